@@ -1,0 +1,1 @@
+"""Shared kernel: settings, database, errors, auth, pagination, HTTP clients. No domain code."""

@@ -1,0 +1,117 @@
+"""Who is calling: API keys (integrations) and JWT bearer tokens (people). Every service checks itself."""
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+
+import jwt
+from fastapi import Depends, Request
+
+from common.db import utcnow
+from common.errors import Forbidden, Unauthorized
+from common.identity.store import KEY_PREFIX, IdentityStore
+from common.settings import ServiceSettings
+
+PERSON_ROLES = ("seller", "manager", "leader", "enablement", "admin")
+
+# What a person's roles allow. Reading is tenant-wide for people; finer rules live in each service.
+ROLE_SCOPES: dict[str, frozenset[str]] = {
+    "seller": frozenset({"behaviors:read", "coaching:read", "metrics:read"}),
+    "manager": frozenset({"behaviors:read", "coaching:read", "coaching:write", "metrics:read"}),
+    "leader": frozenset({"behaviors:read", "behaviors:write", "coaching:read", "coaching:write", "metrics:read"}),
+    "enablement": frozenset({"behaviors:read", "behaviors:write", "coaching:read", "coaching:write",
+                             "metrics:read", "metrics:write"}),
+    "admin": frozenset({"admin"}),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    tenant_id: uuid.UUID
+    kind: Literal["api_key", "person"]
+    subject: str  # API key id or person id
+    scopes: frozenset[str]
+    roles: tuple[str, ...] = field(default=())
+
+    @property
+    def person_id(self) -> uuid.UUID | None:
+        return uuid.UUID(self.subject) if self.kind == "person" else None
+
+    def allows(self, scope: str) -> bool:
+        if "admin" in self.scopes or scope in self.scopes:
+            return True
+        area, _, action = scope.partition(":")
+        if f"{area}:*" in self.scopes:
+            return True
+        return action == "read" and f"{area}:write" in self.scopes
+
+
+class Authenticator:
+    def __init__(self, settings: ServiceSettings, identity: IdentityStore) -> None:
+        self.identity = identity
+        self.algorithms = settings.jwt_algorithms
+        self.audience = settings.jwt_audience
+        self.issuer = settings.jwt_issuer
+        secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else None
+        self.jwt_key: str | None = settings.jwt_public_key or secret
+
+    async def authenticate(self, request: Request) -> Principal:
+        token = _bearer(request)
+        if token is None:
+            raise Unauthorized("Send an API key or a bearer token in the Authorization header.")
+        if token.startswith(KEY_PREFIX):
+            record = await self.identity.verify(token)
+            if record is None:
+                raise Unauthorized("The API key is unknown or revoked.")
+            return Principal(record.tenant_id, "api_key", str(record.id), record.scopes)
+        return self._person(token)
+
+    def _person(self, token: str) -> Principal:
+        if self.jwt_key is None:
+            raise Unauthorized("Bearer tokens for people are not configured on this service.")
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token, self.jwt_key, algorithms=self.algorithms, audience=self.audience, issuer=self.issuer,
+                options={"require": ["exp", "sub", "tid"]},
+            )
+            tenant_id, person_id = uuid.UUID(str(claims["tid"])), uuid.UUID(str(claims["sub"]))
+        except (jwt.PyJWTError, ValueError) as exc:
+            raise Unauthorized(f"The bearer token is not valid: {exc}.") from None
+        roles = tuple(r for r in claims.get("roles", []) if r in ROLE_SCOPES)
+        scopes = frozenset().union(*(ROLE_SCOPES[r] for r in roles)) if roles else frozenset()
+        return Principal(tenant_id, "person", str(person_id), scopes, roles)
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+        return None
+    return request.headers.get("x-api-key") or None
+
+
+def issue_person_token(secret: str, *, tenant_id: uuid.UUID, person_id: uuid.UUID, roles: list[str],
+                       audience: str = "uplift", ttl: timedelta = timedelta(hours=8)) -> str:
+    """For development, tests and the CLI; production tokens come from the customer's identity provider."""
+    now = utcnow()
+    claims = {"sub": str(person_id), "tid": str(tenant_id), "roles": roles, "aud": audience,
+              "iat": now, "exp": now + ttl}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def require(scope: str) -> Callable[[Request], Awaitable[Principal]]:
+    async def dependency(request: Request) -> Principal:
+        principal = await request.app.state.auth.authenticate(request)
+        if not principal.allows(scope):
+            raise Forbidden(f"This credential lacks the '{scope}' scope.")
+        return principal
+
+    return dependency
+
+
+def principal_dep(scope: str) -> Any:
+    return Annotated[Principal, Depends(require(scope))]

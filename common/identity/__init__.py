@@ -1,0 +1,1 @@
+"""Tenants and API keys: the one store every service reads to check an API key."""

@@ -1,0 +1,37 @@
+"""Per-service settings: `UPLIFT_<SERVICE>_X` first, then the shared `UPLIFT_X`."""
+
+from typing import Literal
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+
+Environment = Literal["development", "test", "production"]
+
+
+class ServiceSettings(BaseSettings):
+    """Base for every service's settings; subclasses set `env_prefix` and a default database."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./var/service.db"
+    identity_database_url: str = "sqlite+aiosqlite:///./var/identity.db"
+    environment: Environment = "development"
+    jwt_secret: SecretStr | None = None
+    jwt_public_key: str | None = None
+    jwt_algorithms: list[str] = ["HS256"]
+    jwt_audience: str = "uplift"
+    jwt_issuer: str | None = None
+    api_key_cache_seconds: float = 5.0
+    database_pool_size: int = 10
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        shared = EnvSettingsSource(settings_cls, env_prefix="UPLIFT_")
+        return (init_settings, env_settings, shared, dotenv_settings, file_secret_settings)

@@ -1,0 +1,25 @@
+"""Request-scoped wiring: credential → tenant-scoped repository → service."""
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from common.auth import principal_dep
+from common.db import SessionDep
+from services.behaviors.repository import Repository
+from services.behaviors.service import BehaviorsService
+
+Reader = principal_dep("behaviors:read")
+Writer = principal_dep("behaviors:write")
+
+
+def _reader(principal: Reader, session: SessionDep) -> BehaviorsService:
+    return BehaviorsService(Repository(session, principal.tenant_id), principal.subject)
+
+
+def _writer(principal: Writer, session: SessionDep) -> BehaviorsService:
+    return BehaviorsService(Repository(session, principal.tenant_id), principal.subject)
+
+
+ReadService = Annotated[BehaviorsService, Depends(_reader)]
+WriteService = Annotated[BehaviorsService, Depends(_writer)]

@@ -1,0 +1,9 @@
+from fastapi import FastAPI
+
+from common.identity.store import IdentityStore
+from common.service_app import build_service_app
+from services.coaching.settings import CoachingSettings
+
+
+def create_app(settings: CoachingSettings | None = None, *, identity: IdentityStore | None = None) -> FastAPI:
+    return build_service_app(name="coaching", settings=settings or CoachingSettings(), routers=[], identity=identity)
