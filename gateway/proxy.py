@@ -1,0 +1,30 @@
+"""REST of every service under the gateway's base URL: /api/<service>/<path>, forwarded as is."""
+
+from fastapi import APIRouter, Request, Response
+
+from common.errors import NotFound, ServiceUnavailable
+from gateway.clients import SERVICES, ServiceClients
+
+router = APIRouter()
+
+FORWARD_REQUEST = ("authorization", "x-api-key", "content-type", "accept", "idempotency-key", "if-match")
+FORWARD_RESPONSE = ("content-type", "location", "etag", "retry-after", "www-authenticate")
+
+
+@router.api_route("/api/{service}/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                  include_in_schema=False)
+async def forward(service: str, path: str, request: Request) -> Response:
+    if service not in SERVICES:
+        raise NotFound(f"No service named '{service}'; known: {', '.join(SERVICES)}.")
+    clients: ServiceClients = request.app.state.clients
+    headers = {k: v for k, v in request.headers.items() if k in FORWARD_REQUEST}
+    try:
+        upstream = await clients.client(service).request(
+            request.method, f"/{path}", params=list(request.query_params.multi_items()), headers=headers,
+            content=await request.body())
+    except Exception as exc:  # network failure of the service behind
+        raise ServiceUnavailable(f"The {service} service is unavailable ({type(exc).__name__}).") from None
+    out_headers = {k: v for k, v in upstream.headers.items() if k in FORWARD_RESPONSE}
+    if "location" in out_headers and out_headers["location"].startswith("/"):
+        out_headers["location"] = f"/api/{service}{out_headers['location']}"
+    return Response(content=upstream.content, status_code=upstream.status_code, headers=out_headers)

@@ -1,0 +1,243 @@
+"""Queries and mutations of the behaviors domain: each is one REST call; nested fields use loaders."""
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+from urllib.parse import quote
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.clients import DownstreamError
+from gateway.context import Context
+from gateway.types.behaviors import (
+    Assessment,
+    AssessmentConnection,
+    AssessmentResponse,
+    AudienceRole,
+    Behavior,
+    BehaviorCategory,
+    BehaviorConnection,
+    BehaviorStatus,
+    Indicator,
+    Objective,
+    ObjectiveConnection,
+    ObjectiveStatus,
+    Scenario,
+    Statement,
+)
+from gateway.types.common import Conflict, Deleted, Forbidden, NotFound, ValidationProblem, problem_from
+from gateway.types.inputs import (
+    AssessmentInput,
+    AssessmentResponseInput,
+    BehaviorInput,
+    BehaviorPatch,
+    IndicatorInput,
+    IndicatorPatch,
+    ObjectiveInput,
+    ObjectivePatch,
+    ScenarioInput,
+    ScenarioPatch,
+    to_body,
+)
+
+T = TypeVar("T")
+Ctx = Info[Context, None]
+MAX_PAGE = 200
+
+ObjectiveResult = Annotated[Objective | ValidationProblem | NotFound | Conflict | Forbidden,
+                            strawberry.union("ObjectiveResult")]
+BehaviorResult = Annotated[Behavior | ValidationProblem | NotFound | Conflict | Forbidden,
+                           strawberry.union("BehaviorResult")]
+IndicatorResult = Annotated[Indicator | ValidationProblem | NotFound | Conflict | Forbidden,
+                            strawberry.union("IndicatorResult")]
+ScenarioResult = Annotated[Scenario | ValidationProblem | NotFound | Conflict | Forbidden,
+                           strawberry.union("ScenarioResult")]
+AssessmentResult = Annotated[Assessment | ValidationProblem | NotFound | Conflict | Forbidden,
+                             strawberry.union("AssessmentResult")]
+AssessmentResponseResult = Annotated[AssessmentResponse | ValidationProblem | NotFound | Conflict | Forbidden,
+                                     strawberry.union("AssessmentResponseResult")]
+DeleteResult = Annotated[Deleted | NotFound | Conflict | Forbidden | ValidationProblem,
+                         strawberry.union("DeleteResult")]
+
+
+async def _typed(call: Awaitable[Any], build: Callable[[Any], T]) -> Any:
+    """Run a write; expected failures become union members instead of errors."""
+    try:
+        return build(await call)
+    except DownstreamError as err:
+        return problem_from(err)
+
+
+async def _get_or_none(call: Awaitable[Any]) -> Any:
+    try:
+        return await call
+    except DownstreamError as err:
+        if err.status in (404, 422):
+            return None
+        raise
+
+
+def _page_params(first: int, after: str | None, **filters: Any) -> dict[str, Any]:
+    params: dict[str, Any] = {"limit": max(1, min(first, MAX_PAGE))}
+    if after:
+        params["cursor"] = after
+    for name, value in filters.items():
+        if value is not None:
+            params[name] = value.value if hasattr(value, "value") else value
+    return params
+
+
+@strawberry.type
+class BehaviorsQuery:
+    @strawberry.field
+    async def objectives(self, info: Ctx, status: ObjectiveStatus | None = None, first: int = 50,
+                         after: str | None = None) -> ObjectiveConnection:
+        page = await info.context.call("behaviors", "GET", "/v1/objectives",
+                                       params=_page_params(first, after, status=status))
+        return ObjectiveConnection(items=[Objective.from_json(o) for o in page["items"]],
+                                   next_cursor=page["next_cursor"])
+
+    @strawberry.field
+    async def objective(self, info: Ctx, id: strawberry.ID) -> Objective | None:
+        found = await _get_or_none(info.context.loaders.objective.load(str(id)))
+        return Objective.from_json(found) if found else None
+
+    @strawberry.field(description="Behaviours, filtered, in creation order, with a cursor.")
+    async def behaviors(self, info: Ctx, status: BehaviorStatus | None = None,
+                        audience: AudienceRole | None = None, objective_id: strawberry.ID | None = None,
+                        category: BehaviorCategory | None = None, first: int = 50,
+                        after: str | None = None) -> BehaviorConnection:
+        params = _page_params(first, after, status=status, audience=audience, objective_id=objective_id,
+                              category=category)
+        page = await info.context.call("behaviors", "GET", "/v1/behaviors", params=params)
+        return BehaviorConnection(items=[Behavior.from_json(b) for b in page["items"]],
+                                  next_cursor=page["next_cursor"])
+
+    @strawberry.field(description="A behaviour by id or by key.")
+    async def behavior(self, info: Ctx, id: strawberry.ID | None = None, key: str | None = None) -> Behavior | None:
+        if (id is None) == (key is None):
+            raise ValueError("Give exactly one of id or key.")
+        loader = info.context.loaders.behavior if id is not None else info.context.loaders.behavior_by_key
+        found = await _get_or_none(loader.load(str(id if id is not None else key)))
+        return Behavior.from_json(found) if found else None
+
+    @strawberry.field(description="The seven paired training-strategy statements of the built-in template.")
+    async def alignment_template(self, info: Ctx) -> list[Statement]:
+        rows = await info.context.call("behaviors", "GET", "/v1/alignment-template")
+        return [Statement(**s) for s in rows]
+
+    @strawberry.field
+    async def assessments(self, info: Ctx, first: int = 50, after: str | None = None) -> AssessmentConnection:
+        page = await info.context.call("behaviors", "GET", "/v1/assessments", params=_page_params(first, after))
+        return AssessmentConnection(items=[Assessment.from_json(a) for a in page["items"]],
+                                    next_cursor=page["next_cursor"])
+
+    @strawberry.field
+    async def assessment(self, info: Ctx, id: strawberry.ID) -> Assessment | None:
+        found = await _get_or_none(info.context.call("behaviors", "GET", f"/v1/assessments/{id}"))
+        return Assessment.from_json(found) if found else None
+
+
+def _deleted(id: strawberry.ID) -> Callable[[Any], Deleted]:
+    return lambda _: Deleted(id=id)
+
+
+@strawberry.type
+class BehaviorsMutation:
+    # objectives
+    @strawberry.mutation
+    async def create_objective(self, info: Ctx, input: ObjectiveInput) -> ObjectiveResult:
+        return await _typed(info.context.call("behaviors", "POST", "/v1/objectives", json=to_body(input)),
+                            Objective.from_json)
+
+    @strawberry.mutation
+    async def update_objective(self, info: Ctx, id: strawberry.ID, input: ObjectivePatch) -> ObjectiveResult:
+        return await _typed(info.context.call("behaviors", "PATCH", f"/v1/objectives/{id}", json=to_body(input)),
+                            Objective.from_json)
+
+    @strawberry.mutation
+    async def delete_objective(self, info: Ctx, id: strawberry.ID) -> DeleteResult:
+        return await _typed(info.context.call("behaviors", "DELETE", f"/v1/objectives/{id}"), _deleted(id))
+
+    # behaviours
+    @strawberry.mutation
+    async def create_behavior(self, info: Ctx, input: BehaviorInput) -> BehaviorResult:
+        return await _typed(info.context.call("behaviors", "POST", "/v1/behaviors", json=to_body(input)),
+                            Behavior.from_json)
+
+    @strawberry.mutation(description="Change content; on an active behaviour this opens or edits the next draft.")
+    async def update_behavior(self, info: Ctx, id: strawberry.ID, input: BehaviorPatch) -> BehaviorResult:
+        return await _typed(info.context.call("behaviors", "PATCH", f"/v1/behaviors/{id}", json=to_body(input)),
+                            Behavior.from_json)
+
+    @strawberry.mutation(description="Freeze the draft as an immutable version and make it the active one.")
+    async def publish_behavior(self, info: Ctx, id: strawberry.ID) -> BehaviorResult:
+        return await _typed(info.context.call("behaviors", "POST", f"/v1/behaviors/{id}/publish"),
+                            Behavior.from_json)
+
+    @strawberry.mutation
+    async def retire_behavior(self, info: Ctx, id: strawberry.ID) -> BehaviorResult:
+        return await _typed(info.context.call("behaviors", "POST", f"/v1/behaviors/{id}/retire"),
+                            Behavior.from_json)
+
+    @strawberry.mutation(description="Throw away the pending revision of an active behaviour.")
+    async def discard_behavior_draft(self, info: Ctx, id: strawberry.ID) -> BehaviorResult:
+        return await _typed(info.context.call("behaviors", "DELETE", f"/v1/behaviors/{id}/draft"),
+                            Behavior.from_json)
+
+    @strawberry.mutation(description="Delete a behaviour that was never published.")
+    async def delete_behavior(self, info: Ctx, id: strawberry.ID) -> DeleteResult:
+        return await _typed(info.context.call("behaviors", "DELETE", f"/v1/behaviors/{id}"), _deleted(id))
+
+    # indicators
+    @strawberry.mutation
+    async def add_indicator(self, info: Ctx, behavior_id: strawberry.ID, input: IndicatorInput) -> IndicatorResult:
+        return await _typed(info.context.call("behaviors", "POST", f"/v1/behaviors/{behavior_id}/indicators",
+                                              json=to_body(input)), Indicator.from_json)
+
+    @strawberry.mutation
+    async def update_indicator(self, info: Ctx, behavior_id: strawberry.ID, indicator_id: strawberry.ID,
+                               input: IndicatorPatch) -> IndicatorResult:
+        path = f"/v1/behaviors/{behavior_id}/indicators/{indicator_id}"
+        return await _typed(info.context.call("behaviors", "PATCH", path, json=to_body(input)), Indicator.from_json)
+
+    @strawberry.mutation
+    async def remove_indicator(self, info: Ctx, behavior_id: strawberry.ID,
+                               indicator_id: strawberry.ID) -> DeleteResult:
+        path = f"/v1/behaviors/{behavior_id}/indicators/{indicator_id}"
+        return await _typed(info.context.call("behaviors", "DELETE", path), _deleted(indicator_id))
+
+    # scenarios
+    @strawberry.mutation
+    async def add_scenario(self, info: Ctx, behavior_id: strawberry.ID, input: ScenarioInput) -> ScenarioResult:
+        return await _typed(info.context.call("behaviors", "POST", f"/v1/behaviors/{behavior_id}/scenarios",
+                                              json=to_body(input)), Scenario.from_json)
+
+    @strawberry.mutation
+    async def update_scenario(self, info: Ctx, behavior_id: strawberry.ID, scenario_id: strawberry.ID,
+                              input: ScenarioPatch) -> ScenarioResult:
+        path = f"/v1/behaviors/{behavior_id}/scenarios/{scenario_id}"
+        return await _typed(info.context.call("behaviors", "PATCH", path, json=to_body(input)), Scenario.from_json)
+
+    @strawberry.mutation
+    async def delete_scenario(self, info: Ctx, behavior_id: strawberry.ID, scenario_id: strawberry.ID) -> DeleteResult:
+        path = f"/v1/behaviors/{behavior_id}/scenarios/{scenario_id}"
+        return await _typed(info.context.call("behaviors", "DELETE", path), _deleted(scenario_id))
+
+    # alignment assessments
+    @strawberry.mutation
+    async def create_assessment(self, info: Ctx, input: AssessmentInput) -> AssessmentResult:
+        return await _typed(info.context.call("behaviors", "POST", "/v1/assessments", json=to_body(input)),
+                            Assessment.from_json)
+
+    @strawberry.mutation
+    async def close_assessment(self, info: Ctx, id: strawberry.ID) -> AssessmentResult:
+        return await _typed(info.context.call("behaviors", "POST", f"/v1/assessments/{id}/close"),
+                            Assessment.from_json)
+
+    @strawberry.mutation(description="Record or replace one respondent's answers (idempotent per respondent).")
+    async def submit_assessment_response(self, info: Ctx, assessment_id: strawberry.ID, respondent: str,
+                                         input: AssessmentResponseInput) -> AssessmentResponseResult:
+        path = f"/v1/assessments/{assessment_id}/responses/{quote(respondent, safe='')}"
+        return await _typed(info.context.call("behaviors", "PUT", path, json=to_body(input)),
+                            AssessmentResponse.from_json)

@@ -1,0 +1,55 @@
+"""The one GraphQL schema: every domain's queries and mutations merged, with the security limits."""
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from gateway.clients import DownstreamError, ServiceUnavailableError
+from gateway.resolvers.behaviors import BehaviorsMutation, BehaviorsQuery
+from gateway.settings import GatewaySettings
+
+
+@strawberry.type
+class Query(BehaviorsQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(BehaviorsMutation):
+    pass
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    """Show our own expected errors; hide anything unexpected."""
+    original = error.original_error
+    if original is None:
+        return False
+    return not isinstance(original, DownstreamError | ServiceUnavailableError | ValueError)
+
+
+def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:
+    s = settings or GatewaySettings()
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        config=StrawberryConfig(),
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=s.max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=s.max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=s.max_tokens),
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            lambda: MaskErrors(should_mask_error=_should_mask),
+        ],
+    )
+
+
+schema = build_schema()

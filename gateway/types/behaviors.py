@@ -1,0 +1,412 @@
+"""GraphQL types of the behaviors domain, built from the service's REST shapes."""
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.context import Context
+
+
+@strawberry.enum
+class AudienceRole(Enum):
+    SELLER = "seller"
+    MANAGER = "manager"
+    LEADER = "leader"
+
+
+@strawberry.enum
+class BehaviorCategory(Enum):
+    SELLING = "selling"
+    COACHING = "coaching"
+
+
+@strawberry.enum
+class BehaviorStatus(Enum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+@strawberry.enum
+class ObjectiveStatus(Enum):
+    PLANNED = "planned"
+    ACTIVE = "active"
+    ACHIEVED = "achieved"
+    ABANDONED = "abandoned"
+
+
+@strawberry.enum
+class Function(Enum):
+    SALES_LEADERSHIP = "sales_leadership"
+    ENABLEMENT = "enablement"
+    TRAINING = "training"
+    SALES_OPS = "sales_ops"
+    MARKETING = "marketing"
+    HR = "hr"
+
+
+@strawberry.enum
+class RootCause(Enum):
+    ENVIRONMENT = "environment"
+    COMMITMENT = "commitment"
+    CAPACITY = "capacity"
+    SKILLS = "skills"
+    KNOWLEDGE = "knowledge"
+
+
+@strawberry.enum
+class IndicatorKind(Enum):
+    ACTIVITY = "activity"
+    PROFICIENCY = "proficiency"
+
+
+@strawberry.enum
+class Comparator(Enum):
+    GTE = "gte"
+    LTE = "lte"
+
+
+@strawberry.enum
+class Period(Enum):
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+
+
+@strawberry.enum
+class View(Enum):
+    VIEW_1 = "view_1"
+    VIEW_2 = "view_2"
+
+
+@strawberry.type
+class Objective:
+    id: strawberry.ID
+    name: str
+    description: str
+    owner_id: strawberry.ID | None
+    starts_on: date | None
+    ends_on: date | None
+    status: ObjectiveStatus
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Objective":
+        return cls(id=d["id"], name=d["name"], description=d["description"], owner_id=d["owner_id"],
+                   starts_on=_date(d["starts_on"]), ends_on=_date(d["ends_on"]),
+                   status=ObjectiveStatus(d["status"]), created_at=_dt(d["created_at"]),
+                   updated_at=_dt(d["updated_at"]))
+
+
+@strawberry.type
+class RubricLevel:
+    level: int
+    name: str
+    descriptor: str
+
+
+@strawberry.type
+class Responsible:
+    person_id: strawberry.ID
+    function: Function
+
+
+@strawberry.type
+class Indicator:
+    id: strawberry.ID
+    metric_key: str
+    kind: IndicatorKind
+    target: float
+    comparator: Comparator
+    period: Period
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Indicator":
+        return cls(id=d["id"], metric_key=d["metric_key"], kind=IndicatorKind(d["kind"]), target=d["target"],
+                   comparator=Comparator(d["comparator"]), period=Period(d["period"]))
+
+
+@strawberry.type
+class BehaviorVersion:
+    """One version of a behaviour's content; published versions never change."""
+
+    number: int
+    published: bool
+    name: str
+    description: str
+    rationale: str
+    objective_id: strawberry.ID | None
+    audience: list[AudienceRole]
+    category: BehaviorCategory
+    stage: str | None
+    priority: int
+    owner_id: strawberry.ID | None
+    responsible: list[Responsible]
+    rubric: list[RubricLevel]
+    indicators: list[Indicator]
+    created_at: datetime
+    published_at: datetime | None
+
+    @strawberry.field
+    async def objective(self, info: Info[Context, None]) -> Objective | None:
+        return await _objective(info, self.objective_id)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "BehaviorVersion":
+        return cls(
+            number=d["number"], published=d["state"] == "published", name=d["name"], description=d["description"],
+            rationale=d["rationale"], objective_id=d["objective_id"],
+            audience=[AudienceRole(a) for a in d["audience"]], category=BehaviorCategory(d["category"]),
+            stage=d["stage"], priority=d["priority"], owner_id=d["owner_id"],
+            responsible=[Responsible(person_id=r["person_id"], function=Function(r["function"]))
+                         for r in d["responsible"]],
+            rubric=[RubricLevel(**r) for r in d["rubric"]],
+            indicators=[Indicator.from_json(i) for i in d["indicators"]],
+            created_at=_dt(d["created_at"]), published_at=_opt_dt(d["published_at"]))
+
+
+@strawberry.type
+class Scenario:
+    id: strawberry.ID
+    behavior_id: strawberry.ID
+    title: str
+    situation: str
+    opening_questions: list[str]
+    signs_of_proficiency: list[str]
+    root_causes: list[RootCause]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Scenario":
+        return cls(id=d["id"], behavior_id=d["behavior_id"], title=d["title"], situation=d["situation"],
+                   opening_questions=d["opening_questions"], signs_of_proficiency=d["signs_of_proficiency"],
+                   root_causes=[RootCause(r) for r in d["root_causes"]], created_at=_dt(d["created_at"]),
+                   updated_at=_dt(d["updated_at"]))
+
+
+@strawberry.type
+class Behavior:
+    """A behaviour as it stands. Its content fields are those of the published version (or of the first
+    draft while never published); `draft` is a pending revision."""
+
+    id: strawberry.ID
+    key: str
+    status: BehaviorStatus
+    version: int | None
+    draft_version: int | None
+    content: BehaviorVersion
+    draft: BehaviorVersion | None
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+    retired_at: datetime | None
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.content.name
+
+    @strawberry.field
+    def description(self) -> str:
+        return self.content.description
+
+    @strawberry.field
+    def rationale(self) -> str:
+        return self.content.rationale
+
+    @strawberry.field
+    def audience(self) -> list[AudienceRole]:
+        return self.content.audience
+
+    @strawberry.field
+    def category(self) -> BehaviorCategory:
+        return self.content.category
+
+    @strawberry.field
+    def priority(self) -> int:
+        return self.content.priority
+
+    @strawberry.field
+    def stage(self) -> str | None:
+        return self.content.stage
+
+    @strawberry.field
+    def owner_id(self) -> strawberry.ID | None:
+        return self.content.owner_id
+
+    @strawberry.field
+    def responsible(self) -> list[Responsible]:
+        return self.content.responsible
+
+    @strawberry.field
+    def rubric(self) -> list[RubricLevel]:
+        return self.content.rubric
+
+    @strawberry.field
+    def indicators(self) -> list[Indicator]:
+        return self.content.indicators
+
+    @strawberry.field
+    async def objective(self, info: Info[Context, None]) -> Objective | None:
+        return await _objective(info, self.content.objective_id)
+
+    @strawberry.field(description="Every version, oldest first (the pending draft last).")
+    async def versions(self, info: Info[Context, None]) -> list[BehaviorVersion]:
+        return [BehaviorVersion.from_json(v) for v in await info.context.loaders.versions.load(str(self.id))]
+
+    @strawberry.field(description="One version by number, or null.")
+    async def version_at(self, info: Info[Context, None], number: int) -> BehaviorVersion | None:
+        for v in await info.context.loaders.versions.load(str(self.id)):
+            if v["number"] == number:
+                return BehaviorVersion.from_json(v)
+        return None
+
+    @strawberry.field
+    async def scenarios(self, info: Info[Context, None]) -> list[Scenario]:
+        return [Scenario.from_json(s) for s in await info.context.loaders.scenarios.load(str(self.id))]
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Behavior":
+        return cls(id=d["id"], key=d["key"], status=BehaviorStatus(d["status"]), version=d["version"],
+                   draft_version=d["draft_version"], content=BehaviorVersion.from_json(d["content"]),
+                   draft=BehaviorVersion.from_json(d["draft"]) if d.get("draft") else None,
+                   created_at=_dt(d["created_at"]), updated_at=_dt(d["updated_at"]),
+                   published_at=_opt_dt(d["published_at"]), retired_at=_opt_dt(d["retired_at"]))
+
+
+@strawberry.type
+class Statement:
+    number: int
+    topic: str
+    view_1: str
+    view_2: str
+
+
+@strawberry.type
+class FunctionSplit:
+    function: Function
+    respondents: int
+    view_2_share: float
+    consensus: float
+
+
+@strawberry.type
+class StatementAlignment:
+    number: int
+    topic: str
+    score: float | None
+    functions: list[FunctionSplit]
+
+
+@strawberry.type
+class FunctionAlignment:
+    function: Function
+    respondents: int
+    view_2_share: float
+    score: float | None
+
+
+@strawberry.type
+class AlignmentReport:
+    respondents: int
+    overall: float | None
+    statements: list[StatementAlignment]
+    functions: list[FunctionAlignment]
+    note: str | None
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "AlignmentReport":
+        return cls(
+            respondents=d["respondents"], overall=d["overall"], note=d["note"],
+            statements=[StatementAlignment(number=s["number"], topic=s["topic"], score=s["score"], functions=[
+                FunctionSplit(function=Function(f["function"]), respondents=f["respondents"],
+                              view_2_share=f["view_2_share"], consensus=f["consensus"]) for f in s["functions"]])
+                for s in d["statements"]],
+            functions=[FunctionAlignment(function=Function(f["function"]), respondents=f["respondents"],
+                                         view_2_share=f["view_2_share"], score=f["score"]) for f in d["functions"]])
+
+
+@strawberry.type
+class AssessmentResponse:
+    respondent: str
+    function: Function
+    answers: list[View]
+    updated_at: datetime
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "AssessmentResponse":
+        return cls(respondent=d["respondent"], function=Function(d["function"]),
+                   answers=[View(a) for a in d["answers"]], updated_at=_dt(d["updated_at"]))
+
+
+@strawberry.type
+class Assessment:
+    id: strawberry.ID
+    title: str
+    template: str
+    objective_id: strawberry.ID | None
+    open: bool
+    statements: list[Statement]
+    created_at: datetime
+    closed_at: datetime | None
+
+    @strawberry.field
+    async def objective(self, info: Info[Context, None]) -> Objective | None:
+        return await _objective(info, self.objective_id)
+
+    @strawberry.field
+    async def responses(self, info: Info[Context, None]) -> list[AssessmentResponse]:
+        rows = await info.context.call("behaviors", "GET", f"/v1/assessments/{self.id}/responses")
+        return [AssessmentResponse.from_json(r) for r in rows]
+
+    @strawberry.field
+    async def alignment(self, info: Info[Context, None]) -> AlignmentReport:
+        return AlignmentReport.from_json(
+            await info.context.call("behaviors", "GET", f"/v1/assessments/{self.id}/alignment"))
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Assessment":
+        return cls(id=d["id"], title=d["title"], template=d["template"], objective_id=d["objective_id"],
+                   open=d["status"] == "open", statements=[Statement(**s) for s in d["statements"]],
+                   created_at=_dt(d["created_at"]), closed_at=_opt_dt(d["closed_at"]))
+
+
+@strawberry.type
+class ObjectiveConnection:
+    items: list[Objective]
+    next_cursor: str | None
+
+
+@strawberry.type
+class BehaviorConnection:
+    items: list[Behavior]
+    next_cursor: str | None
+
+
+@strawberry.type
+class AssessmentConnection:
+    items: list[Assessment]
+    next_cursor: str | None
+
+
+async def _objective(info: Info[Context, None], objective_id: str | None) -> Objective | None:
+    if objective_id is None:
+        return None
+    found = await info.context.loaders.objective.load(str(objective_id))
+    return Objective.from_json(found) if found else None
+
+
+def _dt(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _opt_dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None

@@ -1,0 +1,64 @@
+"""Typed expected failures (members of every mutation's result union) and shared scalars."""
+
+from typing import Any
+
+import strawberry
+
+from gateway.clients import DownstreamError
+
+
+@strawberry.type
+class FieldError:
+    field: str
+    message: str
+    code: str
+
+
+@strawberry.type
+class ValidationProblem:
+    message: str
+    fields: list[FieldError]
+
+
+@strawberry.type
+class NotFound:
+    message: str
+
+
+@strawberry.type
+class Conflict:
+    message: str
+
+
+@strawberry.type
+class Forbidden:
+    message: str
+
+
+@strawberry.type
+class Deleted:
+    id: strawberry.ID
+
+
+Problem = ValidationProblem | NotFound | Conflict | Forbidden
+
+
+def problem_from(err: DownstreamError) -> Any:
+    """A service's problem+json as the matching GraphQL type; 401 is not expected, so it re-raises."""
+    detail = str(err)
+    if err.status in (400, 422):
+        fields = [FieldError(field=_field_path(e.get("field", "")), message=str(e.get("message", "")),
+                             code=str(e.get("code", ""))) for e in err.problem.get("errors", [])]
+        return ValidationProblem(message=detail, fields=fields)
+    if err.status == 404:
+        return NotFound(message=detail)
+    if err.status == 409:
+        return Conflict(message=detail)
+    if err.status == 403:
+        return Forbidden(message=detail)
+    raise err
+
+
+def _field_path(field: str) -> str:
+    """`body.indicators.0.target` → `indicators.0.target` (the input's own path)."""
+    return field.removeprefix("body.").removeprefix("body")

@@ -1,0 +1,235 @@
+"""`uplift`: serve, migrate, tenants, API keys, dev tokens, the GraphQL SDL."""
+
+import asyncio
+import json
+import os
+import secrets
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from common.auth import PERSON_ROLES, issue_person_token
+from common.db import Database
+from common.errors import AppError
+from common.identity.store import IdentityStore
+from common.migrations import HISTORIES, upgrade
+from common.requestid import configure_logging
+from common.settings import ServiceSettings
+from services.behaviors.settings import BehaviorsSettings
+from services.coaching.settings import CoachingSettings
+from services.metrics.settings import MetricsSettings
+
+app = typer.Typer(help="Uplift: behaviours, coaching and measured impact.", no_args_is_help=True)
+tenant_app = typer.Typer(help="Tenants.", no_args_is_help=True)
+apikey_app = typer.Typer(help="API keys for integrations.", no_args_is_help=True)
+token_app = typer.Typer(help="Bearer tokens for people (development and tests).", no_args_is_help=True)
+schema_app = typer.Typer(help="The gateway's GraphQL schema.", no_args_is_help=True)
+app.add_typer(tenant_app, name="tenant")
+app.add_typer(apikey_app, name="apikey")
+app.add_typer(token_app, name="token")
+app.add_typer(schema_app, name="schema")
+
+VAR = Path("var")
+SERVICE_SETTINGS: dict[str, type[ServiceSettings]] = {
+    "behaviors": BehaviorsSettings, "coaching": CoachingSettings, "metrics": MetricsSettings}
+PARTS = (*SERVICE_SETTINGS, "gateway")
+
+
+def _urls() -> dict[str, str]:
+    urls = {name: cls().database_url for name, cls in SERVICE_SETTINGS.items()}
+    urls["identity"] = ServiceSettings().identity_database_url
+    return urls
+
+
+def _identity() -> IdentityStore:
+    url = _urls()["identity"]
+    upgrade("identity", url)
+    return IdentityStore(Database(url))
+
+
+def _fail(err: AppError) -> None:
+    typer.echo(f"error: {err.detail}", err=True)
+    raise typer.Exit(2)
+
+
+def _dev_jwt_secret() -> str:
+    """Development only: a secret kept under ./var/ so tokens survive restarts."""
+    if os.environ.get("UPLIFT_JWT_SECRET"):
+        return os.environ["UPLIFT_JWT_SECRET"]
+    path = VAR / "jwt-secret"
+    if not path.exists():
+        VAR.mkdir(exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@app.command()
+def migrate(service: Annotated[str | None, typer.Option(help="identity, behaviors, coaching or metrics")] = None
+            ) -> None:
+    """Upgrade every service's database to the newest schema (or one service's)."""
+    urls = _urls()
+    for history in HISTORIES if service is None else (service,):
+        if history not in urls:
+            raise typer.BadParameter(f"unknown service {history!r}")
+        upgrade(history, urls[history])
+        typer.echo(f"{history}: at head")
+
+
+@app.command()
+def serve(
+    service: Annotated[str | None, typer.Option(help="run one part: behaviors, coaching, metrics or gateway")] = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
+) -> None:
+    """Serve everything in one process (default) or one part as its own process."""
+    configure_logging(os.environ.get("UPLIFT_LOG_LEVEL", "INFO"))
+    if service is None:
+        _serve_all(host, port, migrate_first)
+        return
+    if service not in PARTS:
+        raise typer.BadParameter(f"--service must be one of {', '.join(PARTS)}")
+    if service == "gateway":
+        from gateway.app import create_app as create_gateway
+
+        uvicorn.run(create_gateway(), host=host, port=port, log_level="warning")
+        return
+    if migrate_first:
+        upgrade(service, _urls()[service])
+    module = __import__(f"services.{service}.app", fromlist=["create_app"])
+    uvicorn.run(module.create_app(), host=host, port=port, log_level="warning")
+
+
+def _serve_all(host: str, port: int, migrate_first: bool) -> None:
+    from uplift_cli.local import build_local
+
+    urls = _urls()
+    if migrate_first:
+        for history in HISTORIES:
+            upgrade(history, urls[history])
+    environment = os.environ.get("UPLIFT_ENVIRONMENT", "development")
+    jwt_secret = _dev_jwt_secret() if environment == "development" else os.environ.get("UPLIFT_JWT_SECRET")
+    stack = build_local(urls, environment=environment, jwt_secret=jwt_secret)
+    demo = asyncio.run(_ensure_demo(stack.identity))
+    base = f"http://{host}:{port}"
+    typer.echo(f"\nUplift is running.\n  GraphQL:   {base}/graphql\n  REST:      {base}/api/behaviors/v1/behaviors"
+               f"  (also /api/coaching/..., /api/metrics/...)\n  tenant:    {demo['tenant_id']}\n"
+               f"  API key:   {demo['api_key']}\n  try:       curl -H 'Authorization: Bearer {demo['api_key']}' "
+               f"{base}/api/behaviors/v1/behaviors\n")
+    uvicorn.run(stack.app, host=host, port=port, log_level="warning")
+
+
+async def _ensure_demo(identity: IdentityStore) -> dict[str, str]:
+    """First start: a demo tenant and an admin key, remembered under ./var/ (development only)."""
+    path = VAR / "demo-credentials.json"
+    if path.exists():
+        saved: dict[str, str] = json.loads(path.read_text())
+        if await identity.verify(saved["api_key"]) is not None:
+            await identity.db.dispose()
+            return saved
+    tenant_id = await identity.find_tenant("demo") or await identity.create_tenant("demo")
+    key = await identity.create_key(tenant_id, "demo-admin", ["admin"])
+    saved = {"tenant_id": str(tenant_id), "api_key": key.api_key}
+    VAR.mkdir(exist_ok=True)
+    path.write_text(json.dumps(saved, indent=2))
+    path.chmod(0o600)
+    await identity.db.dispose()
+    return saved
+
+
+@tenant_app.command("create")
+def tenant_create(name: str) -> None:
+    """Create a tenant and its first admin key; prints JSON {tenant_id, api_key}."""
+
+    async def run() -> dict[str, str]:
+        identity = _identity()
+        try:
+            tenant_id = await identity.create_tenant(name)
+            key = await identity.create_key(tenant_id, "admin", ["admin"])
+            return {"tenant_id": str(tenant_id), "api_key": key.api_key}
+        finally:
+            await identity.db.dispose()
+
+    try:
+        typer.echo(json.dumps(asyncio.run(run())))
+    except AppError as err:
+        _fail(err)
+
+
+@apikey_app.command("create")
+def apikey_create(
+    tenant: Annotated[uuid.UUID, typer.Option(help="tenant id")],
+    scopes: Annotated[str, typer.Option(help="comma-separated, e.g. behaviors:read,activities:write")],
+    name: Annotated[str, typer.Option(help="what the key is for, e.g. crm-plugin")],
+) -> None:
+    """Issue an API key; the key is shown once, only its hash is stored."""
+
+    async def run() -> dict[str, object]:
+        identity = _identity()
+        try:
+            key = await identity.create_key(tenant, name, [s.strip() for s in scopes.split(",") if s.strip()])
+            return {"id": str(key.id), "tenant_id": str(key.tenant_id), "api_key": key.api_key,
+                    "prefix": key.prefix, "scopes": list(key.scopes)}
+        finally:
+            await identity.db.dispose()
+
+    try:
+        typer.echo(json.dumps(asyncio.run(run())))
+    except AppError as err:
+        _fail(err)
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(key_id: uuid.UUID) -> None:
+    """Revoke an API key (every service stops accepting it within a few seconds)."""
+
+    async def run() -> None:
+        identity = _identity()
+        try:
+            await identity.revoke_key(key_id)
+        finally:
+            await identity.db.dispose()
+
+    try:
+        asyncio.run(run())
+    except AppError as err:
+        _fail(err)
+    typer.echo(json.dumps({"id": str(key_id), "revoked": True}))
+
+
+@token_app.command("issue")
+def token_issue(
+    tenant: Annotated[uuid.UUID, typer.Option(help="tenant id")],
+    person: Annotated[uuid.UUID, typer.Option(help="person id")],
+    roles: Annotated[str, typer.Option(help=f"comma-separated: {', '.join(PERSON_ROLES)}")] = "seller",
+    hours: int = 8,
+) -> None:
+    """A signed bearer token for a person (HS256 with UPLIFT_JWT_SECRET, or the dev secret)."""
+    from datetime import timedelta
+
+    role_list = [r.strip() for r in roles.split(",") if r.strip()]
+    bad = [r for r in role_list if r not in PERSON_ROLES]
+    if bad:
+        raise typer.BadParameter(f"unknown roles: {', '.join(bad)}")
+    typer.echo(issue_person_token(_dev_jwt_secret(), tenant_id=tenant, person_id=person, roles=role_list,
+                                  ttl=timedelta(hours=hours)))
+
+
+@schema_app.command("export")
+def schema_export(out: Annotated[Path | None, typer.Option(help="write here instead of stdout")] = None) -> None:
+    """Print the GraphQL SDL (what gateway/schema.graphql holds)."""
+    from gateway.schema import schema
+
+    sdl = schema.as_str() + "\n"
+    if out:
+        out.write_text(sdl)
+    else:
+        typer.echo(sdl, nl=False)
+
+
+if __name__ == "__main__":
+    app()
