@@ -25,6 +25,8 @@ def backend() -> str:
 
 
 class TestDatabases:
+    __test__ = False
+
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
         self.run_id = uuid.uuid4().hex[:8]

@@ -145,8 +145,9 @@ async def _ensure_demo(identity: IdentityStore) -> dict[str, str]:
 def tenant_create(name: str) -> None:
     """Create a tenant and its first admin key; prints JSON {tenant_id, api_key}."""
 
+    identity = _identity()
+
     async def run() -> dict[str, str]:
-        identity = _identity()
         try:
             tenant_id = await identity.create_tenant(name)
             key = await identity.create_key(tenant_id, "admin", ["admin"])
@@ -168,8 +169,9 @@ def apikey_create(
 ) -> None:
     """Issue an API key; the key is shown once, only its hash is stored."""
 
+    identity = _identity()
+
     async def run() -> dict[str, object]:
-        identity = _identity()
         try:
             key = await identity.create_key(tenant, name, [s.strip() for s in scopes.split(",") if s.strip()])
             return {"id": str(key.id), "tenant_id": str(key.tenant_id), "api_key": key.api_key,
@@ -187,8 +189,9 @@ def apikey_create(
 def apikey_revoke(key_id: uuid.UUID) -> None:
     """Revoke an API key (every service stops accepting it within a few seconds)."""
 
+    identity = _identity()
+
     async def run() -> None:
-        identity = _identity()
         try:
             await identity.revoke_key(key_id)
         finally:

@@ -1,0 +1,147 @@
+"""The docker-compose topology without Docker: each service and the gateway as its own
+`uplift serve --service X` process, talking real HTTP, on the test databases (PostgreSQL in CI)."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import JWT_SECRET
+from tests.dbs import TestDatabases
+
+pytestmark = pytest.mark.e2e
+UPLIFT = str(Path(sys.executable).parent / "uplift")
+SERVICES = ("behaviors", "coaching", "metrics")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url} exited with {proc.returncode}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} did not become healthy")
+
+
+class Topology:
+    def __init__(self, urls: dict[str, str], workdir: Path) -> None:
+        self.env = {**os.environ, "UPLIFT_IDENTITY_DATABASE_URL": urls["identity"], "UPLIFT_JWT_SECRET": JWT_SECRET,
+                    "UPLIFT_ENVIRONMENT": "test", "UPLIFT_GATEWAY_ENVIRONMENT": "test",
+                    "UPLIFT_API_KEY_CACHE_SECONDS": "0", "UPLIFT_LOG_LEVEL": "WARNING"}
+        self.ports = {name: _free_port() for name in (*SERVICES, "gateway")}
+        for name in SERVICES:
+            self.env[f"UPLIFT_{name.upper()}_DATABASE_URL"] = urls[name]
+            self.env[f"UPLIFT_GATEWAY_{name.upper()}_URL"] = self.url(name)
+        self.workdir = workdir
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def start(self, name: str) -> None:
+        log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
+        self.procs[name] = subprocess.Popen(
+            [UPLIFT, "serve", "--service", name, "--port", str(self.ports[name])],
+            env=self.env, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT)
+        _wait_healthy(self.url(name), self.procs[name])
+
+    def stop(self, name: str) -> None:
+        proc = self.procs.pop(name)
+        proc.terminate()
+        proc.wait(timeout=15)
+
+    def cli(self, *args: str) -> str:
+        return subprocess.run([UPLIFT, *args], env=self.env, cwd=self.workdir, check=True, capture_output=True,
+                              text=True, timeout=60).stdout
+
+
+@pytest.fixture
+def topology(databases: TestDatabases, tmp_path: Path) -> Iterator[Topology]:
+    topo = Topology(databases.fresh(tmp_path), tmp_path)
+    try:
+        for name in (*SERVICES, "gateway"):
+            topo.start(name)
+        yield topo
+    finally:
+        for name in list(topo.procs):
+            topo.stop(name)
+        asyncio_clean(databases)
+
+
+def asyncio_clean(databases: TestDatabases) -> None:
+    import asyncio
+
+    asyncio.run(databases.clean())
+
+
+def test_separate_processes_serve_the_newcomer_path(topology: Topology) -> None:
+    creds = json.loads(topology.cli("tenant", "create", "e2e"))
+    headers = {"authorization": f"Bearer {creds['api_key']}", "x-request-id": "e2e-trace-1"}
+    gw = httpx.Client(base_url=topology.url("gateway"), headers=headers, timeout=10.0)
+
+    def gql(query: str, **variables: object) -> dict:  # type: ignore[type-arg]
+        r = gw.post("/graphql", json={"query": query, "variables": variables})
+        assert r.status_code == 200, r.text
+        assert "errors" not in r.json(), r.json()
+        return r.json()["data"]  # type: ignore[no-any-return]
+
+    created = gql("""mutation($i: BehaviorInput!) { createBehavior(input: $i) { ... on Behavior { id } } }""",
+                  i={"key": "exec-meetings", "name": "Meet executives", "audience": ["SELLER"],
+                     "indicators": [{"metricKey": "c_level_meetings", "kind": "ACTIVITY", "target": 2}]})
+    bid = created["createBehavior"]["id"]
+    gql("mutation($id: ID!) { publishBehavior(id: $id) { ... on Behavior { version } } }", id=bid)
+    revised = gql("""mutation($id: ID!) { updateBehavior(id: $id, input: {name: "Meet executives monthly"}) {
+                    ... on Behavior { draftVersion } } }""", id=bid)
+    assert revised["updateBehavior"]["draftVersion"] == 2
+    gql("mutation($id: ID!) { publishBehavior(id: $id) { ... on Behavior { version } } }", id=bid)
+
+    r = gw.get(f"/api/behaviors/v1/behaviors/{bid}")
+    assert r.status_code == 200
+    assert r.headers["x-request-id"] == "e2e-trace-1"
+    body = r.json()
+    assert (body["version"], body["content"]["name"]) == (2, "Meet executives monthly")
+    versions = gw.get(f"/api/behaviors/v1/behaviors/{bid}/versions").json()
+    assert [(v["number"], v["name"]) for v in versions] == [(1, "Meet executives"), (2, "Meet executives monthly")]
+
+    # The same key straight at the service works too: every service checks the credential itself.
+    direct = httpx.get(f"{topology.url('behaviors')}/v1/behaviors/{bid}", headers=headers)
+    assert direct.status_code == 200
+    assert httpx.get(f"{topology.url('behaviors')}/v1/behaviors/{bid}").status_code == 401
+
+    # Bad input over the wire is problem+json, never a 500.
+    bad = gw.post("/api/behaviors/v1/behaviors", json={"key": "Bad Key", "name": "", "audience": []})
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+
+    # A revoked key stops working at the service (API key cache is 0 s here).
+    scoped = json.loads(topology.cli("apikey", "create", "--tenant", creds["tenant_id"], "--scopes",
+                                     "behaviors:read", "--name", "crm-plugin"))
+    reader = {"authorization": f"Bearer {scoped['api_key']}"}
+    assert gw.get("/api/behaviors/v1/behaviors", headers=reader).status_code == 200
+    assert gw.post("/api/behaviors/v1/objectives", json={"name": "x"}, headers=reader).status_code == 403
+    topology.cli("apikey", "revoke", scoped["id"])
+    assert gw.get("/api/behaviors/v1/behaviors", headers=reader).status_code == 401
+
+    # A stopped service: the gateway names it instead of failing blindly.
+    topology.stop("behaviors")
+    r = gw.post("/graphql", json={"query": "{ behaviors { items { id } } }"})
+    errors = r.json()["errors"]
+    assert errors[0]["extensions"] == {"code": "SERVICE_UNAVAILABLE", "service": "behaviors"}
+    assert gw.get("/api/behaviors/v1/behaviors").status_code == 503
