@@ -4,10 +4,10 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import jwt
-from fastapi import Depends, Request
+from fastapi import Request
 
 from common.db import utcnow
 from common.errors import Forbidden, Unauthorized
@@ -105,13 +105,11 @@ def issue_person_token(secret: str, *, tenant_id: uuid.UUID, person_id: uuid.UUI
 
 def require(scope: str) -> Callable[[Request], Awaitable[Principal]]:
     async def dependency(request: Request) -> Principal:
-        principal = await request.app.state.auth.authenticate(request)
+        auth: Authenticator = request.app.state.auth
+        principal = await auth.authenticate(request)
         if not principal.allows(scope):
             raise Forbidden(f"This credential lacks the '{scope}' scope.")
         return principal
 
     return dependency
 
-
-def principal_dep(scope: str) -> Any:
-    return Annotated[Principal, Depends(require(scope))]

@@ -2,6 +2,7 @@
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
@@ -42,7 +43,7 @@ def run_env(metadata: MetaData) -> None:
     """Body of every env.py: async engine online, SQLite in batch mode, types compared."""
     url = context.config.get_main_option("sqlalchemy.url")
     assert url, "sqlalchemy.url must be set (use common.migrations.alembic_config)"
-    opts = {"target_metadata": metadata, "render_as_batch": is_sqlite(url), "compare_type": True}
+    opts: dict[str, Any] = {"target_metadata": metadata, "render_as_batch": is_sqlite(url), "compare_type": True}
     if context.is_offline_mode():
         context.configure(url=url, literal_binds=True, **opts)
         with context.begin_transaction():

@@ -114,7 +114,7 @@ def _serve_all(host: str, port: int, migrate_first: bool) -> None:
     environment = os.environ.get("UPLIFT_ENVIRONMENT", "development")
     jwt_secret = _dev_jwt_secret() if environment == "development" else os.environ.get("UPLIFT_JWT_SECRET")
     stack = build_local(urls, environment=environment, jwt_secret=jwt_secret)
-    demo = asyncio.run(_ensure_demo(stack.identity))
+    demo = _ensure_demo(stack.identity)
     base = f"http://{host}:{port}"
     typer.echo(f"\nUplift is running.\n  GraphQL:   {base}/graphql\n  REST:      {base}/api/behaviors/v1/behaviors"
                f"  (also /api/coaching/..., /api/metrics/...)\n  tenant:    {demo['tenant_id']}\n"
@@ -123,22 +123,27 @@ def _serve_all(host: str, port: int, migrate_first: bool) -> None:
     uvicorn.run(stack.app, host=host, port=port, log_level="warning")
 
 
-async def _ensure_demo(identity: IdentityStore) -> dict[str, str]:
+def _ensure_demo(identity: IdentityStore) -> dict[str, str]:
     """First start: a demo tenant and an admin key, remembered under ./var/ (development only)."""
     path = VAR / "demo-credentials.json"
-    if path.exists():
-        saved: dict[str, str] = json.loads(path.read_text())
-        if await identity.verify(saved["api_key"]) is not None:
+    saved: dict[str, str] | None = json.loads(path.read_text()) if path.exists() else None
+
+    async def run() -> dict[str, str]:
+        try:
+            if saved and await identity.verify(saved["api_key"]) is not None:
+                return saved
+            tenant_id = await identity.find_tenant("demo") or await identity.create_tenant("demo")
+            key = await identity.create_key(tenant_id, "demo-admin", ["admin"])
+            return {"tenant_id": str(tenant_id), "api_key": key.api_key}
+        finally:
             await identity.db.dispose()
-            return saved
-    tenant_id = await identity.find_tenant("demo") or await identity.create_tenant("demo")
-    key = await identity.create_key(tenant_id, "demo-admin", ["admin"])
-    saved = {"tenant_id": str(tenant_id), "api_key": key.api_key}
-    VAR.mkdir(exist_ok=True)
-    path.write_text(json.dumps(saved, indent=2))
-    path.chmod(0o600)
-    await identity.db.dispose()
-    return saved
+
+    result = asyncio.run(run())
+    if result != saved:
+        VAR.mkdir(exist_ok=True)
+        path.write_text(json.dumps(result, indent=2))
+        path.chmod(0o600)
+    return result
 
 
 @tenant_app.command("create")

@@ -25,7 +25,7 @@ from gateway.types.behaviors import (
     Scenario,
     Statement,
 )
-from gateway.types.common import Conflict, Deleted, Forbidden, NotFound, ValidationProblem, problem_from
+from gateway.types.common import Conflict, Deleted, Forbidden, NotFound, Problem, ValidationProblem, problem_from
 from gateway.types.inputs import (
     AssessmentInput,
     AssessmentResponseInput,
@@ -60,7 +60,7 @@ DeleteResult = Annotated[Deleted | NotFound | Conflict | Forbidden | ValidationP
                          strawberry.union("DeleteResult")]
 
 
-async def _typed(call: Awaitable[Any], build: Callable[[Any], T]) -> Any:
+async def _typed(call: Awaitable[Any], build: Callable[[Any], T]) -> T | Problem:
     """Run a write; expected failures become union members instead of errors."""
     try:
         return build(await call)

@@ -1,7 +1,5 @@
 """Typed expected failures (members of every mutation's result union) and shared scalars."""
 
-from typing import Any
-
 import strawberry
 
 from gateway.clients import DownstreamError
@@ -43,7 +41,7 @@ class Deleted:
 Problem = ValidationProblem | NotFound | Conflict | Forbidden
 
 
-def problem_from(err: DownstreamError) -> Any:
+def problem_from(err: DownstreamError) -> "Problem":
     """A service's problem+json as the matching GraphQL type; 401 is not expected, so it re-raises."""
     detail = str(err)
     if err.status in (400, 422):

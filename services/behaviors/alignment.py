@@ -30,7 +30,8 @@ STATEMENTS: tuple[Statement, ...] = tuple(
     for i, (topic, v1, v2) in enumerate([
         ("Scope of sales training",
          "Sales training's role is to focus on improving the skills of the sales force.",
-         "Sales training's role is to scale the right behaviors, processes, content, and tools across the sales force."),
+         "Sales training's role is to scale the right behaviors, processes, content, and tools "
+         "across the sales force."),
         ("Sales training design and delivery",
          "Sales training decisions are about how training is designed and what approach delivers it.",
          "Sales training decisions are about why training needs to happen and who it really benefits."),
@@ -80,7 +81,7 @@ def score(assessment_id: object, responses: Sequence[tuple[str, Sequence[str]]])
         gap = _mean(pair_gaps)
         statements.append(StatementAlignment(
             number=st.number, topic=st.topic, score=_r(None if gap is None else 1 - gap),
-            functions=[FunctionSplit(function=f, respondents=len(by_function[f]),  # type: ignore[arg-type]
+            functions=[FunctionSplit(function=f, respondents=len(by_function[f]),
                                      view_2_share=round(share[f][s], 4),
                                      consensus=round(abs(2 * share[f][s] - 1), 4)) for f in functions]))
 
@@ -89,10 +90,10 @@ def score(assessment_id: object, responses: Sequence[tuple[str, Sequence[str]]])
         dists = [abs(share[f][s] - share[g][s]) for g in functions if g != f for s in range(n)]
         dist = _mean(dists)
         per_function.append(FunctionAlignment(
-            function=f, respondents=len(by_function[f]),  # type: ignore[arg-type]
+            function=f, respondents=len(by_function[f]),
             view_2_share=round(sum(share[f]) / n, 4), score=_r(None if dist is None else 1 - dist)))
 
     scores = [st.score for st in statements if st.score is not None]
     note = None if len(functions) >= 2 else "Alignment needs responses from at least two functions."
-    return AlignmentReport(assessment_id=assessment_id, respondents=len(responses),  # type: ignore[arg-type]
+    return AlignmentReport(assessment_id=assessment_id, respondents=len(responses),
                            overall=_r(_mean(scores)), statements=statements, functions=per_function, note=note)

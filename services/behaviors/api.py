@@ -34,7 +34,6 @@ from services.behaviors.schemas import (
     VersionOut,
 )
 
-
 router = APIRouter(prefix="/v1")
 Paging = Annotated[PageParams, Depends(page_params)]
 Ids = Annotated[list[uuid.UUID] | None, Query(max_length=200)]

@@ -4,13 +4,13 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from common.auth import principal_dep
+from common.auth import Principal, require
 from common.db import SessionDep
 from services.behaviors.repository import Repository
 from services.behaviors.service import BehaviorsService
 
-Reader = principal_dep("behaviors:read")
-Writer = principal_dep("behaviors:write")
+Reader = Annotated[Principal, Depends(require("behaviors:read"))]
+Writer = Annotated[Principal, Depends(require("behaviors:write"))]
 
 
 def _reader(principal: Reader, session: SessionDep) -> BehaviorsService:

@@ -59,17 +59,17 @@ def indicator_out(i: Indicator) -> IndicatorOut:
 
 def version_out(v: BehaviorVersion) -> VersionOut:
     return VersionOut(
-        behavior_id=v.behavior_id, number=v.number, state=v.state,  # type: ignore[arg-type]
+        behavior_id=v.behavior_id, number=v.number, state=v.state,
         name=v.name, description=v.description, rationale=v.rationale, objective_id=v.objective_id,
-        audience=v.audience, category=v.category, stage=v.stage, priority=v.priority,  # type: ignore[arg-type]
-        owner_id=v.owner_id, responsible=v.responsible, rubric=v.rubric,  # type: ignore[arg-type]
+        audience=v.audience, category=v.category, stage=v.stage, priority=v.priority,
+        owner_id=v.owner_id, responsible=v.responsible, rubric=v.rubric,
         indicators=[indicator_out(i) for i in v.indicators], created_at=v.created_at, published_at=v.published_at)
 
 
 def behavior_out(b: Behavior, versions: dict[tuple[uuid.UUID, int], BehaviorVersion]) -> BehaviorOut:
     effective = versions[(b.id, b.current_version or b.draft_version or 0)]
     draft = versions.get((b.id, b.draft_version)) if b.current_version and b.draft_version else None
-    return BehaviorOut(id=b.id, key=b.key, status=b.status, version=b.current_version,  # type: ignore[arg-type]
+    return BehaviorOut(id=b.id, key=b.key, status=b.status, version=b.current_version,
                        draft_version=b.draft_version, content=version_out(effective),
                        draft=version_out(draft) if draft else None, created_at=b.created_at,
                        updated_at=b.updated_at, published_at=b.published_at, retired_at=b.retired_at)
@@ -81,13 +81,13 @@ def scenario_out(s: Scenario) -> ScenarioOut:
 
 def assessment_out(a: Assessment) -> AssessmentOut:
     return AssessmentOut(id=a.id, title=a.title, template=a.template, objective_id=a.objective_id,
-                         status=a.status, statements=list(alignment.STATEMENTS),  # type: ignore[arg-type]
+                         status=a.status, statements=list(alignment.STATEMENTS),
                          created_at=a.created_at, closed_at=a.closed_at)
 
 
 def response_out(r: AssessmentResponse) -> ResponseOut:
     answers = ["view_2" if a == 2 else "view_1" for a in r.answers]
-    return ResponseOut(respondent=r.respondent, function=r.function, answers=answers,  # type: ignore[arg-type]
+    return ResponseOut(respondent=r.respondent, function=r.function, answers=answers,
                        updated_at=r.updated_at)
 
 

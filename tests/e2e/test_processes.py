@@ -57,10 +57,10 @@ class Topology:
         return f"http://127.0.0.1:{self.ports[name]}"
 
     def start(self, name: str) -> None:
-        log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
-        self.procs[name] = subprocess.Popen(
-            [UPLIFT, "serve", "--service", name, "--port", str(self.ports[name])],
-            env=self.env, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT)
+        with open(self.workdir / f"{name}.log", "ab") as log:  # the child keeps its own copy of the handle
+            self.procs[name] = subprocess.Popen(
+                [UPLIFT, "serve", "--service", name, "--port", str(self.ports[name])],
+                env=self.env, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT)
         _wait_healthy(self.url(name), self.procs[name])
 
     def stop(self, name: str) -> None:

@@ -6,10 +6,7 @@ Create Date: 2026-11-23 01:42:45.656263
 """
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-from alembic import op
 
-import common.db
 
 revision: str = 'coa0001'
 down_revision: str | None = None

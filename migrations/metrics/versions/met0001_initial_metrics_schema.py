@@ -6,10 +6,7 @@ Create Date: 2026-11-23 01:42:46.656293
 """
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-from alembic import op
 
-import common.db
 
 revision: str = 'met0001'
 down_revision: str | None = None
