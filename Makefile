@@ -28,6 +28,7 @@ lint: $(STAMP)
 # Maintainers: refresh the lock after changing dependencies in pyproject.toml (needs `uv`).
 lock:
 	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+	uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements.runtime.lock
 
 schema: $(STAMP)
 	$(BIN)/uplift schema export --out gateway/schema.graphql

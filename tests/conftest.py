@@ -93,12 +93,12 @@ class GraphQL:
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
 
-    async def __call__(self, query: str, **variables: object) -> dict:  # type: ignore[type-arg]
+    async def __call__(self, query: str, **variables: object) -> dict:
         response = await self.client.post("/graphql", json={"query": query, "variables": variables})
         assert response.status_code == 200, response.text
         body = response.json()
         assert "errors" not in body, body["errors"]
-        return body["data"]  # type: ignore[no-any-return]
+        return body["data"]
 
     async def raw(self, query: str, **variables: object) -> httpx.Response:
         return await self.client.post("/graphql", json={"query": query, "variables": variables})

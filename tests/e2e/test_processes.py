@@ -97,11 +97,11 @@ def test_separate_processes_serve_the_newcomer_path(topology: Topology) -> None:
     headers = {"authorization": f"Bearer {creds['api_key']}", "x-request-id": "e2e-trace-1"}
     gw = httpx.Client(base_url=topology.url("gateway"), headers=headers, timeout=10.0)
 
-    def gql(query: str, **variables: object) -> dict:  # type: ignore[type-arg]
+    def gql(query: str, **variables: object) -> dict:
         r = gw.post("/graphql", json={"query": query, "variables": variables})
         assert r.status_code == 200, r.text
         assert "errors" not in r.json(), r.json()
-        return r.json()["data"]  # type: ignore[no-any-return]
+        return r.json()["data"]
 
     created = gql("""mutation($i: BehaviorInput!) { createBehavior(input: $i) { ... on Behavior { id } } }""",
                   i={"key": "exec-meetings", "name": "Meet executives", "audience": ["SELLER"],
