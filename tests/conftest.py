@@ -5,6 +5,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -93,7 +94,7 @@ class GraphQL:
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
 
-    async def __call__(self, query: str, **variables: object) -> dict:
+    async def __call__(self, query: str, **variables: object) -> dict[str, Any]:
         response = await self.client.post("/graphql", json={"query": query, "variables": variables})
         assert response.status_code == 200, response.text
         body = response.json()

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -97,7 +98,7 @@ def test_separate_processes_serve_the_newcomer_path(topology: Topology) -> None:
     headers = {"authorization": f"Bearer {creds['api_key']}", "x-request-id": "e2e-trace-1"}
     gw = httpx.Client(base_url=topology.url("gateway"), headers=headers, timeout=10.0)
 
-    def gql(query: str, **variables: object) -> dict:
+    def gql(query: str, **variables: object) -> dict[str, Any]:
         r = gw.post("/graphql", json={"query": query, "variables": variables})
         assert r.status_code == 200, r.text
         assert "errors" not in r.json(), r.json()
