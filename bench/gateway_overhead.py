@@ -54,7 +54,8 @@ async def main(items: int, seconds: float) -> None:
             b = (await direct.post("/v1/behaviors", json={
                 "key": f"behavior-{i}", "name": f"Behaviour {i}", "audience": ["seller"], "objective_id": objective,
                 "indicators": [{"metric_key": "meetings", "kind": "activity", "target": 3}]})).json()
-            await direct.post(f"/v1/behaviors/{b['id']}/scenarios", json={"title": "Opening", "root_causes": ["skills"]})
+            scenario = {"title": "Opening", "root_causes": ["skills"]}
+            await direct.post(f"/v1/behaviors/{b['id']}/scenarios", json=scenario)
             await direct.post(f"/v1/behaviors/{b['id']}/publish")
 
         base = await rate(f"REST direct to the service ({items} items)",
