@@ -51,7 +51,7 @@ class Principal:
 class Authenticator:
     def __init__(self, settings: ServiceSettings, identity: IdentityStore) -> None:
         self.identity = identity
-        self.algorithms = settings.jwt_algorithms
+        self.algorithms = settings.jwt_algorithms or (["RS256", "ES256"] if settings.jwt_public_key else ["HS256"])
         self.audience = settings.jwt_audience
         self.issuer = settings.jwt_issuer
         secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else None

@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import text
 
 from common.auth import Authenticator
+from common.bodylimit import BodyLimitMiddleware
 from common.db import Database
 from common.errors import ServiceUnavailable, install_error_handlers
 from common.identity.store import IdentityStore
@@ -35,6 +36,7 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
     app.state.db = db
     app.state.identity = identity_store
     app.state.auth = Authenticator(settings, identity_store)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app)
 

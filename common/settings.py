@@ -18,11 +18,12 @@ class ServiceSettings(BaseSettings):
     environment: Environment = "development"
     jwt_secret: SecretStr | None = None
     jwt_public_key: str | None = None
-    jwt_algorithms: list[str] = ["HS256"]
+    jwt_algorithms: list[str] | None = None  # default: HS256 with a secret, RS256/ES256 with a public key
     jwt_audience: str = "uplift"
     jwt_issuer: str | None = None
     api_key_cache_seconds: float = 5.0
     database_pool_size: int = 10
+    max_body_bytes: int = 1_000_000
 
     @classmethod
     def settings_customise_sources(

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from common.db import Database
 from common.http import service_client
 from common.identity.store import IdentityStore
+from common.settings import ServiceSettings
 from gateway.app import create_app as create_gateway
 from gateway.settings import GatewaySettings
 from services.behaviors.app import create_app as create_behaviors
@@ -34,8 +35,9 @@ class LocalStack:
 def build_local(urls: Mapping[str, str], **common: Any) -> LocalStack:
     """`urls` maps identity/behaviors/coaching/metrics to database URLs; `common` are shared settings
     (environment, jwt_secret, ...)."""
-    identity = IdentityStore(Database(urls["identity"]), cache_seconds=common.get("api_key_cache_seconds", 5.0))
     shared = {"identity_database_url": urls["identity"], **common}
+    identity = IdentityStore(Database(urls["identity"]),
+                             cache_seconds=ServiceSettings(**shared).api_key_cache_seconds)
     services = {
         "behaviors": create_behaviors(BehaviorsSettings(database_url=urls["behaviors"], **shared), identity=identity),
         "coaching": create_coaching(CoachingSettings(database_url=urls["coaching"], **shared), identity=identity),
