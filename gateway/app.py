@@ -8,6 +8,7 @@ import httpx
 from fastapi import Depends, FastAPI, Request
 from strawberry.fastapi import GraphQLRouter
 
+from common.bodylimit import BodyLimitMiddleware
 from common.errors import Unauthorized, install_error_handlers
 from common.http import service_client
 from common.requestid import RequestIdMiddleware
@@ -52,6 +53,7 @@ def create_app(settings: GatewaySettings | None = None, *,
                   openapi_url=None)
     app.state.settings = s
     app.state.clients = service_clients
+    app.add_middleware(BodyLimitMiddleware, max_bytes=s.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app)
 

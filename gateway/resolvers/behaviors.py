@@ -7,6 +7,7 @@ from urllib.parse import quote
 import strawberry
 from strawberry.types import Info
 
+from common.ids import parse_uuid
 from gateway.clients import DownstreamError
 from gateway.context import Context
 from gateway.types.behaviors import (
@@ -25,7 +26,16 @@ from gateway.types.behaviors import (
     Scenario,
     Statement,
 )
-from gateway.types.common import Conflict, Deleted, Forbidden, NotFound, Problem, ValidationProblem, problem_from
+from gateway.types.common import (
+    Conflict,
+    Deleted,
+    FieldError,
+    Forbidden,
+    NotFound,
+    Problem,
+    ValidationProblem,
+    problem_from,
+)
 from gateway.types.inputs import (
     AssessmentInput,
     AssessmentResponseInput,
@@ -60,10 +70,30 @@ DeleteResult = Annotated[Deleted | NotFound | Conflict | Forbidden | ValidationP
                          strawberry.union("DeleteResult")]
 
 
-async def _typed(call: Awaitable[Any], build: Callable[[Any], T]) -> T | Problem:
-    """Run a write; expected failures become union members instead of errors."""
+class MalformedId(Exception):
+    """An id argument that is not a UUID. It never goes into a REST path, where a `/` in it would name
+    another route (`deleteBehavior(id: "<id>/draft")` would discard the draft)."""
+
+    def __init__(self, argument: str) -> None:
+        super().__init__(f"{argument} is not a valid id.")
+        self.argument = argument
+
+
+def _seg(value: strawberry.ID, argument: str = "id") -> str:
+    """An id as one REST path segment."""
+    parsed = parse_uuid(str(value))
+    if parsed is None:
+        raise MalformedId(argument)
+    return str(parsed)
+
+
+async def _typed(call: Callable[[], Awaitable[Any]], build: Callable[[Any], T]) -> T | Problem:
+    """Run a write (`call` builds the request lazily); expected failures become union members, not errors."""
     try:
-        return build(await call)
+        return build(await call())
+    except MalformedId as err:
+        return ValidationProblem(message=str(err), fields=[FieldError(field=err.argument, message=str(err),
+                                                                      code="invalid_id")])
     except DownstreamError as err:
         return problem_from(err)
 
@@ -134,7 +164,9 @@ class BehaviorsQuery:
 
     @strawberry.field
     async def assessment(self, info: Ctx, id: strawberry.ID) -> Assessment | None:
-        found = await _get_or_none(info.context.call("behaviors", "GET", f"/v1/assessments/{id}"))
+        if parse_uuid(str(id)) is None:
+            return None
+        found = await _get_or_none(info.context.call("behaviors", "GET", f"/v1/assessments/{_seg(id)}"))
         return Assessment.from_json(found) if found else None
 
 
@@ -142,102 +174,117 @@ def _deleted(id: strawberry.ID) -> Callable[[Any], Deleted]:
     return lambda _: Deleted(id=id)
 
 
+def _indicator_path(behavior_id: strawberry.ID, indicator_id: strawberry.ID) -> str:
+    return f"/v1/behaviors/{_seg(behavior_id, 'behaviorId')}/indicators/{_seg(indicator_id, 'indicatorId')}"
+
+
+def _scenario_path(behavior_id: strawberry.ID, scenario_id: strawberry.ID) -> str:
+    return f"/v1/behaviors/{_seg(behavior_id, 'behaviorId')}/scenarios/{_seg(scenario_id, 'scenarioId')}"
+
+
 @strawberry.type
 class BehaviorsMutation:
     # objectives
     @strawberry.mutation
     async def create_objective(self, info: Ctx, input: ObjectiveInput) -> ObjectiveResult:
-        return await _typed(info.context.call("behaviors", "POST", "/v1/objectives", json=to_body(input)),
+        return await _typed(lambda: info.context.call("behaviors", "POST", "/v1/objectives", json=to_body(input)),
                             Objective.from_json)
 
     @strawberry.mutation
     async def update_objective(self, info: Ctx, id: strawberry.ID, input: ObjectivePatch) -> ObjectiveResult:
-        return await _typed(info.context.call("behaviors", "PATCH", f"/v1/objectives/{id}", json=to_body(input)),
-                            Objective.from_json)
+        return await _typed(lambda: info.context.call("behaviors", "PATCH", f"/v1/objectives/{_seg(id)}",
+                                                      json=to_body(input)), Objective.from_json)
 
     @strawberry.mutation
     async def delete_objective(self, info: Ctx, id: strawberry.ID) -> DeleteResult:
-        return await _typed(info.context.call("behaviors", "DELETE", f"/v1/objectives/{id}"), _deleted(id))
+        return await _typed(lambda: info.context.call("behaviors", "DELETE", f"/v1/objectives/{_seg(id)}"),
+                            _deleted(id))
 
     # behaviours
     @strawberry.mutation
     async def create_behavior(self, info: Ctx, input: BehaviorInput) -> BehaviorResult:
-        return await _typed(info.context.call("behaviors", "POST", "/v1/behaviors", json=to_body(input)),
+        return await _typed(lambda: info.context.call("behaviors", "POST", "/v1/behaviors", json=to_body(input)),
                             Behavior.from_json)
 
     @strawberry.mutation(description="Change content; on an active behaviour this opens or edits the next draft.")
     async def update_behavior(self, info: Ctx, id: strawberry.ID, input: BehaviorPatch) -> BehaviorResult:
-        return await _typed(info.context.call("behaviors", "PATCH", f"/v1/behaviors/{id}", json=to_body(input)),
-                            Behavior.from_json)
+        return await _typed(lambda: info.context.call("behaviors", "PATCH", f"/v1/behaviors/{_seg(id)}",
+                                                      json=to_body(input)), Behavior.from_json)
 
     @strawberry.mutation(description="Freeze the draft as an immutable version and make it the active one.")
     async def publish_behavior(self, info: Ctx, id: strawberry.ID) -> BehaviorResult:
-        return await _typed(info.context.call("behaviors", "POST", f"/v1/behaviors/{id}/publish"),
+        return await _typed(lambda: info.context.call("behaviors", "POST", f"/v1/behaviors/{_seg(id)}/publish"),
                             Behavior.from_json)
 
     @strawberry.mutation
     async def retire_behavior(self, info: Ctx, id: strawberry.ID) -> BehaviorResult:
-        return await _typed(info.context.call("behaviors", "POST", f"/v1/behaviors/{id}/retire"),
+        return await _typed(lambda: info.context.call("behaviors", "POST", f"/v1/behaviors/{_seg(id)}/retire"),
                             Behavior.from_json)
 
     @strawberry.mutation(description="Throw away the pending revision of an active behaviour.")
     async def discard_behavior_draft(self, info: Ctx, id: strawberry.ID) -> BehaviorResult:
-        return await _typed(info.context.call("behaviors", "DELETE", f"/v1/behaviors/{id}/draft"),
+        return await _typed(lambda: info.context.call("behaviors", "DELETE", f"/v1/behaviors/{_seg(id)}/draft"),
                             Behavior.from_json)
 
     @strawberry.mutation(description="Delete a behaviour that was never published.")
     async def delete_behavior(self, info: Ctx, id: strawberry.ID) -> DeleteResult:
-        return await _typed(info.context.call("behaviors", "DELETE", f"/v1/behaviors/{id}"), _deleted(id))
+        return await _typed(lambda: info.context.call("behaviors", "DELETE", f"/v1/behaviors/{_seg(id)}"),
+                            _deleted(id))
 
     # indicators
     @strawberry.mutation
     async def add_indicator(self, info: Ctx, behavior_id: strawberry.ID, input: IndicatorInput) -> IndicatorResult:
-        return await _typed(info.context.call("behaviors", "POST", f"/v1/behaviors/{behavior_id}/indicators",
-                                              json=to_body(input)), Indicator.from_json)
+        return await _typed(lambda: info.context.call(
+            "behaviors", "POST", f"/v1/behaviors/{_seg(behavior_id, 'behaviorId')}/indicators",
+            json=to_body(input)), Indicator.from_json)
 
     @strawberry.mutation
     async def update_indicator(self, info: Ctx, behavior_id: strawberry.ID, indicator_id: strawberry.ID,
                                input: IndicatorPatch) -> IndicatorResult:
-        path = f"/v1/behaviors/{behavior_id}/indicators/{indicator_id}"
-        return await _typed(info.context.call("behaviors", "PATCH", path, json=to_body(input)), Indicator.from_json)
+        return await _typed(lambda: info.context.call(
+            "behaviors", "PATCH", _indicator_path(behavior_id, indicator_id), json=to_body(input)),
+            Indicator.from_json)
 
     @strawberry.mutation
     async def remove_indicator(self, info: Ctx, behavior_id: strawberry.ID,
                                indicator_id: strawberry.ID) -> DeleteResult:
-        path = f"/v1/behaviors/{behavior_id}/indicators/{indicator_id}"
-        return await _typed(info.context.call("behaviors", "DELETE", path), _deleted(indicator_id))
+        return await _typed(lambda: info.context.call(
+            "behaviors", "DELETE", _indicator_path(behavior_id, indicator_id)), _deleted(indicator_id))
 
     # scenarios
     @strawberry.mutation
     async def add_scenario(self, info: Ctx, behavior_id: strawberry.ID, input: ScenarioInput) -> ScenarioResult:
-        return await _typed(info.context.call("behaviors", "POST", f"/v1/behaviors/{behavior_id}/scenarios",
-                                              json=to_body(input)), Scenario.from_json)
+        return await _typed(lambda: info.context.call(
+            "behaviors", "POST", f"/v1/behaviors/{_seg(behavior_id, 'behaviorId')}/scenarios",
+            json=to_body(input)), Scenario.from_json)
 
     @strawberry.mutation
     async def update_scenario(self, info: Ctx, behavior_id: strawberry.ID, scenario_id: strawberry.ID,
                               input: ScenarioPatch) -> ScenarioResult:
-        path = f"/v1/behaviors/{behavior_id}/scenarios/{scenario_id}"
-        return await _typed(info.context.call("behaviors", "PATCH", path, json=to_body(input)), Scenario.from_json)
+        return await _typed(lambda: info.context.call(
+            "behaviors", "PATCH", _scenario_path(behavior_id, scenario_id), json=to_body(input)),
+            Scenario.from_json)
 
     @strawberry.mutation
     async def delete_scenario(self, info: Ctx, behavior_id: strawberry.ID, scenario_id: strawberry.ID) -> DeleteResult:
-        path = f"/v1/behaviors/{behavior_id}/scenarios/{scenario_id}"
-        return await _typed(info.context.call("behaviors", "DELETE", path), _deleted(scenario_id))
+        return await _typed(lambda: info.context.call("behaviors", "DELETE", _scenario_path(behavior_id, scenario_id)),
+                            _deleted(scenario_id))
 
     # alignment assessments
     @strawberry.mutation
     async def create_assessment(self, info: Ctx, input: AssessmentInput) -> AssessmentResult:
-        return await _typed(info.context.call("behaviors", "POST", "/v1/assessments", json=to_body(input)),
+        return await _typed(lambda: info.context.call("behaviors", "POST", "/v1/assessments", json=to_body(input)),
                             Assessment.from_json)
 
     @strawberry.mutation
     async def close_assessment(self, info: Ctx, id: strawberry.ID) -> AssessmentResult:
-        return await _typed(info.context.call("behaviors", "POST", f"/v1/assessments/{id}/close"),
+        return await _typed(lambda: info.context.call("behaviors", "POST", f"/v1/assessments/{_seg(id)}/close"),
                             Assessment.from_json)
 
     @strawberry.mutation(description="Record or replace one respondent's answers (idempotent per respondent).")
     async def submit_assessment_response(self, info: Ctx, assessment_id: strawberry.ID, respondent: str,
                                          input: AssessmentResponseInput) -> AssessmentResponseResult:
-        path = f"/v1/assessments/{assessment_id}/responses/{quote(respondent, safe='')}"
-        return await _typed(info.context.call("behaviors", "PUT", path, json=to_body(input)),
-                            AssessmentResponse.from_json)
+        return await _typed(lambda: info.context.call(
+            "behaviors", "PUT",
+            f"/v1/assessments/{_seg(assessment_id, 'assessmentId')}/responses/{quote(respondent, safe='')}",
+            json=to_body(input)), AssessmentResponse.from_json)
