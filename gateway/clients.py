@@ -21,12 +21,28 @@ class DownstreamError(Exception):
 
 
 class ServiceUnavailableError(Exception):
-    """A service could not be reached or failed (5xx / timeout)."""
+    """A service could not be reached, timed out, or said it is unavailable (502/503/504)."""
+
+    code = "SERVICE_UNAVAILABLE"
 
     def __init__(self, service: str, reason: str) -> None:
-        super().__init__(f"The {service} service is unavailable ({reason}).")
+        super().__init__(self.describe(service, reason))
         self.service = service
-        self.extensions = {"code": "SERVICE_UNAVAILABLE", "service": service}
+        self.extensions = {"code": self.code, "service": service}
+
+    @staticmethod
+    def describe(service: str, reason: str) -> str:
+        return f"The {service} service is unavailable ({reason})."
+
+
+class ServiceFailedError(ServiceUnavailableError):
+    """A service answered with an internal error (500): reachable, but broken for this request."""
+
+    code = "SERVICE_ERROR"
+
+    @staticmethod
+    def describe(service: str, reason: str) -> str:
+        return f"The {service} service failed ({reason})."
 
 
 class ServiceClients:
@@ -47,8 +63,10 @@ class ServiceClients:
             response = await self.clients[service].request(method, path, params=params, json=json, headers=headers)
         except httpx.HTTPError as exc:
             raise ServiceUnavailableError(service, type(exc).__name__) from None
-        if response.status_code >= 500:
+        if response.status_code in (502, 503, 504):
             raise ServiceUnavailableError(service, f"HTTP {response.status_code}")
+        if response.status_code >= 500:
+            raise ServiceFailedError(service, f"HTTP {response.status_code}")
         if response.status_code >= 400:
             try:
                 problem = response.json()

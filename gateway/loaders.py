@@ -25,6 +25,12 @@ def _valid(keys: Sequence[str], param: str) -> list[str]:
     return [k for k in keys if 0 < len(k) <= 64]
 
 
+def _canonical(key: str, param: str) -> str:
+    """Ids match in any spelling (`ABC…` and `abc…` name the same UUID)."""
+    parsed = parse_uuid(key) if param.endswith("ids") else None
+    return str(parsed) if parsed else key
+
+
 class Loaders:
     def __init__(self, ctx: "Context") -> None:
         self.ctx = ctx
@@ -40,7 +46,7 @@ class Loaders:
             for chunk in _chunks(_valid(keys, param)):
                 page = await self.ctx.call("behaviors", "GET", path, params={param: chunk, "limit": len(chunk)})
                 found.update((str(item[field]), item) for item in page["items"])
-            return [found.get(k) for k in keys]
+            return [found.get(_canonical(k, param)) for k in keys]
 
         return load
 
@@ -50,6 +56,6 @@ class Loaders:
             for chunk in _chunks(_valid(keys, param)):
                 for item in await self.ctx.call("behaviors", "GET", path, params={param: chunk}):
                     groups[str(item[field])].append(item)
-            return [groups.get(k, []) for k in keys]
+            return [groups.get(_canonical(k, param), []) for k in keys]
 
         return load

@@ -1,8 +1,10 @@
 """REST of every service under the gateway's base URL: /api/<service>/<path>, forwarded as is."""
 
+import json
+
 from fastapi import APIRouter, Request, Response
 
-from common.errors import NotFound, ServiceUnavailable
+from common.errors import PROBLEM_JSON, NotFound, ServiceUnavailable
 from gateway.clients import SERVICES, ServiceClients
 
 router = APIRouter()
@@ -27,4 +29,19 @@ async def forward(service: str, path: str, request: Request) -> Response:
     out_headers = {k: v for k, v in upstream.headers.items() if k in FORWARD_RESPONSE}
     if "location" in out_headers and out_headers["location"].startswith("/"):
         out_headers["location"] = f"/api/{service}{out_headers['location']}"
-    return Response(content=upstream.content, status_code=upstream.status_code, headers=out_headers)
+    content = upstream.content
+    if out_headers.get("content-type") == PROBLEM_JSON:
+        content = _prefix_instance(content, f"/api/{service}")
+    return Response(content=content, status_code=upstream.status_code, headers=out_headers)
+
+
+def _prefix_instance(content: bytes, prefix: str) -> bytes:
+    """A problem's `instance` names the path the caller used, not the service's internal one."""
+    try:
+        problem = json.loads(content)
+    except ValueError:
+        return content
+    if isinstance(problem, dict) and str(problem.get("instance", "")).startswith("/"):
+        problem["instance"] = prefix + problem["instance"]
+        return json.dumps(problem).encode()
+    return content

@@ -15,6 +15,7 @@ from strawberry.schema.config import StrawberryConfig
 from gateway.clients import DownstreamError, ServiceUnavailableError
 from gateway.resolvers.behaviors import BehaviorsMutation, BehaviorsQuery
 from gateway.settings import GatewaySettings
+from gateway.types.common import BadQueryInput
 
 
 @strawberry.type
@@ -28,11 +29,12 @@ class Mutation(BehaviorsMutation):
 
 
 def _should_mask(error: GraphQLError) -> bool:
-    """Show our own expected errors; hide anything unexpected."""
+    """Show our own expected errors and GraphQL's validation/coercion errors; hide anything unexpected
+    that a resolver raised (it may carry internals)."""
     original = error.original_error
-    if original is None:
+    if original is None or not error.path:
         return False
-    return not isinstance(original, DownstreamError | ServiceUnavailableError | ValueError)
+    return not isinstance(original, DownstreamError | ServiceUnavailableError | BadQueryInput)
 
 
 def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:

@@ -27,6 +27,7 @@ from gateway.types.behaviors import (
     Statement,
 )
 from gateway.types.common import (
+    BadQueryInput,
     Conflict,
     Deleted,
     FieldError,
@@ -146,7 +147,7 @@ class BehaviorsQuery:
     @strawberry.field(description="A behaviour by id or by key.")
     async def behavior(self, info: Ctx, id: strawberry.ID | None = None, key: str | None = None) -> Behavior | None:
         if (id is None) == (key is None):
-            raise ValueError("Give exactly one of id or key.")
+            raise BadQueryInput("Give exactly one of id or key.")
         loader = info.context.loaders.behavior if id is not None else info.context.loaders.behavior_by_key
         found = await _get_or_none(loader.load(str(id if id is not None else key)))
         return Behavior.from_json(found) if found else None

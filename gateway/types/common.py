@@ -5,6 +5,12 @@ import strawberry
 from gateway.clients import DownstreamError
 
 
+class BadQueryInput(Exception):
+    """Arguments of a query that make no sense together; shown to the caller as a GraphQL error."""
+
+    extensions = {"code": "BAD_USER_INPUT"}
+
+
 @strawberry.type
 class FieldError:
     field: str
@@ -58,5 +64,13 @@ def problem_from(err: DownstreamError) -> "Problem":
 
 
 def _field_path(field: str) -> str:
-    """`body.indicators.0.target` → `indicators.0.target` (the input's own path)."""
-    return field.removeprefix("body.").removeprefix("body")
+    """A service's field path as the GraphQL input's own: `body.indicators.0.metric_key` → `indicators.0.metricKey`."""
+    parts = field.split(".")
+    if parts and parts[0] in ("body", "path", "query"):
+        parts = parts[1:]
+    return ".".join(_camel(p) for p in parts)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(w[:1].upper() + w[1:] for w in rest)

@@ -149,7 +149,7 @@ async def test_create_behavior_failures(gql):
     missing = new_uuid()
     data = await gql(CREATE_BEHAVIOR, input={"key": "orphan", "name": "x", "audience": ["SELLER"],
                                              "objectiveId": missing})
-    assert fields_of(data["createBehavior"])["objective_id"]["message"] == f"Objective {missing} does not exist."
+    assert fields_of(data["createBehavior"])["objectiveId"]["message"] == f"Objective {missing} does not exist."
 
     await create_behavior(gql, "taken")
     data = await gql(CREATE_BEHAVIOR, input={"key": "taken", "name": "Again", "audience": ["LEADER"]})
@@ -168,7 +168,7 @@ async def test_update_behavior_draft_in_place_and_failures(gql):
     out = await behavior_op(gql, "updateBehavior", created["id"], input={"name": None})
     assert fields_of(out)["name"]["message"] == "name cannot be null"
     out = await behavior_op(gql, "updateBehavior", created["id"], input={"objectiveId": new_uuid()})
-    assert "objective_id" in fields_of(out)
+    assert "objectiveId" in fields_of(out)
     missing = new_uuid()
     out = await behavior_op(gql, "updateBehavior", missing, input={"name": "x"})
     assert out == {"__typename": "NotFound", "message": f"Behaviour {missing} does not exist."}
@@ -238,7 +238,7 @@ async def test_indicators_add_update_remove(gql):
         added["id"], 6.0, "LTE", "meetings_booked")
 
     data = await gql(ADD_INDICATOR, b=created["id"], input={"metricKey": "Bad-Key", "kind": "ACTIVITY", "target": -2})
-    assert set(fields_of(data["addIndicator"])) == {"metric_key", "target"}
+    assert set(fields_of(data["addIndicator"])) == {"metricKey", "target"}
     data = await gql(UPDATE_INDICATOR, b=created["id"], i=added["id"], input={"target": None})
     assert fields_of(data["updateIndicator"])["target"]["message"] == "target cannot be null"
 
@@ -287,7 +287,7 @@ async def test_scenarios_add_update_delete(gql):
     data = await gql(ADD_SCENARIO, b=created["id"], input={"title": ""})
     assert "title" in fields_of(data["addScenario"])
     data = await gql(ADD_SCENARIO, b=created["id"], input={"title": "Twice", "rootCauses": ["SKILLS", "SKILLS"]})
-    assert "root_causes" in fields_of(data["addScenario"])
+    assert "rootCauses" in fields_of(data["addScenario"])
     data = await gql(UPDATE_SCENARIO, b=created["id"], s=scenario["id"], input={"title": None})
     assert fields_of(data["updateScenario"])["title"]["message"] == "title cannot be null"
 
@@ -349,7 +349,7 @@ async def test_assessment_create_submit_close(gql):
 async def test_assessment_failures(gql):
     missing = new_uuid()
     data = await gql(CREATE_ASSESSMENT, input={"title": "Orphan", "objectiveId": missing})
-    assert "objective_id" in fields_of(data["createAssessment"])
+    assert "objectiveId" in fields_of(data["createAssessment"])
     data = await gql(CREATE_ASSESSMENT, input={"title": ""})
     assert "title" in fields_of(data["createAssessment"])
     data = await gql(CLOSE_ASSESSMENT, id=missing)

@@ -44,7 +44,7 @@ async def test_problems_pass_through(stack, api):
     r = await api.get(f"/v1/behaviors/{missing}")
     assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
     assert r.json()["detail"] == f"Behaviour {missing} does not exist."
-    assert r.json()["instance"] == f"/v1/behaviors/{missing}"
+    assert r.json()["instance"] == f"/api/behaviors/v1/behaviors/{missing}"
 
     assert (await api.post("/v1/behaviors", json=BEHAVIOR)).status_code == 201
     r = await api.post("/v1/behaviors", json=BEHAVIOR)

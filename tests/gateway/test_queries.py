@@ -183,3 +183,10 @@ async def test_assessment_lookup_and_list(gql):
     assert page["items"] == [{"id": first["id"], "title": "First"}] and page["nextCursor"]
     page = (await gql(query, after=page["nextCursor"]))["assessments"]
     assert page == {"items": [{"id": second["id"], "title": "Second"}], "nextCursor": None}
+
+
+async def test_ids_match_in_any_spelling(gql):
+    made = await gql('mutation { createObjective(input: {name: "Case"}) { ... on Objective { id } } }')
+    oid = made["createObjective"]["id"]
+    found = await gql("query($id: ID!) { objective(id: $id) { id } }", id=oid.upper())
+    assert found["objective"] == {"id": oid}

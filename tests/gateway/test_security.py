@@ -185,20 +185,20 @@ def failing(exc: Exception | None = None, status: int = 200, json: object = None
     return handler
 
 
-@pytest.mark.parametrize(("handler", "reason"), [
-    (failing(httpx.ConnectError("refused")), "ConnectError"),
-    (failing(httpx.ReadTimeout("slow")), "ReadTimeout"),
-    (failing(status=500, json={"detail": "boom"}), "HTTP 500"),
-    (failing(status=503, json={}), "HTTP 503"),
+@pytest.mark.parametrize(("handler", "message", "code"), [
+    (failing(httpx.ConnectError("refused")), "is unavailable (ConnectError)", "SERVICE_UNAVAILABLE"),
+    (failing(httpx.ReadTimeout("slow")), "is unavailable (ReadTimeout)", "SERVICE_UNAVAILABLE"),
+    (failing(status=500, json={"detail": "boom"}), "failed (HTTP 500)", "SERVICE_ERROR"),
+    (failing(status=503, json={}), "is unavailable (HTTP 503)", "SERVICE_UNAVAILABLE"),
 ])
-async def test_unavailable_service_is_a_typed_error(handler, reason):
+async def test_unavailable_service_is_a_typed_error(handler, message, code):
     async with stub_gateway(handler) as client:
         for query, path in (("{ behaviors { items { id } } }", "behaviors"),
                             ('mutation { createObjective(input: {name: "x"}) { __typename } }', "createObjective")):
             r = await client.post("/graphql", json={"query": query})
             [error] = errors_of(r)
-            assert error["message"] == f"The behaviors service is unavailable ({reason}).", error
-            assert error["extensions"] == {"code": "SERVICE_UNAVAILABLE", "service": "behaviors"}
+            assert error["message"] == f"The behaviors service {message}.", error
+            assert error["extensions"] == {"code": code, "service": "behaviors"}
             assert error["path"] == [path]
             assert "boom" not in r.text
 

@@ -58,7 +58,7 @@ async def test_another_tenants_data_is_invisible_and_untouchable(stack, gql):
         data = await globex(f"""mutation($o: ID!) {{ createBehavior(input: {{key: "acme-only", name: "Mine",
             audience: [SELLER], objectiveId: $o}}) {{ {PROBLEM} }} }}""", o=o)
         assert data["createBehavior"]["__typename"] == "ValidationProblem"
-        assert [f["field"] for f in data["createBehavior"]["fields"]] == ["objective_id"]
+        assert [f["field"] for f in data["createBehavior"]["fields"]] == ["objectiveId"]
         # the same key is free in the other tenant
         own = await create_behavior(globex, "acme-only")
         assert own["id"] != b
