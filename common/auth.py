@@ -16,9 +16,10 @@ from common.settings import ServiceSettings
 
 PERSON_ROLES = ("seller", "manager", "leader", "enablement", "admin")
 
-# What a person's roles allow. Reading is tenant-wide for people; finer rules live in each service.
+# What a person's roles allow at the door. Finer rules (a seller rates only their own sessions, a
+# manager sees only their tree) live in each service, which knows the person and the data.
 ROLE_SCOPES: dict[str, frozenset[str]] = {
-    "seller": frozenset({"behaviors:read", "coaching:read", "metrics:read"}),
+    "seller": frozenset({"behaviors:read", "coaching:read", "coaching:write", "metrics:read"}),
     "manager": frozenset({"behaviors:read", "coaching:read", "coaching:write", "metrics:read"}),
     "leader": frozenset({"behaviors:read", "behaviors:write", "coaching:read", "coaching:write", "metrics:read"}),
     "enablement": frozenset({"behaviors:read", "behaviors:write", "coaching:read", "coaching:write",
@@ -38,6 +39,14 @@ class Principal:
     @property
     def person_id(self) -> uuid.UUID | None:
         return uuid.UUID(self.subject) if self.kind == "person" else None
+
+    def has_role(self, *roles: str) -> bool:
+        return any(r in self.roles for r in roles)
+
+    @property
+    def sees_everything(self) -> bool:
+        """API keys act tenant-wide within their scopes; so do people with the admin or enablement role."""
+        return self.kind == "api_key" or self.has_role("admin", "enablement")
 
     def allows(self, scope: str) -> bool:
         if "admin" in self.scopes or scope in self.scopes:

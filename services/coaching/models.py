@@ -131,7 +131,7 @@ class Programme(Base):
 
 
 class ProgrammePair(Base):
-    """A coach–seller pair inside a programme; its coaches and participants are the pairs' two sides."""
+    """A coach-seller pair inside a programme; its coaches and participants are the pairs' two sides."""
 
     __tablename__ = "programme_pairs"
     __table_args__ = (UniqueConstraint("programme_id", "coach_id", "seller_id"),)
