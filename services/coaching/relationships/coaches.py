@@ -1,0 +1,53 @@
+"""Who coaches whom on a given day: explicit assignments, plus the seller's manager unless turned off."""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.coaching.models import CoachAssignment, Person
+from services.coaching.org import Org
+
+
+@dataclass(frozen=True)
+class CoachLink:
+    coach_id: uuid.UUID
+    seller_id: uuid.UUID
+    kind: str  # manager | trainer | sales_engineer | product_marketer | presales | peer | leader
+    scope: tuple[str, ...]  # behaviour keys; empty = all
+    assignment_id: uuid.UUID | None  # None for the implicit manager link
+
+    def covers(self, behavior_keys: Sequence[str]) -> bool:
+        return not self.scope or all(k in self.scope for k in behavior_keys)
+
+
+async def coaches_of(s: AsyncSession, tenant_id: uuid.UUID, seller_ids: Sequence[uuid.UUID],
+                     as_of: date) -> dict[uuid.UUID, list[CoachLink]]:
+    """Every seller's coaches on that day, in two queries plus one for managers."""
+    out: dict[uuid.UUID, list[CoachLink]] = {sid: [] for sid in seller_ids}
+    if not seller_ids:
+        return out
+    stmt = select(CoachAssignment).where(
+        CoachAssignment.tenant_id == tenant_id, CoachAssignment.seller_id.in_(seller_ids),
+        CoachAssignment.starts_on <= as_of,
+        or_(CoachAssignment.ends_on.is_(None), CoachAssignment.ends_on >= as_of))
+    for a in (await s.execute(stmt)).scalars():
+        out[a.seller_id].append(CoachLink(a.coach_id, a.seller_id, a.kind, tuple(a.scope), a.id))
+    opted_in = select(Person.id).where(Person.tenant_id == tenant_id, Person.id.in_(seller_ids),
+                                       Person.manager_is_coach.is_(True))
+    with_manager = [pid for pid in (await s.execute(opted_in)).scalars()]
+    managers = await Org(s, tenant_id).managers_of(with_manager, as_of)
+    for seller_id, manager_id in managers.items():
+        if not any(link.coach_id == manager_id and not link.scope for link in out[seller_id]):
+            out[seller_id].append(CoachLink(manager_id, seller_id, "manager", (), None))
+    return out
+
+
+async def may_coach(s: AsyncSession, tenant_id: uuid.UUID, coach_id: uuid.UUID, seller_id: uuid.UUID,
+                    behavior_keys: Sequence[str], as_of: date) -> bool:
+    """True when `coach_id` coaches `seller_id` on that day for all of `behavior_keys`."""
+    links = (await coaches_of(s, tenant_id, [seller_id], as_of))[seller_id]
+    return any(link.coach_id == coach_id and link.covers(behavior_keys) for link in links)
