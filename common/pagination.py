@@ -33,7 +33,7 @@ def decode_cursor(cursor: str | None) -> uuid.UUID | None:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         return uuid.UUID(bytes=raw)
     except (binascii.Error, ValueError):
-        raise InvalidInput("The cursor is not valid.", errors=[{"field": "cursor", "message": "malformed cursor",
+        raise InvalidInput("The cursor is not valid.", errors=[{"field": "query.cursor", "message": "malformed cursor",
                                                                "code": "cursor"}]) from None
 
 

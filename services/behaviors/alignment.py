@@ -76,9 +76,12 @@ def score(assessment_id: object, responses: Sequence[tuple[str, Sequence[str]]])
              for f in functions}
 
     statements = []
+    exact_scores = []  # unrounded: the overall is the mean of these, rounded once (no double rounding)
     for s, st in enumerate(STATEMENTS):
         pair_gaps = [abs(share[f][s] - share[g][s]) for f, g in combinations(functions, 2)]
         gap = _mean(pair_gaps)
+        if gap is not None:
+            exact_scores.append(1 - gap)
         statements.append(StatementAlignment(
             number=st.number, topic=st.topic, score=_r(None if gap is None else 1 - gap),
             functions=[FunctionSplit(function=f, respondents=len(by_function[f]),
@@ -93,7 +96,6 @@ def score(assessment_id: object, responses: Sequence[tuple[str, Sequence[str]]])
             function=f, respondents=len(by_function[f]),
             view_2_share=round(sum(share[f]) / n, 4), score=_r(None if dist is None else 1 - dist)))
 
-    scores = [st.score for st in statements if st.score is not None]
     note = None if len(functions) >= 2 else "Alignment needs responses from at least two functions."
     return AlignmentReport(assessment_id=assessment_id, respondents=len(responses),
-                           overall=_r(_mean(scores)), statements=statements, functions=per_function, note=note)
+                           overall=_r(_mean(exact_scores)), statements=statements, functions=per_function, note=note)

@@ -43,8 +43,13 @@ from services.behaviors.schemas import (
 MIRRORED = ("name", "objective_id", "category")
 
 
-def _field_error(field: str, message: str) -> InvalidInput:
-    return InvalidInput(message, errors=[{"field": field, "message": message, "code": "reference"}])
+def _field_error(field: str, message: str, code: str = "reference") -> InvalidInput:
+    """A rule on one body field, located like request validation errors (`body.<field>`)."""
+    return InvalidInput(message, errors=[{"field": f"body.{field}", "message": message, "code": code}])
+
+
+def _not_null(field: str) -> InvalidInput:
+    return _field_error(field, f"{field} cannot be null", "not_null")
 
 
 # ---- rendering --------------------------------------------------------------------------------
@@ -121,12 +126,13 @@ class BehaviorsService:
     async def update_objective(self, objective_id: uuid.UUID, patch: ObjectiveUpdate) -> ObjectiveOut:
         obj = await self._objective(objective_id)
         changes = patch.model_dump(exclude_unset=True)
-        if "name" in changes and changes["name"] is None:
-            raise _field_error("name", "name cannot be null")
+        for required in ("name", "description", "status"):
+            if required in changes and changes[required] is None:
+                raise _not_null(required)
         for field, value in changes.items():
             setattr(obj, field, value)
         if obj.starts_on and obj.ends_on and obj.ends_on < obj.starts_on:
-            raise _field_error("ends_on", "ends_on must not be before starts_on")
+            raise _field_error("ends_on", "ends_on must not be before starts_on", "value_error")
         obj.updated_at = utcnow()
         return objective_out(obj)
 
@@ -233,9 +239,10 @@ class BehaviorsService:
     async def update_behavior(self, behavior_id: uuid.UUID, patch: BehaviorUpdate) -> BehaviorOut:
         b = await self._behavior(behavior_id, for_update=True)
         changes = patch.model_dump(exclude_unset=True, mode="json")
-        for required in ("name", "audience", "category", "priority"):
+        for required in ("name", "description", "rationale", "audience", "category", "priority", "responsible",
+                         "rubric"):
             if required in changes and changes[required] is None:
-                raise _field_error(required, f"{required} cannot be null")
+                raise _not_null(required)
         if "objective_id" in changes:
             changes["objective_id"] = patch.objective_id
             await self._check_objective_ref(patch.objective_id)
@@ -337,7 +344,7 @@ class BehaviorsService:
         b, v, ind = await self._draft_indicator(behavior_id, indicator_id)
         for field, value in patch.model_dump(exclude_unset=True).items():
             if value is None:
-                raise _field_error(field, f"{field} cannot be null")
+                raise _not_null(field)
             setattr(ind, field, value)
         self._touch(b, v)
         await self.repo.flush()
@@ -384,7 +391,7 @@ class BehaviorsService:
         sc = await self._scenario(behavior_id, scenario_id)
         for field, value in patch.model_dump(exclude_unset=True).items():
             if value is None:
-                raise _field_error(field, f"{field} cannot be null")
+                raise _not_null(field)
             setattr(sc, field, value)
         sc.updated_at = utcnow()
         return scenario_out(sc)
