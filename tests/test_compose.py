@@ -26,7 +26,8 @@ def _known_variables() -> set[str]:
 def test_compose_runs_every_part_with_real_settings() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    started = {s["command"][3] for s in services.values() if s.get("command", [])[:3] == ["uplift", "serve", "--service"]}
+    serve = ["uplift", "serve", "--service"]
+    started = {s["command"][3] for s in services.values() if s.get("command", [])[:3] == serve}
     assert started == set(PARTS)
     known = _known_variables()
     for name, service in services.items():
