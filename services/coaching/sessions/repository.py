@@ -1,0 +1,206 @@
+"""Every query of the sessions area. Each one is filtered by the tenant the repository was built with;
+reads also take the caller's visibility clause (from `access.Access`), so lists filter in SQL."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, false, not_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.coaching.models import (
+    Action,
+    Gap,
+    Goal,
+    GoalRevision,
+    Observation,
+    Person,
+    Programme,
+    ProgrammePair,
+    Rating,
+    Session,
+)
+
+Visible = ColumnElement[bool] | None
+R = TypeVar("R")
+
+
+class Repository:
+    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
+        self.s = session
+        self.tenant_id = tenant_id
+
+    def add(self, *rows: Any) -> None:
+        for row in rows:
+            assert row.tenant_id == self.tenant_id, "row of another tenant"
+            self.s.add(row)
+
+    async def flush(self) -> None:
+        await self.s.flush()
+
+    async def _all(self, stmt: Select[R]) -> list[R]:
+        return list((await self.s.execute(stmt)).scalars())
+
+    async def _one(self, stmt: Select[R], for_update: bool) -> R | None:
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.s.execute(stmt)).scalar_one_or_none()
+
+    @staticmethod
+    def _visible(stmt: Select[R], visible: Visible) -> Select[R]:
+        return stmt if visible is None else stmt.where(visible)
+
+    @staticmethod
+    def _page(stmt: Select[R], model: Any, after: uuid.UUID | None, limit: int) -> Select[R]:
+        if after is not None:
+            stmt = stmt.where(model.id > after)
+        return stmt.order_by(model.id).limit(limit + 1)
+
+    # ---- people and programmes
+    async def people(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Person]:
+        if not ids:
+            return {}
+        stmt = select(Person).where(Person.tenant_id == self.tenant_id, Person.id.in_(set(ids)))
+        return {p.id: p for p in await self._all(stmt)}
+
+    async def programme(self, programme_id: uuid.UUID) -> Programme | None:
+        stmt = select(Programme).where(Programme.tenant_id == self.tenant_id, Programme.id == programme_id)
+        return await self._one(stmt, False)
+
+    async def in_programme(self, programme_id: uuid.UUID, coach_id: uuid.UUID, seller_id: uuid.UUID) -> bool:
+        stmt = select(ProgrammePair.id).where(
+            ProgrammePair.tenant_id == self.tenant_id, ProgrammePair.programme_id == programme_id,
+            ProgrammePair.coach_id == coach_id, ProgrammePair.seller_id == seller_id)
+        return (await self.s.execute(stmt.limit(1))).first() is not None
+
+    # ---- sessions
+    async def session(self, session_id: uuid.UUID, visible: Visible, *, for_update: bool = False) -> Session | None:
+        stmt = select(Session).where(Session.tenant_id == self.tenant_id, Session.id == session_id)
+        return await self._one(self._visible(stmt, visible), for_update)
+
+    async def sessions(self, visible: Visible, *, ids: Sequence[uuid.UUID] | None,
+                       seller_ids: Sequence[uuid.UUID] | None, coach_ids: Sequence[uuid.UUID] | None,
+                       programme_id: uuid.UUID | None, status: str | None, scheduled_from: datetime | None,
+                       scheduled_to: datetime | None, after: uuid.UUID | None, limit: int) -> list[Session]:
+        stmt = self._visible(select(Session).where(Session.tenant_id == self.tenant_id), visible)
+        if ids is not None:
+            stmt = stmt.where(Session.id.in_(ids))
+        if seller_ids is not None:
+            stmt = stmt.where(Session.seller_id.in_(seller_ids))
+        if coach_ids is not None:
+            stmt = stmt.where(Session.coach_id.in_(coach_ids))
+        if programme_id is not None:
+            stmt = stmt.where(Session.programme_id == programme_id)
+        if status is not None:
+            stmt = stmt.where(Session.status == status)
+        if scheduled_from is not None:
+            stmt = stmt.where(Session.scheduled_at >= scheduled_from)
+        if scheduled_to is not None:
+            stmt = stmt.where(Session.scheduled_at < scheduled_to)
+        return await self._all(self._page(stmt, Session, after, limit))
+
+    async def observations(self, session_ids: Sequence[uuid.UUID]) -> list[Observation]:
+        stmt = (select(Observation)
+                .where(Observation.tenant_id == self.tenant_id, Observation.session_id.in_(session_ids))
+                .order_by(Observation.id))
+        return await self._all(stmt)
+
+    async def gaps(self, session_ids: Sequence[uuid.UUID]) -> list[Gap]:
+        stmt = (select(Gap).where(Gap.tenant_id == self.tenant_id, Gap.session_id.in_(session_ids))
+                .order_by(Gap.id))
+        return await self._all(stmt)
+
+    async def gaps_by_id(self, gap_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Gap]:
+        if not gap_ids:
+            return {}
+        stmt = select(Gap).where(Gap.tenant_id == self.tenant_id, Gap.id.in_(set(gap_ids)))
+        return {g.id: g for g in await self._all(stmt)}
+
+    async def actions_of(self, session_ids: Sequence[uuid.UUID]) -> list[Action]:
+        stmt = (select(Action).where(Action.tenant_id == self.tenant_id, Action.session_id.in_(session_ids))
+                .order_by(Action.id))
+        return await self._all(stmt)
+
+    async def goals_of(self, session_ids: Sequence[uuid.UUID]) -> list[Goal]:
+        stmt = (select(Goal).where(Goal.tenant_id == self.tenant_id, Goal.session_id.in_(session_ids))
+                .order_by(Goal.id))
+        return await self._all(stmt)
+
+    async def ratings(self, session_ids: Sequence[uuid.UUID]) -> list[Rating]:
+        stmt = select(Rating).where(Rating.tenant_id == self.tenant_id, Rating.session_id.in_(session_ids))
+        return await self._all(stmt)
+
+    async def rating(self, session_id: uuid.UUID, *, for_update: bool = False) -> Rating | None:
+        stmt = select(Rating).where(Rating.tenant_id == self.tenant_id, Rating.session_id == session_id)
+        return await self._one(stmt, for_update)
+
+    # ---- actions
+    async def action(self, action_id: uuid.UUID, visible: Visible, *, for_update: bool = False) -> Action | None:
+        stmt = select(Action).where(Action.tenant_id == self.tenant_id, Action.id == action_id)
+        return await self._one(self._visible(stmt, visible), for_update)
+
+    async def actions(self, visible: Visible, *, ids: Sequence[uuid.UUID] | None,
+                      seller_ids: Sequence[uuid.UUID] | None, coach_ids: Sequence[uuid.UUID] | None,
+                      owner_ids: Sequence[uuid.UUID] | None, team: Sequence[uuid.UUID] | None,
+                      session_id: uuid.UUID | None, status: str | None, overdue: bool | None, today: date,
+                      after: uuid.UUID | None, limit: int) -> list[Action]:
+        stmt = self._visible(select(Action).where(Action.tenant_id == self.tenant_id), visible)
+        if ids is not None:
+            stmt = stmt.where(Action.id.in_(ids))
+        if seller_ids is not None:
+            stmt = stmt.where(Action.seller_id.in_(seller_ids))
+        if coach_ids is not None:
+            stmt = stmt.where(Action.coach_id.in_(coach_ids))
+        if owner_ids is not None:
+            stmt = stmt.where(Action.owner_id.in_(owner_ids))
+        if team is not None:
+            stmt = stmt.where(Action.seller_id.in_(team) if team else false())
+        if session_id is not None:
+            stmt = stmt.where(Action.session_id == session_id)
+        if status is not None:
+            stmt = stmt.where(Action.status == status)
+        if overdue is not None:
+            late = and_(Action.status == "open", Action.due_on < today)
+            stmt = stmt.where(late if overdue else not_(late))
+        return await self._all(self._page(stmt, Action, after, limit))
+
+    # ---- goals
+    async def goal(self, goal_id: uuid.UUID, visible: Visible, *, for_update: bool = False) -> Goal | None:
+        stmt = select(Goal).where(Goal.tenant_id == self.tenant_id, Goal.id == goal_id)
+        return await self._one(self._visible(stmt, visible), for_update)
+
+    async def goals(self, visible: Visible, *, ids: Sequence[uuid.UUID] | None,
+                    seller_ids: Sequence[uuid.UUID] | None, coach_ids: Sequence[uuid.UUID] | None,
+                    session_id: uuid.UUID | None, agreed: bool | None, after: uuid.UUID | None,
+                    limit: int) -> list[Goal]:
+        stmt = self._visible(select(Goal).where(Goal.tenant_id == self.tenant_id), visible)
+        if ids is not None:
+            stmt = stmt.where(Goal.id.in_(ids))
+        if seller_ids is not None:
+            stmt = stmt.where(Goal.seller_id.in_(seller_ids))
+        if coach_ids is not None:
+            stmt = stmt.where(Goal.coach_id.in_(coach_ids))
+        if session_id is not None:
+            stmt = stmt.where(Goal.session_id == session_id)
+        if agreed is not None:
+            both = (select(GoalRevision.id)
+                    .where(GoalRevision.tenant_id == self.tenant_id, GoalRevision.goal_id == Goal.id,
+                           GoalRevision.revision == Goal.current_revision,
+                           GoalRevision.seller_agreed_at.is_not(None), GoalRevision.coach_agreed_at.is_not(None))
+                    .exists())
+            stmt = stmt.where(both if agreed else not_(both))
+        return await self._all(self._page(stmt, Goal, after, limit))
+
+    async def revisions(self, goal_ids: Sequence[uuid.UUID]) -> list[GoalRevision]:
+        if not goal_ids:
+            return []
+        stmt = (select(GoalRevision)
+                .where(GoalRevision.tenant_id == self.tenant_id, GoalRevision.goal_id.in_(goal_ids))
+                .order_by(GoalRevision.goal_id, GoalRevision.revision))
+        return await self._all(stmt)
+
+    async def revision(self, goal_id: uuid.UUID, number: int, *, for_update: bool = False) -> GoalRevision | None:
+        stmt = select(GoalRevision).where(GoalRevision.tenant_id == self.tenant_id,
+                                          GoalRevision.goal_id == goal_id, GoalRevision.revision == number)
+        return await self._one(stmt, for_update)
