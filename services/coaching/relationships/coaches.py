@@ -8,8 +8,8 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.coaching.models import CoachAssignment, Person
-from services.coaching.org import Org
+from services.coaching.models import CoachAssignment, Person, ReportingLine
+from services.coaching.org import Org, in_force
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,32 @@ async def coaches_of(s: AsyncSession, tenant_id: uuid.UUID, seller_ids: Sequence
     for seller_id, manager_id in managers.items():
         if not any(link.coach_id == manager_id and not link.scope for link in out[seller_id]):
             out[seller_id].append(CoachLink(manager_id, seller_id, "manager", (), None))
+    return out
+
+
+async def coachees_of(s: AsyncSession, tenant_id: uuid.UUID, coach_ids: Sequence[uuid.UUID],
+                      as_of: date) -> dict[uuid.UUID, list[CoachLink]]:
+    """Every coach's sellers on that day: the mirror of `coaches_of`, in two queries.
+
+    A link appears here exactly when it appears in `coaches_of` for its seller: explicit assignments in
+    force, plus each direct report of the coach who keeps their manager as coach, unless an unscoped
+    assignment already links the two."""
+    out: dict[uuid.UUID, list[CoachLink]] = {cid: [] for cid in coach_ids}
+    if not coach_ids:
+        return out
+    stmt = select(CoachAssignment).where(
+        CoachAssignment.tenant_id == tenant_id, CoachAssignment.coach_id.in_(coach_ids),
+        CoachAssignment.starts_on <= as_of,
+        or_(CoachAssignment.ends_on.is_(None), CoachAssignment.ends_on >= as_of))
+    for a in (await s.execute(stmt)).scalars():
+        out[a.coach_id].append(CoachLink(a.coach_id, a.seller_id, a.kind, tuple(a.scope), a.id))
+    reports = (select(ReportingLine.manager_id, ReportingLine.person_id)
+               .join(Person, Person.id == ReportingLine.person_id)
+               .where(ReportingLine.tenant_id == tenant_id, ReportingLine.manager_id.in_(coach_ids), in_force(as_of),
+                      Person.tenant_id == tenant_id, Person.manager_is_coach.is_(True)))
+    for manager_id, seller_id in (await s.execute(reports)).all():
+        if not any(link.seller_id == seller_id and not link.scope for link in out[manager_id]):
+            out[manager_id].append(CoachLink(manager_id, seller_id, "manager", (), None))
     return out
 
 
