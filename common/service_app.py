@@ -4,19 +4,21 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-from sqlalchemy import text
+from sqlalchemy import Table, text
 
 from common.auth import Authenticator
 from common.bodylimit import BodyLimitMiddleware
 from common.db import Database
 from common.errors import ServiceUnavailable, install_error_handlers
+from common.idempotency import IdempotencyMiddleware
 from common.identity.store import IdentityStore
 from common.requestid import RequestIdMiddleware
 from common.settings import ServiceSettings
 
 
 def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence[APIRouter],
-                      identity: IdentityStore | None = None) -> FastAPI:
+                      idempotency: Table, identity: IdentityStore | None = None) -> FastAPI:
+    """`idempotency` is the service's `idempotency_keys` table (see common.idempotency)."""
     db = Database(settings.database_url, pool_size=settings.database_pool_size)
     owns_identity = identity is None
     identity_store = identity or IdentityStore(Database(settings.identity_database_url),
@@ -36,6 +38,7 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
     app.state.db = db
     app.state.identity = identity_store
     app.state.auth = Authenticator(settings, identity_store)
+    app.add_middleware(IdempotencyMiddleware, db=db, table=idempotency)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app)

@@ -10,7 +10,7 @@ from gateway.clients import SERVICES, ServiceClients
 router = APIRouter()
 
 FORWARD_REQUEST = ("authorization", "x-api-key", "content-type", "accept", "idempotency-key", "if-match")
-FORWARD_RESPONSE = ("content-type", "location", "etag", "retry-after", "www-authenticate")
+FORWARD_RESPONSE = ("content-type", "location", "etag", "retry-after", "www-authenticate", "idempotent-replayed")
 
 
 @router.api_route("/api/{service}/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],

@@ -7,10 +7,14 @@ from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text, Un
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from common.db import JSONType, UTCDateTime, make_metadata
+from common.idempotency import idempotency_table
 
 
 class Base(DeclarativeBase):
     metadata = make_metadata()
+
+
+IdempotencyKeys = idempotency_table(Base.metadata)
 
 
 class Objective(Base):

@@ -23,10 +23,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.db import JSONType, UTCDateTime, make_metadata
+from common.idempotency import idempotency_table
 
 
 class Base(DeclarativeBase):
     metadata = make_metadata()
+
+
+IdempotencyKeys = idempotency_table(Base.metadata)
 
 
 # ---- directory --------------------------------------------------------------------------------

@@ -2,8 +2,10 @@ from fastapi import FastAPI
 
 from common.identity.store import IdentityStore
 from common.service_app import build_service_app
+from services.metrics.models import IdempotencyKeys
 from services.metrics.settings import MetricsSettings
 
 
 def create_app(settings: MetricsSettings | None = None, *, identity: IdentityStore | None = None) -> FastAPI:
-    return build_service_app(name="metrics", settings=settings or MetricsSettings(), routers=[], identity=identity)
+    return build_service_app(name="metrics", settings=settings or MetricsSettings(), routers=[],
+                             idempotency=IdempotencyKeys, identity=identity)
