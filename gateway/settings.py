@@ -14,4 +14,4 @@ class GatewaySettings(BaseSettings):
     max_depth: int = 10
     max_aliases: int = 30
     max_tokens: int = 2000
-    max_body_bytes: int = 2_000_000
+    max_body_bytes: int = 20_000_000  # ingest batches pass through the REST proxy

@@ -1,0 +1,151 @@
+"""Batched, idempotent ingest of evidence (CRM activities, LMS completions).
+
+Each item is validated on its own; a bad item is `rejected` with its reasons and the good ones go on.
+Items are idempotent by (tenant, source, external id):
+- same content as stored → `duplicate`, nothing changes;
+- different content with a newer `source_updated_at` → `updated` (the source edited its record);
+- different content otherwise → `conflict`, nothing changes.
+Items are judged in order, so a later item of the same batch is judged against an earlier one.
+The whole batch is written with a constant number of bulk statements in the request's one transaction.
+"""
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.db import utcnow
+from common.ids import new_id
+from services.metrics.models import Activity, Completion
+from services.metrics.schemas import ActivityIn, BatchResult, CompletionIn, ItemResult
+
+LOOKUP_CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class Kind:
+    table: Table
+    schema: type[BaseModel]
+    content: Callable[[Any], dict[str, Any]]  # the stored columns that make up "the same content"
+    source_of: Callable[[Any], str]
+
+
+def _activity(item: ActivityIn) -> dict[str, Any]:
+    return {"source": item.source, "external_id": item.external_id, "type": item.type, "person_id": item.person_id,
+            "source_user_id": item.user_id, "occurred_at": item.occurred_at, "amount": item.amount,
+            "currency": item.currency, "attributes": item.attributes}
+
+
+def _completion(item: CompletionIn) -> dict[str, Any]:
+    return {"source": item.lms, "external_id": item.external_id, "person_id": item.person_id,
+            "source_user_id": item.user_id, "email": item.email, "course_id": item.course_id,
+            "course_title": item.course_title, "status": item.status, "score": item.score,
+            "completed_at": item.completed_at}
+
+
+ACTIVITIES = Kind(Activity.__table__, ActivityIn, _activity, lambda i: i.source)  # type: ignore[arg-type]
+COMPLETIONS = Kind(Completion.__table__, CompletionIn, _completion, lambda i: i.lms)  # type: ignore[arg-type]
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=_canonical)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _canonical(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass
+class _Known:
+    id: uuid.UUID
+    hash: str
+    updated_at: datetime | None
+    pending: dict[str, Any] | None  # the row to insert or the update to run, when this batch wrote it
+
+
+def _errors(exc: ValidationError) -> list[dict[str, str]]:
+    return [{"field": ".".join(str(p) for p in e["loc"]) or "item", "message": e["msg"], "code": e["type"]}
+            for e in exc.errors()]
+
+
+async def _existing(s: AsyncSession, table: Table, tenant_id: uuid.UUID,
+                    keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], _Known]:
+    by_source: dict[str, list[str]] = {}
+    for source, external_id in keys:
+        by_source.setdefault(source, []).append(external_id)
+    found: dict[tuple[str, str], _Known] = {}
+    c = table.c
+    for source, ids in by_source.items():
+        for start in range(0, len(ids), LOOKUP_CHUNK):
+            stmt = select(c.id, c.external_id, c.content_hash, c.source_updated_at).where(
+                c.tenant_id == tenant_id, c.source == source, c.external_id.in_(ids[start:start + LOOKUP_CHUNK]))
+            for row in (await s.execute(stmt)).all():
+                found[(source, row.external_id)] = _Known(row.id, row.content_hash, row.source_updated_at, None)
+    return found
+
+
+async def ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind,
+                 raw_items: Sequence[dict[str, Any]]) -> BatchResult:
+    results: list[ItemResult] = []
+    parsed: list[tuple[int, Any]] = []
+    for index, raw in enumerate(raw_items):
+        external_id = raw.get("external_id") if isinstance(raw.get("external_id"), str) else None
+        try:
+            parsed.append((index, kind.schema.model_validate(raw)))
+        except ValidationError as exc:
+            results.append(ItemResult(index=index, external_id=external_id, status="rejected", errors=_errors(exc)))
+
+    known = await _existing(s, kind.table, tenant_id, [(kind.source_of(i), i.external_id) for _, i in parsed])
+    now = utcnow()
+    inserts: list[dict[str, Any]] = []
+    updates: dict[uuid.UUID, dict[str, Any]] = {}
+    for index, item in parsed:
+        content = kind.content(item)
+        digest = content_hash(content)
+        stamp: datetime | None = item.source_updated_at
+        key = (content["source"], item.external_id)
+        seen = known.get(key)
+        if seen is None:
+            row = {**content, "id": new_id(), "tenant_id": tenant_id, "content_hash": digest,
+                   "source_updated_at": stamp, "received_at": now, "updated_at": now}
+            inserts.append(row)
+            known[key] = _Known(row["id"], digest, stamp, row)
+            status = "created"
+        elif seen.hash == digest:
+            status = "duplicate"
+        elif stamp is not None and (seen.updated_at is None or stamp > seen.updated_at):
+            change = {**content, "content_hash": digest, "source_updated_at": stamp, "updated_at": now}
+            if seen.pending is not None:  # written earlier in this batch: change that write
+                seen.pending.update(change)
+            else:
+                seen.pending = updates[seen.id] = {"id": seen.id, **change}
+            seen.hash, seen.updated_at = digest, stamp
+            status = "updated"
+        else:
+            status = "conflict"
+        results.append(ItemResult(index=index, external_id=item.external_id, status=status, id=known[key].id))
+
+    if inserts:
+        await s.execute(insert(kind.table), inserts)
+    if updates:
+        c = kind.table.c
+        columns = [k for k in next(iter(updates.values())) if k != "id"]
+        stmt = (update(kind.table).where(c.id == bindparam("b_id"), c.tenant_id == tenant_id)
+                .values({col: bindparam(f"b_{col}") for col in columns}))
+        await s.execute(stmt, [{f"b_{k}": v for k, v in u.items()} for u in updates.values()])
+
+    results.sort(key=lambda r: r.index)
+    counts = {k: sum(r.status == k for r in results) for k in ("created", "updated", "duplicate", "conflict",
+                                                              "rejected")}
+    return BatchResult(items=results, **counts)
+
