@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import pydantic_core
 from fastapi import Depends, Request
 from sqlalchemy import JSON, DateTime, MetaData, event
 from sqlalchemy.dialects.postgresql import JSONB
@@ -54,8 +55,12 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def _json(value: Any) -> str:
+    return pydantic_core.to_json(value).decode()
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"json_serializer": _json}  # pydantic-core's Rust encoder, not json.dumps
     if is_sqlite(url):
         kwargs["connect_args"] = {"timeout": 30}
     else:

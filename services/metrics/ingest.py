@@ -10,15 +10,16 @@ The whole batch is written with a constant number of bulk statements in the requ
 """
 
 import hashlib
-import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import pydantic_core
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import JSON, String, Table, any_, bindparam, insert, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import utcnow
@@ -55,14 +56,19 @@ COMPLETIONS = Kind(Completion.__table__, CompletionIn, _completion, lambda i: i.
 
 
 def content_hash(content: dict[str, Any]) -> str:
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=_canonical)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """Stable across the key order of `attributes` (a CRM may send them in any order); the other keys
+    come in the fixed order of `Kind.content`."""
+    if "attributes" in content:
+        content = {**content, "attributes": _sorted(content["attributes"])}
+    return hashlib.sha256(pydantic_core.to_json(content)).hexdigest()
 
 
-def _canonical(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
 
 
 @dataclass
@@ -71,6 +77,21 @@ class _Known:
     hash: str
     updated_at: datetime | None
     pending: dict[str, Any] | None  # the row to insert or the update to run, when this batch wrote it
+
+
+async def _insert(s: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """New rows in bulk: COPY on PostgreSQL (inside the request's transaction), executemany elsewhere."""
+    if s.get_bind().dialect.name != "postgresql":
+        await s.execute(insert(table), rows)
+        return
+    columns = [c.name for c in table.columns]
+    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    records = [tuple(pydantic_core.to_json(row.get(col)).decode() if col in json_columns else row.get(col)
+                     for col in columns) for row in rows]
+    connection = await s.connection()
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    await driver.copy_records_to_table(table.name, records=records, columns=columns)
 
 
 def _errors(exc: ValidationError) -> list[dict[str, str]]:
@@ -85,10 +106,20 @@ async def _existing(s: AsyncSession, table: Table, tenant_id: uuid.UUID,
         by_source.setdefault(source, []).append(external_id)
     found: dict[tuple[str, str], _Known] = {}
     c = table.c
+    postgres = s.get_bind().dialect.name == "postgresql"
+    if postgres:
+        # asyncpg prepares statements; after five runs PostgreSQL may switch this lookup to a generic plan
+        # that ignores the array's size and scans the tenant's rows — each batch then costs what history
+        # holds (bench/ingest.py showed it from the sixth batch on). Plan each run for its own array.
+        await s.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     for source, ids in by_source.items():
-        for start in range(0, len(ids), LOOKUP_CHUNK):
+        # PostgreSQL: one `= ANY(array)` parameter (a 1,000-value IN list costs far more to bind and plan).
+        chunks = [ids] if postgres else [ids[i:i + LOOKUP_CHUNK] for i in range(0, len(ids), LOOKUP_CHUNK)]
+        for chunk in chunks:
+            match = (c.external_id == any_(bindparam("external_ids", chunk, type_=ARRAY(String)))
+                     if postgres else c.external_id.in_(chunk))
             stmt = select(c.id, c.external_id, c.content_hash, c.source_updated_at).where(
-                c.tenant_id == tenant_id, c.source == source, c.external_id.in_(ids[start:start + LOOKUP_CHUNK]))
+                c.tenant_id == tenant_id, c.source == source, match)
             for row in (await s.execute(stmt)).all():
                 found[(source, row.external_id)] = _Known(row.id, row.content_hash, row.source_updated_at, None)
     return found
@@ -136,7 +167,7 @@ async def ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind,
         results.append(ItemResult(index=index, external_id=item.external_id, status=status, id=known[key].id))
 
     if inserts:
-        await s.execute(insert(kind.table), inserts)
+        await _insert(s, kind.table, inserts)
     if updates:
         c = kind.table.c
         columns = [k for k in next(iter(updates.values())) if k != "id"]

@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Float, Index, String, UniqueConstraint, Uuid
+from sqlalchemy import Float, Index, String, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.db import JSONType, UTCDateTime, make_metadata
@@ -24,7 +24,8 @@ class Activity(Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "source", "external_id"),
         Index("ix_activities_tenant_id_person_id", "tenant_id", "person_id", "occurred_at"),
-        Index("ix_activities_tenant_id_unresolved", "tenant_id", "source", "source_user_id"),
+        Index("ix_activities_tenant_id_unresolved", "tenant_id", "source", "source_user_id",
+              postgresql_where=text("person_id IS NULL"), sqlite_where=text("person_id IS NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)

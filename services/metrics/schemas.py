@@ -1,11 +1,11 @@
 """Wire shapes of the metrics service. Pure pydantic: the gateway and clients may import this."""
 
-import json
 import math
 import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+import pydantic_core
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 Source = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
@@ -47,7 +47,7 @@ class ActivityIn(Input):
     @field_validator("attributes")
     @classmethod
     def _small(cls, v: dict[str, Any]) -> dict[str, Any]:
-        if len(json.dumps(v, separators=(",", ":"), default=str)) > MAX_ATTRIBUTES_BYTES:
+        if len(pydantic_core.to_json(v)) > MAX_ATTRIBUTES_BYTES:
             raise ValueError(f"attributes must serialise to at most {MAX_ATTRIBUTES_BYTES} bytes")
         return v
 

@@ -45,6 +45,11 @@ async def test_a_batch_reports_every_item_and_keeps_the_good_ones(metrics, stack
                         (3, "bad2", "rejected"), (4, "bad3", "rejected"), (5, "bad4", "rejected"),
                         (6, "bad5", "rejected")]
     assert body["items"][2]["errors"][0]["field"] == "occurred_at"
+    async with stack.local.services["metrics"].state.db.sessions() as s:
+        stored = {a.external_id: a for a in (await s.execute(select(Activity))).scalars()}
+    assert stored["a1"].attributes == {"contact_level": "c_level"}
+    assert (stored["a2"].amount, stored["a2"].currency, stored["a2"].type) == (1200.5, "EUR", "custom_thing")
+    assert stored["a1"].occurred_at.isoformat() == "2026-10-05T14:00:00+00:00"
     assert {e["field"] for e in body["items"][3]["errors"]} >= {"type", "occurred_at", "source_updated_at"}
     assert await _count(stack, Activity) == 2
 
@@ -76,6 +81,14 @@ async def test_items_of_one_batch_are_judged_in_order(metrics, stack):
     async with stack.local.services["metrics"].state.db.sessions() as s:
         rows = (await s.execute(select(Activity.type))).scalars().all()
     assert rows == ["call"]
+
+
+async def test_attribute_key_order_does_not_make_a_conflict(metrics):
+    first = activity("o1", attributes={"a": 1, "b": {"x": 1, "y": 2}})
+    second = activity("o1", attributes={"b": {"y": 2, "x": 1}, "a": 1})
+    await metrics.post("/v1/activities", json={"items": [first]})
+    r = (await metrics.post("/v1/activities", json={"items": [second]})).json()
+    assert r["items"][0]["status"] == "duplicate"
 
 
 async def test_same_external_id_in_two_sources_or_tenants_are_different_records(metrics, stack):

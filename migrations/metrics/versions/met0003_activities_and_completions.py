@@ -40,7 +40,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('activities', schema=None) as batch_op:
         batch_op.create_index('ix_activities_tenant_id_person_id', ['tenant_id', 'person_id', 'occurred_at'], unique=False)
-        batch_op.create_index('ix_activities_tenant_id_unresolved', ['tenant_id', 'source', 'source_user_id'], unique=False)
+        batch_op.create_index('ix_activities_tenant_id_unresolved', ['tenant_id', 'source', 'source_user_id'], unique=False, postgresql_where=sa.text('person_id IS NULL'), sqlite_where=sa.text('person_id IS NULL'))
 
     op.create_table('completions',
     sa.Column('id', sa.Uuid(), nullable=False),
