@@ -102,7 +102,7 @@ async def test_cycles_and_bad_managers_are_refused(coaching):
 
 
 async def test_bulk_upsert_is_idempotent_and_reports_each_item(coaching):
-    items = [{"external_id": "h1", "name": "Lead", "roles": ["manager"]},
+    items: list[dict[str, Any]] = [{"external_id": "h1", "name": "Lead", "roles": ["manager"]},
              {"external_id": "h2", "name": "Ana", "email": "ana@example.com", "manager_external_id": "h1"},
              {"external_id": "h3", "name": "Bo", "manager_external_id": "nobody"},
              {"external_id": "h4", "name": ""},
