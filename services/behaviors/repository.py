@@ -5,9 +5,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from common.repository import TenantRepository
 from services.behaviors.models import (
     Assessment,
     AssessmentResponse,
@@ -25,22 +25,7 @@ def audience_mask(roles: Sequence[str]) -> int:
     return sum(AUDIENCE_BITS[r] for r in set(roles))
 
 
-class Repository:
-    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
-        self.s = session
-        self.tenant_id = tenant_id
-
-    def add(self, *rows: Any) -> None:
-        for row in rows:
-            assert row.tenant_id == self.tenant_id, "row of another tenant"
-            self.s.add(row)
-
-    async def flush(self) -> None:
-        await self.s.flush()
-
-    async def delete(self, row: Any) -> None:
-        assert row.tenant_id == self.tenant_id
-        await self.s.delete(row)
+class Repository(TenantRepository):
 
     def _page(self, stmt: Select[Any], model: Any, after: uuid.UUID | None, limit: int) -> Select[Any]:
         if after is not None:

@@ -5,7 +5,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
+
+from common.validation import Input, distinct
 
 AudienceRole = Literal["seller", "manager", "leader"]
 Category = Literal["selling", "coaching"]
@@ -24,10 +26,6 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.-]{1,63}$")]
 MetricKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
 Stage = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 # ---- objectives -------------------------------------------------------------------------------
@@ -122,12 +120,6 @@ def _rubric_in_order(levels: list[RubricLevel] | None) -> list[RubricLevel] | No
     return levels
 
 
-def _distinct(values: list[str] | None) -> list[str] | None:
-    if values is not None and len(set(values)) != len(values):
-        raise ValueError("values must not repeat")
-    return values
-
-
 class BehaviorContent(Input):
     """The versioned part of a behaviour."""
 
@@ -144,7 +136,7 @@ class BehaviorContent(Input):
     rubric: list[RubricLevel] = Field(default_factory=list, max_length=10)
 
     _levels = field_validator("rubric")(_rubric_in_order)
-    _aud = field_validator("audience")(_distinct)
+    _aud = field_validator("audience")(distinct)
 
 
 class BehaviorCreate(BehaviorContent):
@@ -168,7 +160,7 @@ class BehaviorUpdate(Input):
     rubric: list[RubricLevel] | None = Field(default=None, max_length=10)
 
     _levels = field_validator("rubric")(_rubric_in_order)
-    _aud = field_validator("audience")(_distinct)
+    _aud = field_validator("audience")(distinct)
 
 
 class VersionOut(BaseModel):
@@ -217,7 +209,7 @@ class ScenarioIn(Input):
     signs_of_proficiency: list[ShortText] = Field(default_factory=list, max_length=20)
     root_causes: list[RootCause] = Field(default_factory=list, max_length=5)
 
-    _rc = field_validator("root_causes")(_distinct)
+    _rc = field_validator("root_causes")(distinct)
 
 
 class ScenarioUpdate(Input):
@@ -227,7 +219,7 @@ class ScenarioUpdate(Input):
     signs_of_proficiency: list[ShortText] | None = Field(default=None, max_length=20)
     root_causes: list[RootCause] | None = Field(default=None, max_length=5)
 
-    _rc = field_validator("root_causes")(_distinct)
+    _rc = field_validator("root_causes")(distinct)
 
 
 class ScenarioOut(BaseModel):

@@ -6,7 +6,9 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import pydantic_core
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, field_validator, model_validator
+
+from common.validation import Input
 
 Source = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
@@ -16,10 +18,6 @@ KNOWN_ACTIVITY_TYPES = ("call", "email", "meeting", "demo", "proposal", "visit",
 MAX_BATCH = 5000
 MAX_ATTRIBUTES_BYTES = 4096
 ItemStatus = Literal["created", "updated", "duplicate", "conflict", "rejected"]
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 def _finite(v: float | None) -> float | None:

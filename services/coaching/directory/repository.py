@@ -5,27 +5,12 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import Select, String, cast, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.repository import TenantRepository
 from services.coaching.models import ExternalId, Person, ReportingLine
 
 
-class DirectoryRepository:
-    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
-        self.s = session
-        self.tenant_id = tenant_id
-
-    def add(self, *rows: Person | ExternalId | ReportingLine) -> None:
-        for row in rows:
-            assert row.tenant_id == self.tenant_id, "row of another tenant"
-            self.s.add(row)
-
-    async def flush(self) -> None:
-        await self.s.flush()
-
-    async def delete(self, row: ExternalId | ReportingLine) -> None:
-        assert row.tenant_id == self.tenant_id
-        await self.s.delete(row)
+class DirectoryRepository(TenantRepository):
 
     def _people(self) -> Select[Person]:
         return select(Person).where(Person.tenant_id == self.tenant_id)

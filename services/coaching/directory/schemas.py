@@ -4,7 +4,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
+
+from common.validation import Input, distinct
 
 Role = Literal["seller", "manager", "leader", "enablement", "admin"]
 Source = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
@@ -14,16 +16,6 @@ Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, m
                                          pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 MAX_BULK = 1000
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-def _distinct(values: list[str] | None) -> list[str] | None:
-    if values is not None and len(set(values)) != len(values):
-        raise ValueError("values must not repeat")
-    return values
 
 
 def _seller() -> list[Role]:
@@ -39,7 +31,7 @@ class PersonIn(Input):
     manager_is_coach: bool = True
     external_ids: dict[Source, ExternalRef] = Field(default_factory=dict, max_length=20)
 
-    _roles = field_validator("roles")(_distinct)
+    _roles = field_validator("roles")(distinct)
 
 
 class PersonPatch(Input):
@@ -50,7 +42,7 @@ class PersonPatch(Input):
     active: bool | None = None
     manager_is_coach: bool | None = None
 
-    _roles = field_validator("roles")(_distinct)
+    _roles = field_validator("roles")(distinct)
 
 
 class PersonOut(BaseModel):
@@ -87,7 +79,7 @@ class BulkItem(Input):
     active: bool = True
     manager_external_id: ExternalRef | None = None
 
-    _roles = field_validator("roles")(_distinct)
+    _roles = field_validator("roles")(distinct)
 
 
 class BulkUpsert(Input):

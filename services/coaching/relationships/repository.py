@@ -11,6 +11,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from common.repository import TenantRepository
 from services.coaching.models import CoachAssignment, Person, Programme, ProgrammePair, Session
 from services.coaching.org import Org
 from services.coaching.relationships.coaches import CoachLink, coachees_of, coaches_of, may_coach
@@ -64,19 +65,10 @@ def pair_sessions(tenant_id: uuid.UUID) -> Select[Any]:
             .where(Session.tenant_id == tenant_id, Session.status == "completed", in_membership()))
 
 
-class Repository:
+class Repository(TenantRepository):
     def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
-        self.s = session
-        self.tenant_id = tenant_id
+        super().__init__(session, tenant_id)
         self.org = Org(session, tenant_id)
-
-    def add(self, *rows: Any) -> None:
-        for row in rows:
-            assert row.tenant_id == self.tenant_id, "row of another tenant"
-            self.s.add(row)
-
-    async def flush(self) -> None:
-        await self.s.flush()
 
     # ---- people
     async def people(self, ids: Sequence[uuid.UUID], *, for_update: bool = False) -> dict[uuid.UUID, Person]:

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from common.validation import Input, distinct
+
 CoachKind = Literal["manager", "trainer", "sales_engineer", "product_marketer", "presales", "peer", "leader"]
 GroupBy = Literal["coach", "team"]
 
@@ -17,16 +19,6 @@ BehaviorKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.-]{1,63}
 
 MAX_KEYS = 50
 MAX_CADENCE_DAYS = 365
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-def _distinct(values: list[str] | None) -> list[str] | None:
-    if values is not None and len(set(values)) != len(values):
-        raise ValueError("values must not repeat")
-    return values
 
 
 # ---- coach assignments ------------------------------------------------------------------------
@@ -41,7 +33,7 @@ class AssignmentCreate(Input):
     starts_on: date | None = None  # default: today
     ends_on: date | None = None
 
-    _scope = field_validator("scope")(_distinct)
+    _scope = field_validator("scope")(distinct)
 
 
 class AssignmentEnd(Input):
@@ -87,7 +79,7 @@ class ProgrammeCreate(Input):
     starts_on: date
     ends_on: date | None = None  # the programme's last day (inclusive)
 
-    _keys = field_validator("behavior_keys")(_distinct)
+    _keys = field_validator("behavior_keys")(distinct)
 
     @model_validator(mode="after")
     def _frame(self) -> "ProgrammeCreate":
@@ -104,7 +96,7 @@ class ProgrammeUpdate(Input):
     starts_on: date | None = None
     ends_on: date | None = None
 
-    _keys = field_validator("behavior_keys")(_distinct)
+    _keys = field_validator("behavior_keys")(distinct)
 
 
 class PairCreate(Input):

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, false, not_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from common.repository import TenantRepository
 from services.coaching.models import (
     Action,
     Gap,
@@ -26,18 +26,7 @@ Visible = ColumnElement[bool] | None
 R = TypeVar("R")
 
 
-class Repository:
-    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
-        self.s = session
-        self.tenant_id = tenant_id
-
-    def add(self, *rows: Any) -> None:
-        for row in rows:
-            assert row.tenant_id == self.tenant_id, "row of another tenant"
-            self.s.add(row)
-
-    async def flush(self) -> None:
-        await self.s.flush()
+class Repository(TenantRepository):
 
     async def _all(self, stmt: Select[R]) -> list[R]:
         return list((await self.s.execute(stmt)).scalars())

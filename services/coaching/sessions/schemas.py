@@ -5,7 +5,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, field_validator, model_validator
+
+from common.validation import Input, distinct
 
 SessionStatus = Literal["scheduled", "completed", "cancelled", "no_show"]
 RootCause = Literal["environment", "commitment", "capacity", "skills", "knowledge"]
@@ -28,16 +30,6 @@ MAX_OBSERVATIONS = 50
 MAX_GAPS = 20
 MAX_ACTIONS = 30
 MAX_GOALS = 10
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-def _distinct(values: list[str] | None) -> list[str] | None:
-    if values is not None and len(set(values)) != len(values):
-        raise ValueError("values must not repeat")
-    return values
 
 
 def _finite_target(v: float | None) -> float | None:
@@ -64,7 +56,7 @@ class SessionCreate(Input):
     focus_keys: list[BehaviorKey] = Field(default_factory=list, max_length=MAX_FOCUS)
     scenario: ScenarioRef | None = None
 
-    _focus = field_validator("focus_keys")(_distinct)
+    _focus = field_validator("focus_keys")(distinct)
 
 
 class SessionUpdate(Input):
@@ -75,7 +67,7 @@ class SessionUpdate(Input):
     focus_keys: list[BehaviorKey] | None = Field(default=None, max_length=MAX_FOCUS)
     scenario: ScenarioRef | None = None
 
-    _focus = field_validator("focus_keys")(_distinct)
+    _focus = field_validator("focus_keys")(distinct)
 
 
 class CancelIn(Input):
@@ -125,7 +117,7 @@ class NextSessionIn(Input):
     duration_minutes: Minutes | None = None  # default: this session's planned duration
     focus_keys: list[BehaviorKey] | None = Field(default=None, max_length=MAX_FOCUS)  # default: this session's
 
-    _focus = field_validator("focus_keys")(_distinct)
+    _focus = field_validator("focus_keys")(distinct)
 
 
 class CompletionIn(Input):
