@@ -1,12 +1,16 @@
-"""Credentials of the metrics service: integrations push with their own scopes."""
+"""Credentials of the metrics service and the request-scoped wiring: credential → tenant-scoped repository →
+service. Integrations push with their own scopes; the read model is written with `metrics:internal`."""
 
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from common.auth import Authenticator, Principal
+from common.auth import Authenticator, Principal, require
+from common.db import SessionDep
 from common.errors import Forbidden
+from services.metrics.readmodel import ReadModelService
+from services.metrics.repository import ReadModelRepository
 
 
 def _any_of(*scopes: str) -> Callable[[Request], Awaitable[Principal]]:
@@ -23,3 +27,11 @@ def _any_of(*scopes: str) -> Callable[[Request], Awaitable[Principal]]:
 ActivityWriter = Annotated[Principal, Depends(_any_of("activities:write", "metrics:write"))]
 CompletionWriter = Annotated[Principal, Depends(_any_of("completions:write", "metrics:write"))]
 Reader = Annotated[Principal, Depends(_any_of("metrics:read"))]
+Internal = Annotated[Principal, Depends(require("metrics:internal"))]
+
+
+def _read_model(principal: Internal, session: SessionDep) -> ReadModelService:
+    return ReadModelService(ReadModelRepository(session, principal.tenant_id))
+
+
+ReadModel = Annotated[ReadModelService, Depends(_read_model)]

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import utcnow
 from common.ids import new_id
+from services.metrics.batches import item_errors
 from services.metrics.models import Activity, Completion
 from services.metrics.schemas import ActivityIn, BatchResult, CompletionIn, ItemResult
 
@@ -94,11 +95,6 @@ async def _insert(s: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> 
     await driver.copy_records_to_table(table.name, records=records, columns=columns)
 
 
-def _errors(exc: ValidationError) -> list[dict[str, str]]:
-    return [{"field": ".".join(str(p) for p in e["loc"]) or "item", "message": e["msg"], "code": e["type"]}
-            for e in exc.errors()]
-
-
 async def _existing(s: AsyncSession, table: Table, tenant_id: uuid.UUID,
                     keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], _Known]:
     by_source: dict[str, list[str]] = {}
@@ -134,7 +130,7 @@ async def ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind,
         try:
             parsed.append((index, kind.schema.model_validate(raw)))
         except ValidationError as exc:
-            results.append(ItemResult(index=index, external_id=external_id, status="rejected", errors=_errors(exc)))
+            results.append(ItemResult(index=index, external_id=external_id, status="rejected", errors=item_errors(exc)))
 
     known = await _existing(s, kind.table, tenant_id, [(kind.source_of(i), i.external_id) for _, i in parsed])
     now = utcnow()

@@ -1,9 +1,16 @@
-"""Tables of the metrics service. Every row carries its tenant."""
+"""Tables of the metrics service. Every row carries its tenant.
+
+Evidence (activities, completions) is what integrations push. The read model (people, their external
+ids, reporting lines, behaviours with indicators, coaching sessions, programme participants) is this
+service's own copy of what the coaching and behaviors services know, written through the internal API
+(`readmodel.py`); each of its rows carries the `version` it was last written at and is keyed by the
+owning service's id within the tenant.
+"""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Float, Index, String, UniqueConstraint, Uuid, text
+from sqlalchemy import BigInteger, Boolean, Date, Float, Index, Integer, String, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.db import JSONType, UTCDateTime, make_metadata
@@ -70,4 +77,133 @@ class Completion(Base):
     source_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# ---- read model -------------------------------------------------------------------------------
+
+class Person(Base):
+    """A person of the coaching directory. `email` is stored lower-cased (matched case-insensitively)."""
+
+    __tablename__ = "people"
+    __table_args__ = (Index("ix_people_tenant_id_email", "tenant_id", "email"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    roles: Mapped[list[str]] = mapped_column(JSONType)
+    active: Mapped[bool] = mapped_column(Boolean)
+    deleted: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PersonExternalId(Base):
+    """A person's id in another system (a CRM user id, an LMS user id): unique per tenant and source."""
+
+    __tablename__ = "person_external_ids"
+    __table_args__ = (Index("ix_person_external_ids_tenant_id_person_id", "tenant_id", "person_id"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+
+
+class ReportingLine(Base):
+    """`person_id` reports to `manager_id` on the days valid_from <= d < valid_to (open when null)."""
+
+    __tablename__ = "reporting_lines"
+    __table_args__ = (
+        Index("ix_reporting_lines_tenant_id_manager_id", "tenant_id", "manager_id"),
+        Index("ix_reporting_lines_tenant_id_person_id", "tenant_id", "person_id"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    manager_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    deleted: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Behavior(Base):
+    """A behaviour as its current version stands: audience is a list of seller / manager / leader."""
+
+    __tablename__ = "behaviors"
+    __table_args__ = (Index("ix_behaviors_tenant_id_key", "tenant_id", "key"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))  # draft | active | retired
+    audience: Mapped[list[str]] = mapped_column(JSONType)
+    deleted: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BehaviorIndicator(Base):
+    """One indicator of a behaviour; the set is replaced whenever the behaviour is."""
+
+    __tablename__ = "behavior_indicators"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    behavior_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    metric_key: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # activity | proficiency
+    target: Mapped[float] = mapped_column(Float)
+    comparator: Mapped[str] = mapped_column(String(3))  # gte | lte
+    period: Mapped[str] = mapped_column(String(8))  # week | month | quarter
+
+
+class CoachingSession(Base):
+    """A coaching conversation; ratings are the seller's (1..5), null until rated."""
+
+    __tablename__ = "coaching_sessions"
+    __table_args__ = (
+        Index("ix_coaching_sessions_tenant_id_coach_id", "tenant_id", "coach_id", "scheduled_at"),
+        Index("ix_coaching_sessions_tenant_id_seller_id", "tenant_id", "seller_id", "scheduled_at"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    coach_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    seller_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    programme_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))  # scheduled | completed | cancelled | no_show
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    held_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    relevant: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    developmental: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    motivational: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    has_agreed_action: Mapped[bool] = mapped_column(Boolean)
+    deleted: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProgrammeParticipant(Base):
+    """A person in a coaching programme on the days joined_on <= d < left_on (open when null)."""
+
+    __tablename__ = "programme_participants"
+    __table_args__ = (
+        Index("ix_programme_participants_tenant_id_programme_id", "tenant_id", "programme_id"),
+        Index("ix_programme_participants_tenant_id_person_id", "tenant_id", "person_id"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    programme_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    joined_on: Mapped[date] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    deleted: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -2,13 +2,13 @@
 
 import math
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import pydantic_core
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, field_validator, model_validator
 
-from common.validation import Input
+from common.validation import Input, distinct
 
 Source = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
@@ -117,3 +117,139 @@ class ActivityOut(BaseModel):
     source_updated_at: datetime
     received_at: datetime
     updated_at: datetime
+
+
+# ---- read model (internal write API) ----------------------------------------------------------
+
+MAX_INTERNAL_BATCH = 1000
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254,
+                                         pattern=r"^[^@\s]+@[^@\s]+$")]
+MetricKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+BehaviorKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.-]{1,63}$")]
+Role = Literal["seller", "manager", "leader", "enablement", "admin"]
+AudienceRole = Literal["seller", "manager", "leader"]
+Rating = Annotated[int, Field(ge=1, le=5)]
+UpsertStatus = Literal["created", "updated", "unchanged", "rejected"]
+
+
+class Versioned(Input):
+    """What every read-model item carries: the owning service's id and a version that only grows.
+    An item whose version is not above the stored one changes nothing (replays and late arrivals are safe).
+    `deleted` keeps a tombstone, so an older replay cannot bring the entity back."""
+
+    id: uuid.UUID
+    version: int = Field(ge=0, le=2**63 - 1)
+    deleted: bool = False
+
+
+class PersonItem(Versioned):
+    """`external_ids` is the person's full set (source → id); it replaces the previous set."""
+
+    name: Name
+    email: Email | None = None
+    roles: list[Role] = Field(default_factory=list, max_length=5)
+    active: bool = True
+    external_ids: dict[Source, ExternalId] = Field(default_factory=dict, max_length=20)
+
+    _roles = field_validator("roles")(distinct)
+
+
+class ReportingLineItem(Versioned):
+    """`person_id` reports to `manager_id` on the days valid_from <= d < valid_to (open when null)."""
+
+    person_id: uuid.UUID
+    manager_id: uuid.UUID
+    valid_from: date
+    valid_to: date | None = None
+
+    @model_validator(mode="after")
+    def _sane(self) -> "ReportingLineItem":
+        if self.person_id == self.manager_id:
+            raise ValueError("a person cannot report to themself")
+        if self.valid_to is not None and self.valid_to <= self.valid_from:
+            raise ValueError("valid_to must be after valid_from")
+        return self
+
+
+class IndicatorItem(Input):
+    id: uuid.UUID
+    metric_key: MetricKey
+    kind: Literal["activity", "proficiency"]
+    target: float
+    comparator: Literal["gte", "lte"] = "gte"
+    period: Literal["week", "month", "quarter"] = "week"
+
+    _target = field_validator("target")(_finite)
+
+
+class BehaviorItem(Versioned):
+    key: BehaviorKey
+    name: Name
+    status: Literal["draft", "active", "retired"]
+    audience: list[AudienceRole] = Field(max_length=3)
+    indicators: list[IndicatorItem] = Field(default_factory=list, max_length=50)
+
+    _audience = field_validator("audience")(distinct)
+
+    @field_validator("indicators")
+    @classmethod
+    def _distinct_ids(cls, v: list[IndicatorItem]) -> list[IndicatorItem]:
+        if len({i.id for i in v}) != len(v):
+            raise ValueError("indicator ids must not repeat")
+        return v
+
+
+class SessionItem(Versioned):
+    coach_id: uuid.UUID
+    seller_id: uuid.UUID
+    programme_id: uuid.UUID | None = None
+    status: Literal["scheduled", "completed", "cancelled", "no_show"]
+    scheduled_at: AwareDatetime
+    held_at: AwareDatetime | None = None
+    relevant: Rating | None = None
+    developmental: Rating | None = None
+    motivational: Rating | None = None
+    has_agreed_action: bool = False
+
+    @model_validator(mode="after")
+    def _held(self) -> "SessionItem":
+        if self.status == "completed" and self.held_at is None:
+            raise ValueError("a completed session needs held_at")
+        return self
+
+
+class ParticipantItem(Versioned):
+    """In the programme on the days joined_on <= d < left_on (open when null)."""
+
+    programme_id: uuid.UUID
+    person_id: uuid.UUID
+    joined_on: date
+    left_on: date | None = None
+
+    @model_validator(mode="after")
+    def _sane(self) -> "ParticipantItem":
+        if self.left_on is not None and self.left_on <= self.joined_on:
+            raise ValueError("left_on must be after joined_on")
+        return self
+
+
+class InternalBatch(Input):
+    """Items are validated one by one, so one bad item is reported instead of failing the batch."""
+
+    items: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_INTERNAL_BATCH)
+
+
+class UpsertItemResult(BaseModel):
+    index: int
+    id: uuid.UUID | None
+    status: UpsertStatus
+    errors: list[dict[str, str]] = Field(default_factory=list)
+
+
+class UpsertResult(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    items: list[UpsertItemResult]

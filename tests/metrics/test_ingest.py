@@ -3,8 +3,6 @@
 import uuid
 from typing import Any
 
-import httpx
-import pytest
 from sqlalchemy import func, select
 
 from services.metrics.models import Activity, Completion
@@ -18,13 +16,6 @@ def activity(external_id: str, **over: Any) -> dict[str, Any]:
             "source_updated_at": "2026-10-05T15:00:00Z"}
     item.update(over)
     return item
-
-
-@pytest.fixture
-async def metrics(stack, tenant):
-    async with stack.client(tenant.api_key) as client:
-        client.base_url = httpx.URL("http://uplift/api/metrics")
-        yield client
 
 
 async def _count(stack, model) -> int:

@@ -1,0 +1,214 @@
+"""The read model's internal write API: batch upserts keyed by the owning service's id, ordered by version.
+
+Each item carries a `version` that only grows per entity. An item is
+- `created` when the entity is new, `updated` when its version is above the stored one,
+- `unchanged` when its version is not (a replay or a late arrival changes nothing),
+- `rejected` when it is invalid, or — people only — when it claims an external id or an email another
+  person holds (unique per tenant and source). Claims are judged against the state the batch leads to,
+  so two people swapping ids in one batch is fine.
+Child rows (a person's external ids, a behaviour's indicators) are replaced with their parent.
+A batch is written with a constant number of bulk statements in the request's one transaction.
+"""
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Table
+
+from common.db import utcnow
+from services.metrics.batches import item_errors
+from services.metrics.models import (
+    Behavior,
+    BehaviorIndicator,
+    CoachingSession,
+    Person,
+    PersonExternalId,
+    ProgrammeParticipant,
+    ReportingLine,
+)
+from services.metrics.repository import ReadModelRepository
+from services.metrics.schemas import (
+    BehaviorItem,
+    ParticipantItem,
+    PersonItem,
+    ReportingLineItem,
+    SessionItem,
+    UpsertItemResult,
+    UpsertResult,
+    Versioned,
+)
+
+
+@dataclass(frozen=True)
+class Children:
+    table: Table
+    parent_column: str
+    rows: Callable[[Any], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str
+    table: Table
+    schema: type[Versioned]
+    columns: Callable[[Any], dict[str, Any]]  # the entity's own columns (id, version, deleted come along)
+    children: Children | None = None
+
+
+def _person(p: PersonItem) -> dict[str, Any]:
+    return {"name": p.name, "email": p.email, "roles": list(p.roles), "active": p.active}
+
+
+def _external_ids(p: PersonItem) -> list[dict[str, Any]]:
+    if p.deleted:
+        return []
+    return [{"person_id": p.id, "source": source, "external_id": ext} for source, ext in p.external_ids.items()]
+
+
+def _behavior(b: BehaviorItem) -> dict[str, Any]:
+    return {"key": b.key, "name": b.name, "status": b.status, "audience": list(b.audience)}
+
+
+def _indicators(b: BehaviorItem) -> list[dict[str, Any]]:
+    return [{"behavior_id": b.id, **i.model_dump()} for i in b.indicators]
+
+
+def _fields(*names: str) -> Callable[[Any], dict[str, Any]]:
+    return lambda item: {n: getattr(item, n) for n in names}
+
+
+PEOPLE = Entity("people", Person.__table__, PersonItem, _person,  # type: ignore[arg-type]
+                Children(PersonExternalId.__table__, "person_id", _external_ids))  # type: ignore[arg-type]
+REPORTING_LINES = Entity("reporting-lines", ReportingLine.__table__, ReportingLineItem,  # type: ignore[arg-type]
+                         _fields("person_id", "manager_id", "valid_from", "valid_to"))
+BEHAVIORS = Entity("behaviors", Behavior.__table__, BehaviorItem, _behavior,  # type: ignore[arg-type]
+                   Children(BehaviorIndicator.__table__, "behavior_id", _indicators))  # type: ignore[arg-type]
+SESSIONS = Entity("sessions", CoachingSession.__table__, SessionItem,  # type: ignore[arg-type]
+                  _fields("coach_id", "seller_id", "programme_id", "status", "scheduled_at", "held_at",
+                          "relevant", "developmental", "motivational", "has_agreed_action"))
+PARTICIPANTS = Entity("programme-participants", ProgrammeParticipant.__table__,  # type: ignore[arg-type]
+                      ParticipantItem, _fields("programme_id", "person_id", "joined_on", "left_on"))
+
+Claim = tuple[str, str]  # (source, external id), or ("@email", address)
+
+
+def _claims(p: PersonItem) -> list[Claim]:
+    if p.deleted:
+        return []
+    claims = list(p.external_ids.items())
+    if p.email:
+        claims.append(("@email", p.email))
+    return claims
+
+
+def _describe(claim: Claim) -> tuple[str, str]:
+    source, value = claim
+    if source == "@email":
+        return "email", f"another person has the email {value}"
+    return f"external_ids.{source}", f"another person has the {source} id {value}"
+
+
+def clashes(final: dict[uuid.UUID, PersonItem], stored: dict[Claim, set[uuid.UUID]]) -> dict[uuid.UUID, Claim]:
+    """The people of the batch whose claims clash, judged against the state the batch leads to.
+
+    `stored` holds the current holders of every claim the batch makes. A person written by the batch gives
+    up their stored claims; a rejected one keeps them, which may in turn reject a later claimant — so the
+    check runs until nothing more is rejected (each round rejects one person at least or ends)."""
+    rejected: dict[uuid.UUID, Claim] = {}
+    while True:
+        holders: dict[Claim, uuid.UUID] = {}
+        for claim, ids in stored.items():
+            for pid in ids:
+                if pid not in final or pid in rejected:
+                    holders[claim] = pid
+        newly = False
+        for pid, item in final.items():
+            if pid in rejected:
+                continue
+            mine = _claims(item)
+            clash = next((c for c in mine if holders.get(c, pid) != pid), None)
+            if clash is not None:
+                rejected[pid] = clash
+                newly = True
+                break
+            for c in mine:
+                holders[c] = pid
+        if not newly:
+            return rejected
+
+
+class ReadModelService:
+    def __init__(self, repo: ReadModelRepository) -> None:
+        self.repo = repo
+
+    async def upsert(self, entity: Entity, raw_items: Sequence[dict[str, Any]]) -> UpsertResult:
+        results: dict[int, UpsertItemResult] = {}
+        parsed: list[tuple[int, Any]] = []
+        for index, raw in enumerate(raw_items):
+            try:
+                parsed.append((index, entity.schema.model_validate(raw)))
+            except ValidationError as exc:
+                ref = raw.get("id") if isinstance(raw, dict) else None
+                results[index] = UpsertItemResult(index=index, id=_uuid(ref), status="rejected",
+                                                  errors=item_errors(exc))
+
+        stored = await self.repo.versions(entity.table, list({item.id for _, item in parsed}))
+        known = dict(stored)
+        final: dict[uuid.UUID, Any] = {}  # the last accepted item of each entity
+        accepted: dict[uuid.UUID, list[int]] = {}
+        for index, item in parsed:
+            current = known.get(item.id)
+            if current is not None and item.version <= current:
+                results[index] = UpsertItemResult(index=index, id=item.id, status="unchanged")
+                continue
+            status = "created" if current is None else "updated"
+            results[index] = UpsertItemResult(index=index, id=item.id, status=status)
+            known[item.id] = item.version
+            final[item.id] = item
+            accepted.setdefault(item.id, []).append(index)
+
+        if entity is PEOPLE and final:
+            for pid, claim in (await self._person_clashes(final)).items():
+                field, message = _describe(claim)
+                for index in accepted.pop(pid):
+                    results[index] = UpsertItemResult(index=index, id=pid, status="rejected",
+                                                      errors=[{"field": field, "message": message,
+                                                               "code": "taken"}])
+                del final[pid]
+
+        await self._write(entity, final, stored)
+        ordered = [results[i] for i in sorted(results)]
+        counts = {k: sum(r.status == k for r in ordered) for k in ("created", "updated", "unchanged", "rejected")}
+        return UpsertResult(items=ordered, **counts)
+
+    async def _person_clashes(self, final: dict[uuid.UUID, PersonItem]) -> dict[uuid.UUID, Claim]:
+        claims = [c for item in final.values() for c in _claims(item)]
+        external = [c for c in claims if c[0] != "@email"]
+        emails = [c[1] for c in claims if c[0] == "@email"]
+        stored: dict[Claim, set[uuid.UUID]] = {}
+        for claim, pid in (await self.repo.external_id_holders(list(set(external)))).items():
+            stored.setdefault(claim, set()).add(pid)
+        for email, pids in (await self.repo.email_holders(list(set(emails)))).items():
+            stored[("@email", email)] = pids
+        return clashes(final, stored)
+
+    async def _write(self, entity: Entity, final: dict[uuid.UUID, Any], stored: dict[uuid.UUID, int]) -> None:
+        now = utcnow()
+        rows = {pid: {"id": pid, **entity.columns(item), "version": item.version, "deleted": item.deleted,
+                      "updated_at": now} for pid, item in final.items()}
+        await self.repo.insert_rows(entity.table, [row for pid, row in rows.items() if pid not in stored])
+        await self.repo.update_rows(entity.table, [row for pid, row in rows.items() if pid in stored])
+        if entity.children is not None:
+            child = entity.children
+            await self.repo.delete_children(child.table, child.parent_column, [p for p in final if p in stored])
+            await self.repo.insert_rows(child.table, [r for item in final.values() for r in child.rows(item)])
+
+
+def _uuid(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value is not None else None
+    except ValueError:
+        return None
