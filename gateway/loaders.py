@@ -1,4 +1,9 @@
-"""DataLoaders, one per access path; each batch is one REST call (`?ids=a&ids=b`), re-keyed here."""
+"""DataLoaders, one per access path; each batch is one REST call per service (`?ids=a&ids=b`), re-keyed here.
+
+Keys are an id, or `(id, day)` / `(id, filters)` tuples for paths that take a day or filters: a batch is
+split by those extra values (one call each — they come from the query's arguments, not from list sizes)
+and by chunks of 200 ids.
+"""
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
@@ -12,6 +17,10 @@ if TYPE_CHECKING:
     from gateway.context import Context
 
 BATCH = 200
+MAX_PAGES = 10  # a grouped, paginated path follows at most this many cursors per batch (2,000 rows)
+
+Filters = tuple[tuple[str, Any], ...]  # query parameters as a hashable key part, e.g. (("as_of", "2026-01-01"),)
+Load = Callable[[list[Any]], Awaitable[list[Any]]]
 
 
 def _chunks(keys: Sequence[str]) -> list[list[str]]:
@@ -20,42 +29,119 @@ def _chunks(keys: Sequence[str]) -> list[list[str]]:
 
 def _valid(keys: Sequence[str], param: str) -> list[str]:
     """Leave out keys the service would reject as a whole batch; they resolve to nothing."""
-    if param.endswith("ids"):
+    if param.endswith(("ids", "_id")):
         return [k for k in keys if parse_uuid(k) is not None]
     return [k for k in keys if 0 < len(k) <= 64]
 
 
 def _canonical(key: str, param: str) -> str:
     """Ids match in any spelling (`ABC…` and `abc…` name the same UUID)."""
-    parsed = parse_uuid(key) if param.endswith("ids") else None
+    parsed = parse_uuid(key) if param.endswith(("ids", "_id")) else None
     return str(parsed) if parsed else key
+
+
+def _split(keys: list[Any]) -> dict[Filters, list[str]]:
+    """`id` or `(id, filters)` keys → ids per distinct filters."""
+    groups: dict[Filters, list[str]] = defaultdict(list)
+    for key in keys:
+        ident, filters = (key, ()) if isinstance(key, str) else key
+        groups[filters].append(ident)
+    return groups
+
+
+def _filters_of(key: Any) -> Filters:
+    return () if isinstance(key, str) else key[1]
+
+
+def _id_of(key: Any) -> str:
+    return key if isinstance(key, str) else key[0]
+
+
+def filters(**params: Any) -> Filters:
+    """Query parameters as a loader key part; None values are left out."""
+    return tuple(sorted((k, v) for k, v in params.items() if v is not None))
 
 
 class Loaders:
     def __init__(self, ctx: "Context") -> None:
         self.ctx = ctx
-        self.behavior = DataLoader(self._by("/v1/behaviors", "ids", "id"))
-        self.behavior_by_key = DataLoader(self._by("/v1/behaviors", "keys", "key"))
-        self.objective = DataLoader(self._by("/v1/objectives", "ids", "id"))
-        self.versions = DataLoader(self._grouped("/v1/behavior-versions", "behavior_ids", "behavior_id"))
-        self.scenarios = DataLoader(self._grouped("/v1/scenarios", "behavior_ids", "behavior_id"))
+        # behaviors
+        self.behavior = DataLoader(self._by("behaviors", "/v1/behaviors", "ids", "id"))
+        self.behavior_by_key = DataLoader(self._by("behaviors", "/v1/behaviors", "keys", "key"))
+        self.objective = DataLoader(self._by("behaviors", "/v1/objectives", "ids", "id"))
+        self.versions = DataLoader(self._grouped("behaviors", "/v1/behavior-versions", "behavior_ids",
+                                                 "behavior_id"))
+        self.scenarios = DataLoader(self._grouped("behaviors", "/v1/scenarios", "behavior_ids", "behavior_id"))
+        # coaching: the directory
+        self.person = DataLoader(self._by("coaching", "/v1/people", "ids", "id"))
+        self.manager = DataLoader(self._one_per("coaching", "/v1/managers", "person_ids", "person_id"))
+        self.reports = DataLoader(self._grouped("coaching", "/v1/reports", "manager_ids", "manager_id"))
+        # coaching: relationships
+        self.coaches = DataLoader(self._grouped("coaching", "/v1/coaches", "seller_ids", "seller_id"))
+        self.coachees = DataLoader(self._grouped("coaching", "/v1/coachees", "coach_ids", "coach_id"))
+        self.programme = DataLoader(self._by("coaching", "/v1/programmes", "ids", "id"))
+        self.health = DataLoader(self._one_per("coaching", "/v1/programme-health", "programme_ids", "programme_id"))
+        # coaching: sessions and their parts
+        self.session = DataLoader(self._by("coaching", "/v1/sessions", "ids", "id"))
+        self.sessions_of_seller = DataLoader(self._pages("coaching", "/v1/sessions", "seller_id", "seller_id"))
+        self.sessions_of_coach = DataLoader(self._pages("coaching", "/v1/sessions", "coach_id", "coach_id"))
+        self.goals_of_seller = DataLoader(self._pages("coaching", "/v1/goals", "seller_id", "seller_id"))
+        self.actions_of_seller = DataLoader(self._pages("coaching", "/v1/actions", "seller_id", "seller_id"))
 
-    def _by(self, path: str, param: str, field: str) -> Callable[[list[str]], Awaitable[list[Any]]]:
+    def _by(self, service: str, path: str, param: str, field: str) -> Load:
+        """One item per key, from a paginated list filtered by `param`."""
         async def load(keys: list[str]) -> list[Any]:
             found: dict[str, Any] = {}
             for chunk in _chunks(_valid(keys, param)):
-                page = await self.ctx.call("behaviors", "GET", path, params={param: chunk, "limit": len(chunk)})
+                page = await self.ctx.call(service, "GET", path, params={param: chunk, "limit": len(chunk)})
                 found.update((str(item[field]), item) for item in page["items"])
             return [found.get(_canonical(k, param)) for k in keys]
 
         return load
 
-    def _grouped(self, path: str, param: str, field: str) -> Callable[[list[str]], Awaitable[list[Any]]]:
-        async def load(keys: list[str]) -> list[Any]:
-            groups: dict[str, list[Any]] = defaultdict(list)
-            for chunk in _chunks(_valid(keys, param)):
-                for item in await self.ctx.call("behaviors", "GET", path, params={param: chunk}):
-                    groups[str(item[field])].append(item)
-            return [groups.get(_canonical(k, param), []) for k in keys]
+    def _one_per(self, service: str, path: str, param: str, field: str) -> Load:
+        """One item per `(id, filters)` key, from a plain list answer."""
+        async def load(keys: list[Any]) -> list[Any]:
+            found: dict[tuple[Filters, str], Any] = {}
+            for extra, ids in _split(keys).items():
+                for chunk in _chunks(_valid(ids, param)):
+                    for item in await self.ctx.call(service, "GET", path, params={param: chunk, **dict(extra)}):
+                        found[(extra, str(item[field]))] = item
+            return [found.get((_filters_of(k), _canonical(_id_of(k), param))) for k in keys]
 
         return load
+
+    def _grouped(self, service: str, path: str, param: str, field: str) -> Load:
+        """Several items per key (`id` or `(id, filters)`), from a plain list answer."""
+        async def load(keys: list[Any]) -> list[Any]:
+            groups: dict[tuple[Filters, str], list[Any]] = defaultdict(list)
+            for extra, ids in _split(keys).items():
+                for chunk in _chunks(_valid(ids, param)):
+                    for item in await self.ctx.call(service, "GET", path, params={param: chunk, **dict(extra)}):
+                        groups[(extra, str(item[field]))].append(item)
+            return [groups.get((_filters_of(k), _canonical(_id_of(k), param)), []) for k in keys]
+
+        return load
+
+    def _pages(self, service: str, path: str, param: str, field: str) -> Load:
+        """Several items per key from a paginated list: the cursor is followed (at most MAX_PAGES pages), so
+        the calls grow with the rows found, never with the number of keys."""
+        async def load(keys: list[Any]) -> list[Any]:
+            groups: dict[tuple[Filters, str], list[Any]] = defaultdict(list)
+            for extra, ids in _split(keys).items():
+                for chunk in _chunks(_valid(ids, param)):
+                    cursor: str | None = None
+                    for _ in range(MAX_PAGES):
+                        params: dict[str, Any] = {param: chunk, "limit": BATCH, **dict(extra)}
+                        if cursor:
+                            params["cursor"] = cursor
+                        page = await self.ctx.call(service, "GET", path, params=params)
+                        for item in page["items"]:
+                            groups[(extra, str(item[field]))].append(item)
+                        cursor = page["next_cursor"]
+                        if not cursor:
+                            break
+            return [groups.get((_filters_of(k), _canonical(_id_of(k), param)), []) for k in keys]
+
+        return load
+

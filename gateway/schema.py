@@ -14,17 +14,20 @@ from strawberry.schema.config import StrawberryConfig
 
 from gateway.clients import DownstreamError, ServiceUnavailableError
 from gateway.resolvers.behaviors import BehaviorsMutation, BehaviorsQuery
+from gateway.resolvers.directory import DirectoryMutation, DirectoryQuery
+from gateway.resolvers.programmes import ProgrammesMutation, ProgrammesQuery
+from gateway.resolvers.sessions import SessionsMutation, SessionsQuery
 from gateway.settings import GatewaySettings
-from gateway.types.common import BadQueryInput
+from gateway.types.common import BadQueryInput, InvalidArgument
 
 
 @strawberry.type
-class Query(BehaviorsQuery):
+class Query(BehaviorsQuery, DirectoryQuery, ProgrammesQuery, SessionsQuery):
     pass
 
 
 @strawberry.type
-class Mutation(BehaviorsMutation):
+class Mutation(BehaviorsMutation, DirectoryMutation, ProgrammesMutation, SessionsMutation):
     pass
 
 
@@ -34,7 +37,7 @@ def _should_mask(error: GraphQLError) -> bool:
     original = error.original_error
     if original is None or not error.path:
         return False
-    return not isinstance(original, DownstreamError | ServiceUnavailableError | BadQueryInput)
+    return not isinstance(original, DownstreamError | ServiceUnavailableError | BadQueryInput | InvalidArgument)
 
 
 def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:

@@ -1,15 +1,12 @@
 """Queries and mutations of the behaviors domain: each is one REST call; nested fields use loaders."""
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 from urllib.parse import quote
 
 import strawberry
-from strawberry.types import Info
 
 from common.ids import parse_uuid
-from gateway.clients import DownstreamError
-from gateway.context import Context
+from gateway.resolvers.common import Ctx, DeleteResult, deleted, get_or_none, page_params, seg, typed
 from gateway.types.behaviors import (
     Assessment,
     AssessmentConnection,
@@ -29,13 +26,9 @@ from gateway.types.behaviors import (
 from gateway.types.common import (
     BadQueryInput,
     Conflict,
-    Deleted,
-    FieldError,
     Forbidden,
     NotFound,
-    Problem,
     ValidationProblem,
-    problem_from,
 )
 from gateway.types.inputs import (
     AssessmentInput,
@@ -51,10 +44,6 @@ from gateway.types.inputs import (
     to_body,
 )
 
-T = TypeVar("T")
-Ctx = Info[Context, None]
-MAX_PAGE = 200
-
 ObjectiveResult = Annotated[Objective | ValidationProblem | NotFound | Conflict | Forbidden,
                             strawberry.union("ObjectiveResult")]
 BehaviorResult = Annotated[Behavior | ValidationProblem | NotFound | Conflict | Forbidden,
@@ -67,55 +56,6 @@ AssessmentResult = Annotated[Assessment | ValidationProblem | NotFound | Conflic
                              strawberry.union("AssessmentResult")]
 AssessmentResponseResult = Annotated[AssessmentResponse | ValidationProblem | NotFound | Conflict | Forbidden,
                                      strawberry.union("AssessmentResponseResult")]
-DeleteResult = Annotated[Deleted | NotFound | Conflict | Forbidden | ValidationProblem,
-                         strawberry.union("DeleteResult")]
-
-
-class MalformedId(Exception):
-    """An id argument that is not a UUID. It never goes into a REST path, where a `/` in it would name
-    another route (`deleteBehavior(id: "<id>/draft")` would discard the draft)."""
-
-    def __init__(self, argument: str) -> None:
-        super().__init__(f"{argument} is not a valid id.")
-        self.argument = argument
-
-
-def _seg(value: strawberry.ID, argument: str = "id") -> str:
-    """An id as one REST path segment."""
-    parsed = parse_uuid(str(value))
-    if parsed is None:
-        raise MalformedId(argument)
-    return str(parsed)
-
-
-async def _typed(call: Callable[[], Awaitable[Any]], build: Callable[[Any], T]) -> T | Problem:
-    """Run a write (`call` builds the request lazily); expected failures become union members, not errors."""
-    try:
-        return build(await call())
-    except MalformedId as err:
-        return ValidationProblem(message=str(err), fields=[FieldError(field=err.argument, message=str(err),
-                                                                      code="invalid_id")])
-    except DownstreamError as err:
-        return problem_from(err)
-
-
-async def _get_or_none(call: Awaitable[Any]) -> Any:
-    try:
-        return await call
-    except DownstreamError as err:
-        if err.status in (404, 422):
-            return None
-        raise
-
-
-def _page_params(first: int, after: str | None, **filters: Any) -> dict[str, Any]:
-    params: dict[str, Any] = {"limit": max(1, min(first, MAX_PAGE))}
-    if after:
-        params["cursor"] = after
-    for name, value in filters.items():
-        if value is not None:
-            params[name] = value.value if hasattr(value, "value") else value
-    return params
 
 
 @strawberry.type
@@ -124,13 +64,13 @@ class BehaviorsQuery:
     async def objectives(self, info: Ctx, status: ObjectiveStatus | None = None, first: int = 50,
                          after: str | None = None) -> ObjectiveConnection:
         page = await info.context.call("behaviors", "GET", "/v1/objectives",
-                                       params=_page_params(first, after, status=status))
+                                       params=page_params(first, after, status=status))
         return ObjectiveConnection(items=[Objective.from_json(o) for o in page["items"]],
                                    next_cursor=page["next_cursor"])
 
     @strawberry.field
     async def objective(self, info: Ctx, id: strawberry.ID) -> Objective | None:
-        found = await _get_or_none(info.context.loaders.objective.load(str(id)))
+        found = await get_or_none(info.context.loaders.objective.load(str(id)))
         return Objective.from_json(found) if found else None
 
     @strawberry.field(description="Behaviours, filtered, in creation order, with a cursor.")
@@ -138,7 +78,7 @@ class BehaviorsQuery:
                         audience: AudienceRole | None = None, objective_id: strawberry.ID | None = None,
                         category: BehaviorCategory | None = None, first: int = 50,
                         after: str | None = None) -> BehaviorConnection:
-        params = _page_params(first, after, status=status, audience=audience, objective_id=objective_id,
+        params = page_params(first, after, status=status, audience=audience, objective_id=objective_id,
                               category=category)
         page = await info.context.call("behaviors", "GET", "/v1/behaviors", params=params)
         return BehaviorConnection(items=[Behavior.from_json(b) for b in page["items"]],
@@ -149,7 +89,7 @@ class BehaviorsQuery:
         if (id is None) == (key is None):
             raise BadQueryInput("Give exactly one of id or key.")
         loader = info.context.loaders.behavior if id is not None else info.context.loaders.behavior_by_key
-        found = await _get_or_none(loader.load(str(id if id is not None else key)))
+        found = await get_or_none(loader.load(str(id if id is not None else key)))
         return Behavior.from_json(found) if found else None
 
     @strawberry.field(description="The seven paired training-strategy statements of the built-in template.")
@@ -159,7 +99,7 @@ class BehaviorsQuery:
 
     @strawberry.field
     async def assessments(self, info: Ctx, first: int = 50, after: str | None = None) -> AssessmentConnection:
-        page = await info.context.call("behaviors", "GET", "/v1/assessments", params=_page_params(first, after))
+        page = await info.context.call("behaviors", "GET", "/v1/assessments", params=page_params(first, after))
         return AssessmentConnection(items=[Assessment.from_json(a) for a in page["items"]],
                                     next_cursor=page["next_cursor"])
 
@@ -167,20 +107,16 @@ class BehaviorsQuery:
     async def assessment(self, info: Ctx, id: strawberry.ID) -> Assessment | None:
         if parse_uuid(str(id)) is None:
             return None
-        found = await _get_or_none(info.context.call("behaviors", "GET", f"/v1/assessments/{_seg(id)}"))
+        found = await get_or_none(info.context.call("behaviors", "GET", f"/v1/assessments/{seg(id)}"))
         return Assessment.from_json(found) if found else None
 
 
-def _deleted(id: strawberry.ID) -> Callable[[Any], Deleted]:
-    return lambda _: Deleted(id=id)
-
-
 def _indicator_path(behavior_id: strawberry.ID, indicator_id: strawberry.ID) -> str:
-    return f"/v1/behaviors/{_seg(behavior_id, 'behaviorId')}/indicators/{_seg(indicator_id, 'indicatorId')}"
+    return f"/v1/behaviors/{seg(behavior_id, 'behaviorId')}/indicators/{seg(indicator_id, 'indicatorId')}"
 
 
 def _scenario_path(behavior_id: strawberry.ID, scenario_id: strawberry.ID) -> str:
-    return f"/v1/behaviors/{_seg(behavior_id, 'behaviorId')}/scenarios/{_seg(scenario_id, 'scenarioId')}"
+    return f"/v1/behaviors/{seg(behavior_id, 'behaviorId')}/scenarios/{seg(scenario_id, 'scenarioId')}"
 
 
 @strawberry.type
@@ -188,104 +124,104 @@ class BehaviorsMutation:
     # objectives
     @strawberry.mutation
     async def create_objective(self, info: Ctx, input: ObjectiveInput) -> ObjectiveResult:
-        return await _typed(lambda: info.context.call("behaviors", "POST", "/v1/objectives", json=to_body(input)),
+        return await typed(lambda: info.context.call("behaviors", "POST", "/v1/objectives", json=to_body(input)),
                             Objective.from_json)
 
     @strawberry.mutation
     async def update_objective(self, info: Ctx, id: strawberry.ID, input: ObjectivePatch) -> ObjectiveResult:
-        return await _typed(lambda: info.context.call("behaviors", "PATCH", f"/v1/objectives/{_seg(id)}",
+        return await typed(lambda: info.context.call("behaviors", "PATCH", f"/v1/objectives/{seg(id)}",
                                                       json=to_body(input)), Objective.from_json)
 
     @strawberry.mutation
     async def delete_objective(self, info: Ctx, id: strawberry.ID) -> DeleteResult:
-        return await _typed(lambda: info.context.call("behaviors", "DELETE", f"/v1/objectives/{_seg(id)}"),
-                            _deleted(id))
+        return await typed(lambda: info.context.call("behaviors", "DELETE", f"/v1/objectives/{seg(id)}"),
+                            deleted(id))
 
     # behaviours
     @strawberry.mutation
     async def create_behavior(self, info: Ctx, input: BehaviorInput) -> BehaviorResult:
-        return await _typed(lambda: info.context.call("behaviors", "POST", "/v1/behaviors", json=to_body(input)),
+        return await typed(lambda: info.context.call("behaviors", "POST", "/v1/behaviors", json=to_body(input)),
                             Behavior.from_json)
 
     @strawberry.mutation(description="Change content; on an active behaviour this opens or edits the next draft.")
     async def update_behavior(self, info: Ctx, id: strawberry.ID, input: BehaviorPatch) -> BehaviorResult:
-        return await _typed(lambda: info.context.call("behaviors", "PATCH", f"/v1/behaviors/{_seg(id)}",
+        return await typed(lambda: info.context.call("behaviors", "PATCH", f"/v1/behaviors/{seg(id)}",
                                                       json=to_body(input)), Behavior.from_json)
 
     @strawberry.mutation(description="Freeze the draft as an immutable version and make it the active one.")
     async def publish_behavior(self, info: Ctx, id: strawberry.ID) -> BehaviorResult:
-        return await _typed(lambda: info.context.call("behaviors", "POST", f"/v1/behaviors/{_seg(id)}/publish"),
+        return await typed(lambda: info.context.call("behaviors", "POST", f"/v1/behaviors/{seg(id)}/publish"),
                             Behavior.from_json)
 
     @strawberry.mutation
     async def retire_behavior(self, info: Ctx, id: strawberry.ID) -> BehaviorResult:
-        return await _typed(lambda: info.context.call("behaviors", "POST", f"/v1/behaviors/{_seg(id)}/retire"),
+        return await typed(lambda: info.context.call("behaviors", "POST", f"/v1/behaviors/{seg(id)}/retire"),
                             Behavior.from_json)
 
     @strawberry.mutation(description="Throw away the pending revision of an active behaviour.")
     async def discard_behavior_draft(self, info: Ctx, id: strawberry.ID) -> BehaviorResult:
-        return await _typed(lambda: info.context.call("behaviors", "DELETE", f"/v1/behaviors/{_seg(id)}/draft"),
+        return await typed(lambda: info.context.call("behaviors", "DELETE", f"/v1/behaviors/{seg(id)}/draft"),
                             Behavior.from_json)
 
     @strawberry.mutation(description="Delete a behaviour that was never published.")
     async def delete_behavior(self, info: Ctx, id: strawberry.ID) -> DeleteResult:
-        return await _typed(lambda: info.context.call("behaviors", "DELETE", f"/v1/behaviors/{_seg(id)}"),
-                            _deleted(id))
+        return await typed(lambda: info.context.call("behaviors", "DELETE", f"/v1/behaviors/{seg(id)}"),
+                            deleted(id))
 
     # indicators
     @strawberry.mutation
     async def add_indicator(self, info: Ctx, behavior_id: strawberry.ID, input: IndicatorInput) -> IndicatorResult:
-        return await _typed(lambda: info.context.call(
-            "behaviors", "POST", f"/v1/behaviors/{_seg(behavior_id, 'behaviorId')}/indicators",
+        return await typed(lambda: info.context.call(
+            "behaviors", "POST", f"/v1/behaviors/{seg(behavior_id, 'behaviorId')}/indicators",
             json=to_body(input)), Indicator.from_json)
 
     @strawberry.mutation
     async def update_indicator(self, info: Ctx, behavior_id: strawberry.ID, indicator_id: strawberry.ID,
                                input: IndicatorPatch) -> IndicatorResult:
-        return await _typed(lambda: info.context.call(
+        return await typed(lambda: info.context.call(
             "behaviors", "PATCH", _indicator_path(behavior_id, indicator_id), json=to_body(input)),
             Indicator.from_json)
 
     @strawberry.mutation
     async def remove_indicator(self, info: Ctx, behavior_id: strawberry.ID,
                                indicator_id: strawberry.ID) -> DeleteResult:
-        return await _typed(lambda: info.context.call(
-            "behaviors", "DELETE", _indicator_path(behavior_id, indicator_id)), _deleted(indicator_id))
+        return await typed(lambda: info.context.call(
+            "behaviors", "DELETE", _indicator_path(behavior_id, indicator_id)), deleted(indicator_id))
 
     # scenarios
     @strawberry.mutation
     async def add_scenario(self, info: Ctx, behavior_id: strawberry.ID, input: ScenarioInput) -> ScenarioResult:
-        return await _typed(lambda: info.context.call(
-            "behaviors", "POST", f"/v1/behaviors/{_seg(behavior_id, 'behaviorId')}/scenarios",
+        return await typed(lambda: info.context.call(
+            "behaviors", "POST", f"/v1/behaviors/{seg(behavior_id, 'behaviorId')}/scenarios",
             json=to_body(input)), Scenario.from_json)
 
     @strawberry.mutation
     async def update_scenario(self, info: Ctx, behavior_id: strawberry.ID, scenario_id: strawberry.ID,
                               input: ScenarioPatch) -> ScenarioResult:
-        return await _typed(lambda: info.context.call(
+        return await typed(lambda: info.context.call(
             "behaviors", "PATCH", _scenario_path(behavior_id, scenario_id), json=to_body(input)),
             Scenario.from_json)
 
     @strawberry.mutation
     async def delete_scenario(self, info: Ctx, behavior_id: strawberry.ID, scenario_id: strawberry.ID) -> DeleteResult:
-        return await _typed(lambda: info.context.call("behaviors", "DELETE", _scenario_path(behavior_id, scenario_id)),
-                            _deleted(scenario_id))
+        return await typed(lambda: info.context.call("behaviors", "DELETE", _scenario_path(behavior_id, scenario_id)),
+                            deleted(scenario_id))
 
     # alignment assessments
     @strawberry.mutation
     async def create_assessment(self, info: Ctx, input: AssessmentInput) -> AssessmentResult:
-        return await _typed(lambda: info.context.call("behaviors", "POST", "/v1/assessments", json=to_body(input)),
+        return await typed(lambda: info.context.call("behaviors", "POST", "/v1/assessments", json=to_body(input)),
                             Assessment.from_json)
 
     @strawberry.mutation
     async def close_assessment(self, info: Ctx, id: strawberry.ID) -> AssessmentResult:
-        return await _typed(lambda: info.context.call("behaviors", "POST", f"/v1/assessments/{_seg(id)}/close"),
+        return await typed(lambda: info.context.call("behaviors", "POST", f"/v1/assessments/{seg(id)}/close"),
                             Assessment.from_json)
 
     @strawberry.mutation(description="Record or replace one respondent's answers (idempotent per respondent).")
     async def submit_assessment_response(self, info: Ctx, assessment_id: strawberry.ID, respondent: str,
                                          input: AssessmentResponseInput) -> AssessmentResponseResult:
-        return await _typed(lambda: info.context.call(
+        return await typed(lambda: info.context.call(
             "behaviors", "PUT",
-            f"/v1/assessments/{_seg(assessment_id, 'assessmentId')}/responses/{quote(respondent, safe='')}",
+            f"/v1/assessments/{seg(assessment_id, 'assessmentId')}/responses/{quote(respondent, safe='')}",
             json=to_body(input)), AssessmentResponse.from_json)

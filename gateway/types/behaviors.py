@@ -8,6 +8,9 @@ import strawberry
 from strawberry.types import Info
 
 from gateway.context import Context
+from gateway.types.common import dt as _dt
+from gateway.types.common import opt_date as _date
+from gateway.types.common import opt_dt as _opt_dt
 
 
 @strawberry.enum
@@ -398,15 +401,3 @@ async def _objective(info: Info[Context, None], objective_id: str | None) -> Obj
         return None
     found = await info.context.loaders.objective.load(str(objective_id))
     return Objective.from_json(found) if found else None
-
-
-def _dt(value: str) -> datetime:
-    return datetime.fromisoformat(value)
-
-
-def _opt_dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None

@@ -1,5 +1,7 @@
 """Typed expected failures (members of every mutation's result union) and shared scalars."""
 
+from datetime import date, datetime
+
 import strawberry
 
 from gateway.clients import DownstreamError
@@ -9,6 +11,19 @@ class BadQueryInput(Exception):
     """Arguments of a query that make no sense together; shown to the caller as a GraphQL error."""
 
     extensions = {"code": "BAD_USER_INPUT"}
+
+
+class InvalidArgument(Exception):
+    """An argument the gateway refuses before calling a service (e.g. an id that is not a UUID, which must
+    never go into a REST path, where a `/` in it would name another route); a mutation answers it as a
+    ValidationProblem, a query a GraphQL error."""
+
+    extensions = {"code": "BAD_USER_INPUT"}
+
+    def __init__(self, field: str, message: str, code: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.code = code
 
 
 @strawberry.type
@@ -74,3 +89,15 @@ def _field_path(field: str) -> str:
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(w[:1].upper() + w[1:] for w in rest)
+
+
+def dt(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def opt_dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def opt_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None

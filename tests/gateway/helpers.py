@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 from graphql.language import Lexer, Source, TokenKind
 
+from gateway.schema import schema
 from tests.conftest import GraphQL, Stack, Tenant
 
 # Every mutation result is a union; this selects the failure members with everything they carry.
@@ -125,3 +126,9 @@ def count_tokens(document: str) -> int:
 def downstream(stack: Stack) -> list[tuple[str, str]]:
     """(method, path) of the calls the gateway made to the services since `stack.calls` was cleared."""
     return [(r.method, r.url.path) for r in stack.calls]
+
+
+def mutation_names(domain: type) -> set[str]:
+    """The GraphQL names of one domain's mutations (a resolver class merged into the schema's Mutation)."""
+    converter = schema.config.name_converter
+    return {converter.get_graphql_name(f) for f in domain.__strawberry_definition__.fields}  # type: ignore[attr-defined]

@@ -1,0 +1,142 @@
+"""Queries and mutations of coaching sessions, their ratings, actions and goals."""
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+from gateway.resolvers.common import Ctx, get_or_none, page_params, seg, typed
+from gateway.types.coaching_enums import ActionStatus, SessionStatus
+from gateway.types.coaching_inputs import (
+    ActionPatch,
+    CompletionInput,
+    GoalInput,
+    GoalTermsInput,
+    RatingInput,
+    SessionInput,
+    SessionPatch,
+)
+from gateway.types.common import BadQueryInput, Conflict, Forbidden, NotFound, ValidationProblem
+from gateway.types.inputs import to_body
+from gateway.types.sessions import (
+    Action,
+    ActionConnection,
+    Goal,
+    GoalConnection,
+    Rating,
+    Session,
+    SessionConnection,
+)
+
+SessionResult = Annotated[Session | ValidationProblem | NotFound | Conflict | Forbidden,
+                          strawberry.union("SessionResult")]
+RatingResult = Annotated[Rating | ValidationProblem | NotFound | Conflict | Forbidden,
+                         strawberry.union("RatingResult")]
+ActionResult = Annotated[Action | ValidationProblem | NotFound | Conflict | Forbidden,
+                         strawberry.union("ActionResult")]
+GoalResult = Annotated[Goal | ValidationProblem | NotFound | Conflict | Forbidden, strawberry.union("GoalResult")]
+
+BAD_IDS = "Every id argument must be a valid id."
+
+
+@strawberry.type
+class SessionsQuery:
+    @strawberry.field(description="Sessions the caller may see, filtered; `from` (inclusive) and `to` "
+                                  "(exclusive) bound the scheduled time.")
+    async def sessions(self, info: Ctx, seller_id: strawberry.ID | None = None,
+                       coach_id: strawberry.ID | None = None, programme_id: strawberry.ID | None = None,
+                       status: SessionStatus | None = None,
+                       from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+                       to: datetime | None = None, first: int = 50, after: str | None = None) -> SessionConnection:
+        params = page_params(first, after, seller_id=seller_id, coach_id=coach_id, programme_id=programme_id,
+                             status=status, to=to.isoformat() if to else None)
+        if from_:
+            params["from"] = from_.isoformat()
+        page = await get_or_none(info.context.call("coaching", "GET", "/v1/sessions", params=params))
+        if page is None:
+            raise BadQueryInput(BAD_IDS)
+        return SessionConnection(items=[Session.from_json(s) for s in page["items"]], next_cursor=page["next_cursor"])
+
+    @strawberry.field
+    async def session(self, info: Ctx, id: strawberry.ID) -> Session | None:
+        found = await get_or_none(info.context.loaders.session.load(str(id)))
+        return Session.from_json(found) if found else None
+
+    @strawberry.field(description="Actions the caller may see. `teamOf`: the sellers in that manager's tree "
+                                  "today; `overdue: true`: open and due before today.")
+    async def actions(self, info: Ctx, seller_id: strawberry.ID | None = None, coach_id: strawberry.ID | None = None,
+                      owner_id: strawberry.ID | None = None, team_of: strawberry.ID | None = None,
+                      status: ActionStatus | None = None, overdue: bool | None = None, first: int = 50,
+                      after: str | None = None) -> ActionConnection:
+        params = page_params(first, after, seller_id=seller_id, coach_id=coach_id, owner_id=owner_id,
+                             team_of=team_of, status=status, overdue=overdue)
+        page = await get_or_none(info.context.call("coaching", "GET", "/v1/actions", params=params))
+        if page is None:
+            raise BadQueryInput(BAD_IDS)
+        return ActionConnection(items=[Action.from_json(a) for a in page["items"]], next_cursor=page["next_cursor"])
+
+    @strawberry.field(description="Goals the caller may see; `agreed: true` keeps mutually agreed ones.")
+    async def goals(self, info: Ctx, seller_id: strawberry.ID | None = None, coach_id: strawberry.ID | None = None,
+                    agreed: bool | None = None, first: int = 50, after: str | None = None) -> GoalConnection:
+        params = page_params(first, after, seller_id=seller_id, coach_id=coach_id, agreed=agreed)
+        page = await get_or_none(info.context.call("coaching", "GET", "/v1/goals", params=params))
+        if page is None:
+            raise BadQueryInput(BAD_IDS)
+        return GoalConnection(items=[Goal.from_json(g) for g in page["items"]], next_cursor=page["next_cursor"])
+
+
+@strawberry.type
+class SessionsMutation:
+    @strawberry.mutation
+    async def schedule_session(self, info: Ctx, input: SessionInput) -> SessionResult:
+        return await typed(lambda: info.context.call("coaching", "POST", "/v1/sessions", json=to_body(input)),
+                           Session.from_json)
+
+    @strawberry.mutation(description="Reschedule or refocus a session that is still scheduled.")
+    async def update_session(self, info: Ctx, id: strawberry.ID, input: SessionPatch) -> SessionResult:
+        return await typed(lambda: info.context.call("coaching", "PATCH", f"/v1/sessions/{seg(id)}",
+                                                     json=to_body(input)), Session.from_json)
+
+    @strawberry.mutation(description="Record the conversation: notes, observations, gaps with root causes, "
+                                     "actions, proposed goals and the next session.")
+    async def complete_session(self, info: Ctx, id: strawberry.ID, input: CompletionInput) -> SessionResult:
+        return await typed(lambda: info.context.call("coaching", "POST", f"/v1/sessions/{seg(id)}/complete",
+                                                     json=to_body(input)), Session.from_json)
+
+    @strawberry.mutation
+    async def cancel_session(self, info: Ctx, id: strawberry.ID, reason: str) -> SessionResult:
+        return await typed(lambda: info.context.call("coaching", "POST", f"/v1/sessions/{seg(id)}/cancel",
+                                                     json={"reason": reason}), Session.from_json)
+
+    @strawberry.mutation
+    async def mark_no_show(self, info: Ctx, id: strawberry.ID) -> SessionResult:
+        return await typed(lambda: info.context.call("coaching", "POST", f"/v1/sessions/{seg(id)}/no-show"),
+                           Session.from_json)
+
+    @strawberry.mutation(description="The session's seller rates it (once; changeable for 7 days).")
+    async def rate_session(self, info: Ctx, session_id: strawberry.ID, input: RatingInput) -> RatingResult:
+        return await typed(lambda: info.context.call(
+            "coaching", "PUT", f"/v1/sessions/{seg(session_id, 'sessionId')}/rating", json=to_body(input)),
+            Rating.from_json)
+
+    @strawberry.mutation
+    async def update_action(self, info: Ctx, id: strawberry.ID, input: ActionPatch) -> ActionResult:
+        return await typed(lambda: info.context.call("coaching", "PATCH", f"/v1/actions/{seg(id)}",
+                                                     json=to_body(input)), Action.from_json)
+
+    @strawberry.mutation(description="Propose a goal; it counts once seller and coach both agreed.")
+    async def create_goal(self, info: Ctx, input: GoalInput) -> GoalResult:
+        return await typed(lambda: info.context.call("coaching", "POST", "/v1/goals", json=to_body(input)),
+                           Goal.from_json)
+
+    @strawberry.mutation(description="The caller (the goal's seller or coach) agrees to a revision (default: the "
+                                     "current one).")
+    async def agree_goal(self, info: Ctx, id: strawberry.ID, revision: int | None = None) -> GoalResult:
+        body = {"revision": revision} if revision is not None else {}
+        return await typed(lambda: info.context.call("coaching", "POST", f"/v1/goals/{seg(id)}/agree", json=body),
+                           Goal.from_json)
+
+    @strawberry.mutation(description="Propose new terms; history is kept and both sides must agree again.")
+    async def revise_goal(self, info: Ctx, id: strawberry.ID, input: GoalTermsInput) -> GoalResult:
+        return await typed(lambda: info.context.call("coaching", "POST", f"/v1/goals/{seg(id)}/revise",
+                                                     json=to_body(input)), Goal.from_json)

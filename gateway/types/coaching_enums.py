@@ -1,0 +1,52 @@
+"""Enums of the coaching domain (their values are the REST values)."""
+
+from enum import Enum
+
+import strawberry
+
+
+@strawberry.enum
+class PersonRole(Enum):
+    SELLER = "seller"
+    MANAGER = "manager"
+    LEADER = "leader"
+    ENABLEMENT = "enablement"
+    ADMIN = "admin"
+
+
+@strawberry.enum
+class CoachKind(Enum):
+    MANAGER = "manager"
+    TRAINER = "trainer"
+    SALES_ENGINEER = "sales_engineer"
+    PRODUCT_MARKETER = "product_marketer"
+    PRESALES = "presales"
+    PEER = "peer"
+    LEADER = "leader"
+
+
+@strawberry.enum
+class SessionStatus(Enum):
+    SCHEDULED = "scheduled"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+
+@strawberry.enum
+class ActionStatus(Enum):
+    OPEN = "open"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+@strawberry.enum
+class GoalKind(Enum):
+    ACTIVITY = "activity"
+    PROFICIENCY = "proficiency"
+
+
+@strawberry.enum
+class ActivityGrouping(Enum):
+    COACH = "coach"
+    TEAM = "team"

@@ -1,0 +1,191 @@
+"""GraphQL types of the coaching directory and coach relationships: people, reporting lines, coaches."""
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.context import Context
+from gateway.loaders import filters
+from gateway.types.coaching_enums import CoachKind, PersonRole, SessionStatus
+from gateway.types.common import dt, opt_date
+
+if TYPE_CHECKING:
+    from gateway.types.sessions import Action, Goal, Session
+
+Ctx = Info[Context, None]
+LazySession = Annotated["Session", strawberry.lazy("gateway.types.sessions")]
+LazyAction = Annotated["Action", strawberry.lazy("gateway.types.sessions")]
+LazyGoal = Annotated["Goal", strawberry.lazy("gateway.types.sessions")]
+
+
+@strawberry.type
+class ExternalId:
+    source: str
+    external_id: str
+
+
+def _day(as_of: date | None) -> str | None:
+    return as_of.isoformat() if as_of else None
+
+
+async def person_by_id(info: Ctx, person_id: Any) -> "Person | None":
+    if person_id is None:
+        return None
+    found = await info.context.loaders.person.load(str(person_id))
+    return Person.from_json(found) if found else None
+
+
+async def people_by_ids(info: Ctx, ids: list[Any]) -> "list[Person]":
+    found = await info.context.loaders.person.load_many([str(i) for i in ids])
+    return [Person.from_json(p) for p in found if p]
+
+
+@strawberry.type
+class Person:
+    id: strawberry.ID
+    name: str
+    email: str | None
+    title: str
+    roles: list[PersonRole]
+    active: bool
+    manager_is_coach: bool = strawberry.field(description="Whether their manager counts as their coach.")
+    external_ids: list[ExternalId]
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field(description="Their manager on a day (default today).")
+    async def manager(self, info: Ctx, as_of: date | None = None) -> "Person | None":
+        line = await info.context.loaders.manager.load((str(self.id), filters(as_of=_day(as_of))))
+        return await person_by_id(info, line["manager_id"] if line else None)
+
+    @strawberry.field(description="Their direct reports on a day (default today).")
+    async def reports(self, info: Ctx, as_of: date | None = None) -> "list[Person]":
+        entries = await info.context.loaders.reports.load((str(self.id), filters(as_of=_day(as_of))))
+        return await people_by_ids(info, [e["person_id"] for e in entries])
+
+    @strawberry.field(description="Who coaches them on a day (default today): assignments and, unless turned "
+                                  "off, their manager.")
+    async def coaches(self, info: Ctx, as_of: date | None = None) -> "list[CoachLink]":
+        links = await info.context.loaders.coaches.load((str(self.id), filters(as_of=_day(as_of))))
+        return [CoachLink.from_json(link) for link in links]
+
+    @strawberry.field(description="Whom they coach on a day (default today).")
+    async def coachees(self, info: Ctx, as_of: date | None = None) -> "list[CoachLink]":
+        links = await info.context.loaders.coachees.load((str(self.id), filters(as_of=_day(as_of))))
+        return [CoachLink.from_json(link) for link in links]
+
+    @strawberry.field(description="Their coaching sessions as the seller (as the coach with asCoach: true), "
+                                  "oldest first; only those the caller may see.")
+    async def sessions(self, info: Ctx, as_coach: bool = False,
+                       status: SessionStatus | None = None) -> list[LazySession]:
+        from gateway.types.sessions import Session
+
+        loader = info.context.loaders.sessions_of_coach if as_coach else info.context.loaders.sessions_of_seller
+        rows = await loader.load((str(self.id), filters(status=status.value if status else None)))
+        return [Session.from_json(s) for s in rows]
+
+    @strawberry.field(description="Their goals as the seller; agreed: true for mutually agreed ones only.")
+    async def goals(self, info: Ctx, agreed: bool | None = None) -> list[LazyGoal]:
+        from gateway.types.sessions import Goal
+
+        rows = await info.context.loaders.goals_of_seller.load((str(self.id), filters(agreed=agreed)))
+        return [Goal.from_json(g) for g in rows]
+
+    @strawberry.field(description="Their open actions as the seller; overdueOnly: true for those past due.")
+    async def open_actions(self, info: Ctx, overdue_only: bool = False) -> list[LazyAction]:
+        from gateway.types.sessions import Action
+
+        rows = await info.context.loaders.actions_of_seller.load(
+            (str(self.id), filters(status="open", overdue=True if overdue_only else None)))
+        return [Action.from_json(a) for a in rows]
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Person":
+        return cls(id=d["id"], name=d["name"], email=d["email"], title=d["title"],
+                   roles=[PersonRole(r) for r in d["roles"]], active=d["active"],
+                   manager_is_coach=d["manager_is_coach"],
+                   external_ids=[ExternalId(source=k, external_id=v) for k, v in sorted(d["external_ids"].items())],
+                   created_at=dt(d["created_at"]), updated_at=dt(d["updated_at"]))
+
+
+@strawberry.type
+class PersonConnection:
+    items: list[Person]
+    next_cursor: str | None
+
+
+@strawberry.type(description="A person's manager on a day, as set by setManager.")
+class ManagerOnDay:
+    person_id: strawberry.ID
+    manager_id: strawberry.ID | None
+    as_of: date
+
+    @strawberry.field
+    async def person(self, info: Ctx) -> Person | None:
+        return await person_by_id(info, self.person_id)
+
+    @strawberry.field
+    async def manager(self, info: Ctx) -> Person | None:
+        return await person_by_id(info, self.manager_id)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "ManagerOnDay":
+        return cls(person_id=d["person_id"], manager_id=d["manager_id"], as_of=date.fromisoformat(d["as_of"]))
+
+
+@strawberry.type(description="One coach of one seller on a day. `implicit`: the seller's manager, no assignment.")
+class CoachLink:
+    coach_id: strawberry.ID
+    seller_id: strawberry.ID
+    kind: CoachKind
+    scope: list[str] = strawberry.field(description="Behaviour keys; empty means every behaviour.")
+    assignment_id: strawberry.ID | None
+    implicit: bool
+    as_of: date
+
+    @strawberry.field
+    async def coach(self, info: Ctx) -> Person | None:
+        return await person_by_id(info, self.coach_id)
+
+    @strawberry.field
+    async def seller(self, info: Ctx) -> Person | None:
+        return await person_by_id(info, self.seller_id)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "CoachLink":
+        return cls(coach_id=d["coach_id"], seller_id=d["seller_id"], kind=CoachKind(d["kind"]), scope=d["scope"],
+                   assignment_id=d["assignment_id"], implicit=d["implicit"], as_of=date.fromisoformat(d["as_of"]))
+
+
+@strawberry.type
+class CoachAssignment:
+    id: strawberry.ID
+    coach_id: strawberry.ID
+    seller_id: strawberry.ID
+    kind: CoachKind
+    scope: list[str]
+    starts_on: date
+    ends_on: date | None
+    created_at: datetime
+
+    @strawberry.field
+    async def coach(self, info: Ctx) -> Person | None:
+        return await person_by_id(info, self.coach_id)
+
+    @strawberry.field
+    async def seller(self, info: Ctx) -> Person | None:
+        return await person_by_id(info, self.seller_id)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "CoachAssignment":
+        return cls(id=d["id"], coach_id=d["coach_id"], seller_id=d["seller_id"], kind=CoachKind(d["kind"]),
+                   scope=d["scope"], starts_on=date.fromisoformat(d["starts_on"]), ends_on=opt_date(d["ends_on"]),
+                   created_at=dt(d["created_at"]))
+
+
+@strawberry.type
+class CoachAssignmentConnection:
+    items: list[CoachAssignment]
+    next_cursor: str | None

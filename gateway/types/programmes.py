@@ -1,0 +1,216 @@
+"""GraphQL types of coaching programmes, their health, and the coaching-activity report."""
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.context import Context
+from gateway.loaders import filters
+from gateway.types.behaviors import Objective
+from gateway.types.coaching_enums import ActivityGrouping
+from gateway.types.common import dt, opt_date
+from gateway.types.people import Person, people_by_ids, person_by_id
+
+Ctx = Info[Context, None]
+
+
+@strawberry.type(description="A coach-seller pair of a programme; `leftOn` set once it left.")
+class ProgrammePair:
+    id: strawberry.ID
+    programme_id: strawberry.ID
+    coach_id: strawberry.ID
+    seller_id: strawberry.ID
+    joined_on: date
+    left_on: date | None
+
+    @strawberry.field
+    async def coach(self, info: Ctx) -> Person | None:
+        return await person_by_id(info, self.coach_id)
+
+    @strawberry.field
+    async def seller(self, info: Ctx) -> Person | None:
+        return await person_by_id(info, self.seller_id)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "ProgrammePair":
+        return cls(id=d["id"], programme_id=d["programme_id"], coach_id=d["coach_id"], seller_id=d["seller_id"],
+                   joined_on=date.fromisoformat(d["joined_on"]), left_on=opt_date(d["left_on"]))
+
+
+@strawberry.type
+class PairHealth:
+    pair_id: strawberry.ID
+    coach_id: strawberry.ID
+    seller_id: strawberry.ID
+    joined_on: date
+    left_on: date | None
+    days_in_window: int
+    sessions_held: int
+    sessions_expected: int
+    ratio_kept: float | None
+    in_all_last_28_days: bool
+    held_last_28_days: int
+    planned_last_28_days: float | None
+    fizzling: bool | None = strawberry.field(description="Null when the pair is not judged (not in the "
+                                                         "programme for all of the last 28 days).")
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "PairHealth":
+        return cls(pair_id=d["pair_id"], coach_id=d["coach_id"], seller_id=d["seller_id"],
+                   joined_on=date.fromisoformat(d["joined_on"]), left_on=opt_date(d["left_on"]),
+                   days_in_window=d["days_in_window"], sessions_held=d["sessions_held"],
+                   sessions_expected=d["sessions_expected"], ratio_kept=d["ratio_kept"],
+                   in_all_last_28_days=d["in_all_last_28_days"], held_last_28_days=d["held_last_28_days"],
+                   planned_last_28_days=d["planned_last_28_days"], fizzling=d["fizzling"])
+
+
+@strawberry.type(description="Sessions held vs expected over a window, per pair and overall, and whether the "
+                             "programme is fizzling (see `formula`).")
+class ProgrammeHealth:
+    programme_id: strawberry.ID
+    from_: date = strawberry.field(name="from")
+    to: date
+    cadence_days: int
+    sessions_held: int
+    sessions_expected: int
+    ratio_kept: float | None
+    last_28_days_from: date
+    last_28_days_to: date
+    pairs_judged_last_28_days: int
+    held_last_28_days: int
+    planned_last_28_days: float
+    fizzling: bool
+    formula: str
+    pairs: list[PairHealth]
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "ProgrammeHealth":
+        return cls(programme_id=d["programme_id"], from_=date.fromisoformat(d["from"]),
+                   to=date.fromisoformat(d["to"]), cadence_days=d["cadence_days"], sessions_held=d["sessions_held"],
+                   sessions_expected=d["sessions_expected"], ratio_kept=d["ratio_kept"],
+                   last_28_days_from=date.fromisoformat(d["last_28_days_from"]),
+                   last_28_days_to=date.fromisoformat(d["last_28_days_to"]),
+                   pairs_judged_last_28_days=d["pairs_judged_last_28_days"],
+                   held_last_28_days=d["held_last_28_days"], planned_last_28_days=d["planned_last_28_days"],
+                   fizzling=d["fizzling"], formula=d["formula"], pairs=[PairHealth.from_json(p) for p in d["pairs"]])
+
+
+@strawberry.type
+class Programme:
+    id: strawberry.ID
+    name: str
+    objective_id: strawberry.ID | None
+    behavior_keys: list[str]
+    owner_id: strawberry.ID | None
+    cadence_days: int = strawberry.field(description="One session every N days per coach-seller pair.")
+    starts_on: date
+    ends_on: date | None
+    pairs: list[ProgrammePair] = strawberry.field(description="Every pair, past ones included.")
+    coach_ids: list[strawberry.ID]
+    participant_ids: list[strawberry.ID]
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field
+    async def objective(self, info: Ctx) -> Objective | None:
+        if self.objective_id is None:
+            return None
+        found = await info.context.loaders.objective.load(str(self.objective_id))
+        return Objective.from_json(found) if found else None
+
+    @strawberry.field
+    async def owner(self, info: Ctx) -> Person | None:
+        return await person_by_id(info, self.owner_id)
+
+    @strawberry.field(description="Coaches of the pairs that have not left.")
+    async def coaches(self, info: Ctx) -> list[Person]:
+        return await people_by_ids(info, list(self.coach_ids))
+
+    @strawberry.field(description="Sellers of the pairs that have not left.")
+    async def participants(self, info: Ctx) -> list[Person]:
+        return await people_by_ids(info, list(self.participant_ids))
+
+    @strawberry.field(description="Health over [from, to] (default: the programme's start, or 28 days back, to "
+                                  "today).")
+    async def health(self, info: Ctx, from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+                     to: date | None = None) -> ProgrammeHealth | None:
+        found = await info.context.loaders.health.load(
+            (str(self.id), filters(**{"from": from_.isoformat() if from_ else None,
+                                      "to": to.isoformat() if to else None})))
+        return ProgrammeHealth.from_json(found) if found else None
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Programme":
+        return cls(id=d["id"], name=d["name"], objective_id=d["objective_id"], behavior_keys=d["behavior_keys"],
+                   owner_id=d["owner_id"], cadence_days=d["cadence_days"],
+                   starts_on=date.fromisoformat(d["starts_on"]), ends_on=opt_date(d["ends_on"]),
+                   pairs=[ProgrammePair.from_json(p) for p in d["pairs"]], coach_ids=d["coach_ids"],
+                   participant_ids=d["participant_ids"], created_at=dt(d["created_at"]),
+                   updated_at=dt(d["updated_at"]))
+
+
+async def programme_by_id(info: Ctx, programme_id: Any) -> Programme | None:
+    if programme_id is None:
+        return None
+    found = await info.context.loaders.programme.load(str(programme_id))
+    return Programme.from_json(found) if found else None
+
+
+@strawberry.type
+class ProgrammeConnection:
+    items: list[Programme]
+    next_cursor: str | None
+
+
+@strawberry.type
+class RatingAverages:
+    relevant: float | None
+    developmental: float | None
+    motivational: float | None
+
+
+@strawberry.type(description="One coach (groupBy COACH) or one team (TEAM: everyone under the manager on `to`).")
+class CoachingActivityRow:
+    person_id: strawberry.ID
+    name: str | None
+    team_size: int | None
+    sessions_held: int
+    programme_sessions_held: int
+    programme_sessions_expected: int
+    cadence_kept_pct: float | None
+    rated_sessions: int
+    average_rating: RatingAverages
+    sessions_with_actions: int
+    sessions_with_actions_pct: float | None
+    open_actions: int
+    overdue_actions: int
+
+    @strawberry.field(description="The coach, or the team's manager.")
+    async def person(self, info: Ctx) -> Person | None:
+        return await person_by_id(info, self.person_id)
+
+
+@strawberry.type
+class Definition:
+    name: str
+    meaning: str
+
+
+@strawberry.type
+class CoachingActivity:
+    group_by: ActivityGrouping
+    from_: date = strawberry.field(name="from")
+    to: date
+    manager_id: strawberry.ID | None
+    definitions: list[Definition]
+    rows: list[CoachingActivityRow]
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "CoachingActivity":
+        rows = [CoachingActivityRow(**{**r, "average_rating": RatingAverages(**r["average_rating"])})
+                for r in d["rows"]]
+        return cls(group_by=ActivityGrouping(d["group_by"]), from_=date.fromisoformat(d["from"]),
+                   to=date.fromisoformat(d["to"]), manager_id=d["manager_id"],
+                   definitions=[Definition(name=k, meaning=v) for k, v in d["definitions"].items()], rows=rows)

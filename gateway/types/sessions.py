@@ -1,0 +1,255 @@
+"""GraphQL types of the coaching conversation: sessions and their parts, actions, goals, ratings."""
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.context import Context
+from gateway.types.behaviors import Period, RootCause, Scenario
+from gateway.types.coaching_enums import ActionStatus, GoalKind, SessionStatus
+from gateway.types.common import dt, opt_dt
+from gateway.types.people import Person, person_by_id
+
+if TYPE_CHECKING:
+    from gateway.types.programmes import Programme
+
+Ctx = Info[Context, None]
+LazyProgramme = Annotated["Programme", strawberry.lazy("gateway.types.programmes")]
+
+
+@strawberry.type
+class Observation:
+    id: strawberry.ID
+    behavior_key: str
+    level: int
+    evidence: str
+
+
+@strawberry.type(description="A gap the coach and seller found, with its root cause.")
+class Gap:
+    id: strawberry.ID
+    session_id: strawberry.ID
+    seller_id: strawberry.ID
+    behavior_key: str
+    description: str
+    root_cause: RootCause
+    created_at: datetime
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Gap":
+        return cls(id=d["id"], session_id=d["session_id"], seller_id=d["seller_id"], behavior_key=d["behavior_key"],
+                   description=d["description"], root_cause=RootCause(d["root_cause"]),
+                   created_at=dt(d["created_at"]))
+
+
+@strawberry.type
+class Action:
+    id: strawberry.ID
+    session_id: strawberry.ID
+    seller_id: strawberry.ID
+    coach_id: strawberry.ID
+    owner_id: strawberry.ID
+    gap_id: strawberry.ID | None
+    description: str
+    due_on: date
+    status: ActionStatus
+    overdue: bool = strawberry.field(description="Open and due before today (UTC).")
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+    @strawberry.field
+    async def owner(self, info: Ctx) -> Person | None:
+        return await person_by_id(info, self.owner_id)
+
+    @strawberry.field
+    async def seller(self, info: Ctx) -> Person | None:
+        return await person_by_id(info, self.seller_id)
+
+    @strawberry.field
+    async def session(self, info: Ctx) -> "Session | None":
+        return await session_by_id(info, self.session_id)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Action":
+        return cls(id=d["id"], session_id=d["session_id"], seller_id=d["seller_id"], coach_id=d["coach_id"],
+                   owner_id=d["owner_id"], gap_id=d["gap_id"], description=d["description"],
+                   due_on=date.fromisoformat(d["due_on"]), status=ActionStatus(d["status"]), overdue=d["overdue"],
+                   created_at=dt(d["created_at"]), updated_at=dt(d["updated_at"]), closed_at=opt_dt(d["closed_at"]))
+
+
+@strawberry.type(description="One revision of a goal's terms; it counts once seller and coach both agreed.")
+class GoalRevision:
+    revision: int
+    metric_key: str
+    kind: GoalKind
+    target: float
+    period: Period
+    review_on: date
+    proposed_by: strawberry.ID | None
+    seller_agreed_at: datetime | None
+    coach_agreed_at: datetime | None
+    agreed: bool
+    created_at: datetime
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "GoalRevision":
+        return cls(revision=d["revision"], metric_key=d["metric_key"], kind=GoalKind(d["kind"]), target=d["target"],
+                   period=Period(d["period"]), review_on=date.fromisoformat(d["review_on"]),
+                   proposed_by=d["proposed_by"],
+                   seller_agreed_at=opt_dt(d["seller_agreed_at"]), coach_agreed_at=opt_dt(d["coach_agreed_at"]),
+                   agreed=d["agreed"], created_at=dt(d["created_at"]))
+
+
+@strawberry.type
+class Goal:
+    id: strawberry.ID
+    seller_id: strawberry.ID
+    coach_id: strawberry.ID
+    session_id: strawberry.ID | None
+    current_revision: int
+    agreed: bool = strawberry.field(description="Both sides agreed to the current revision.")
+    current: GoalRevision
+    revisions: list[GoalRevision]
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field
+    async def seller(self, info: Ctx) -> Person | None:
+        return await person_by_id(info, self.seller_id)
+
+    @strawberry.field
+    async def coach(self, info: Ctx) -> Person | None:
+        return await person_by_id(info, self.coach_id)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Goal":
+        return cls(id=d["id"], seller_id=d["seller_id"], coach_id=d["coach_id"], session_id=d["session_id"],
+                   current_revision=d["current_revision"], agreed=d["agreed"],
+                   current=GoalRevision.from_json(d["current"]),
+                   revisions=[GoalRevision.from_json(r) for r in d["revisions"]],
+                   created_at=dt(d["created_at"]), updated_at=dt(d["updated_at"]))
+
+
+@strawberry.type(description="The seller's rating of the conversation (1 to 5 each); changeable for 7 days.")
+class Rating:
+    session_id: strawberry.ID
+    seller_id: strawberry.ID
+    relevant: int
+    developmental: int
+    motivational: int
+    comment: str
+    created_at: datetime
+    updated_at: datetime
+    changeable_until: datetime
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Rating":
+        return cls(session_id=d["session_id"], seller_id=d["seller_id"], relevant=d["relevant"],
+                   developmental=d["developmental"], motivational=d["motivational"], comment=d["comment"],
+                   created_at=dt(d["created_at"]), updated_at=dt(d["updated_at"]),
+                   changeable_until=dt(d["changeable_until"]))
+
+
+@strawberry.type(description="The behaviour scenario the session practises (it lives in the behaviors service).")
+class SessionScenario:
+    behavior_key: str
+    scenario_id: strawberry.ID
+
+    @strawberry.field(description="The scenario itself, or null when it is gone or not visible.")
+    async def scenario(self, info: Ctx) -> Scenario | None:
+        behavior = await info.context.loaders.behavior_by_key.load(self.behavior_key)
+        if behavior is None:
+            return None
+        for s in await info.context.loaders.scenarios.load(str(behavior["id"])):
+            if str(s["id"]) == str(self.scenario_id):
+                return Scenario.from_json(s)
+        return None
+
+
+@strawberry.type(description="A coaching conversation. `privateNotes` is null for callers who may not read it.")
+class Session:
+    id: strawberry.ID
+    coach_id: strawberry.ID
+    seller_id: strawberry.ID
+    programme_id: strawberry.ID | None
+    status: SessionStatus
+    scheduled_at: datetime
+    held_at: datetime | None
+    duration_minutes: int | None
+    focus_keys: list[str]
+    scenario: SessionScenario | None
+    notes: str
+    private_notes: str | None
+    cancel_reason: str | None
+    next_session_id: strawberry.ID | None
+    observations: list[Observation]
+    gaps: list[Gap]
+    actions: list[Action]
+    goals: list[Goal]
+    rating: Rating | None
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field
+    async def coach(self, info: Ctx) -> Person | None:
+        return await person_by_id(info, self.coach_id)
+
+    @strawberry.field
+    async def seller(self, info: Ctx) -> Person | None:
+        return await person_by_id(info, self.seller_id)
+
+    @strawberry.field
+    async def programme(self, info: Ctx) -> LazyProgramme | None:
+        from gateway.types.programmes import programme_by_id
+
+        return await programme_by_id(info, self.programme_id)
+
+    @strawberry.field
+    async def next_session(self, info: Ctx) -> "Session | None":
+        return await session_by_id(info, self.next_session_id)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Session":
+        scenario = d["scenario"]
+        return cls(
+            id=d["id"], coach_id=d["coach_id"], seller_id=d["seller_id"], programme_id=d["programme_id"],
+            status=SessionStatus(d["status"]), scheduled_at=dt(d["scheduled_at"]), held_at=opt_dt(d["held_at"]),
+            duration_minutes=d["duration_minutes"], focus_keys=d["focus_keys"],
+            scenario=SessionScenario(behavior_key=scenario["behavior_key"], scenario_id=scenario["scenario_id"])
+            if scenario else None,
+            notes=d["notes"], private_notes=d["private_notes"], cancel_reason=d["cancel_reason"],
+            next_session_id=d["next_session_id"],
+            observations=[Observation(id=o["id"], behavior_key=o["behavior_key"], level=o["level"],
+                                      evidence=o["evidence"]) for o in d["observations"]],
+            gaps=[Gap.from_json(g) for g in d["gaps"]], actions=[Action.from_json(a) for a in d["actions"]],
+            goals=[Goal.from_json(g) for g in d["goals"]],
+            rating=Rating.from_json(d["rating"]) if d["rating"] else None,
+            created_at=dt(d["created_at"]), updated_at=dt(d["updated_at"]))
+
+
+async def session_by_id(info: Ctx, session_id: Any) -> Session | None:
+    if session_id is None:
+        return None
+    found = await info.context.loaders.session.load(str(session_id))
+    return Session.from_json(found) if found else None
+
+
+@strawberry.type
+class SessionConnection:
+    items: list[Session]
+    next_cursor: str | None
+
+
+@strawberry.type
+class ActionConnection:
+    items: list[Action]
+    next_cursor: str | None
+
+
+@strawberry.type
+class GoalConnection:
+    items: list[Goal]
+    next_cursor: str | None
