@@ -10,7 +10,7 @@ from common.auth import Authenticator, Principal, require
 from common.db import SessionDep
 from common.errors import Forbidden
 from services.metrics.readmodel import ReadModelService
-from services.metrics.repository import ReadModelRepository
+from services.metrics.repository import EvidenceRepository
 
 
 def _any_of(*scopes: str) -> Callable[[Request], Awaitable[Principal]]:
@@ -31,7 +31,7 @@ Internal = Annotated[Principal, Depends(require("metrics:internal"))]
 
 
 def _read_model(principal: Internal, session: SessionDep) -> ReadModelService:
-    return ReadModelService(ReadModelRepository(session, principal.tenant_id))
+    return ReadModelService(EvidenceRepository(session, principal.tenant_id))
 
 
 ReadModel = Annotated[ReadModelService, Depends(_read_model)]

@@ -6,6 +6,8 @@ Items are idempotent by (tenant, source, external id):
 - different content with a newer `source_updated_at` → `updated` (the source edited its record);
 - different content otherwise → `conflict`, nothing changes.
 Items are judged in order, so a later item of the same batch is judged against an earlier one.
+Each written row counts for the person it names, resolved through the read model (`resolution.py`);
+the content hash covers what the source sent, not the resolution.
 The whole batch is written with a constant number of bulk statements in the request's one transaction.
 """
 
@@ -26,6 +28,8 @@ from common.db import utcnow
 from common.ids import new_id
 from services.metrics.batches import item_errors
 from services.metrics.models import Activity, Completion
+from services.metrics.repository import EvidenceRepository
+from services.metrics.resolution import UserKey, lookup
 from services.metrics.schemas import ActivityIn, BatchResult, CompletionIn, ItemResult
 
 LOOKUP_CHUNK = 1000
@@ -37,6 +41,7 @@ class Kind:
     schema: type[BaseModel]
     content: Callable[[Any], dict[str, Any]]  # the stored columns that make up "the same content"
     source_of: Callable[[Any], str]
+    names: Callable[[Any], tuple[UserKey | None, str | None]]  # the user id and (lower-cased) email it names
 
 
 def _activity(item: ActivityIn) -> dict[str, Any]:
@@ -52,8 +57,19 @@ def _completion(item: CompletionIn) -> dict[str, Any]:
             "completed_at": item.completed_at}
 
 
-ACTIVITIES = Kind(Activity.__table__, ActivityIn, _activity, lambda i: i.source)  # type: ignore[arg-type]
-COMPLETIONS = Kind(Completion.__table__, CompletionIn, _completion, lambda i: i.lms)  # type: ignore[arg-type]
+def _activity_names(item: ActivityIn) -> tuple[UserKey | None, str | None]:
+    return ((item.source, item.user_id) if item.user_id is not None else None), None
+
+
+def _completion_names(item: CompletionIn) -> tuple[UserKey | None, str | None]:
+    return (((item.lms, item.user_id) if item.user_id is not None else None),
+            item.email.lower() if item.email is not None else None)
+
+
+ACTIVITIES = Kind(Activity.__table__, ActivityIn, _activity, lambda i: i.source,  # type: ignore[arg-type]
+                  _activity_names)
+COMPLETIONS = Kind(Completion.__table__, CompletionIn, _completion, lambda i: i.lms,  # type: ignore[arg-type]
+                   _completion_names)
 
 
 def content_hash(content: dict[str, Any]) -> str:
@@ -132,18 +148,25 @@ async def ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind,
         except ValidationError as exc:
             results.append(ItemResult(index=index, external_id=external_id, status="rejected", errors=item_errors(exc)))
 
+    repo = EvidenceRepository(s, tenant_id)
+    await repo.lock(exclusive=False)
+    names = [kind.names(item) for _, item in parsed]
+    people = await lookup(repo, (u for u, _ in names if u is not None), (e for _, e in names if e is not None))
     known = await _existing(s, kind.table, tenant_id, [(kind.source_of(i), i.external_id) for _, i in parsed])
     now = utcnow()
     inserts: list[dict[str, Any]] = []
     updates: dict[uuid.UUID, dict[str, Any]] = {}
-    for index, item in parsed:
+    for (index, item), (user, email) in zip(parsed, names, strict=True):
         content = kind.content(item)
         digest = content_hash(content)
+        stored = {**content, "person_id": people.person(item.person_id, user, email)}
+        if email is not None:
+            stored["email"] = email
         stamp: datetime | None = item.source_updated_at
         key = (content["source"], item.external_id)
         seen = known.get(key)
         if seen is None:
-            row = {**content, "id": new_id(), "tenant_id": tenant_id, "content_hash": digest,
+            row = {**stored, "id": new_id(), "tenant_id": tenant_id, "content_hash": digest,
                    "source_updated_at": stamp, "received_at": now, "updated_at": now}
             inserts.append(row)
             known[key] = _Known(row["id"], digest, stamp, row)
@@ -151,7 +174,7 @@ async def ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind,
         elif seen.hash == digest:
             status = "duplicate"
         elif stamp is not None and (seen.updated_at is None or stamp > seen.updated_at):
-            change = {**content, "content_hash": digest, "source_updated_at": stamp, "updated_at": now}
+            change = {**stored, "content_hash": digest, "source_updated_at": stamp, "updated_at": now}
             if seen.pending is not None:  # written earlier in this batch: change that write
                 seen.pending.update(change)
             else:

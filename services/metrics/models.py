@@ -60,6 +60,10 @@ class Completion(Base):
         UniqueConstraint("tenant_id", "source", "external_id"),
         Index("ix_completions_tenant_id_person_id", "tenant_id", "person_id", "completed_at"),
         Index("ix_completions_tenant_id_course_id", "tenant_id", "course_id"),
+        Index("ix_completions_tenant_id_unresolved", "tenant_id", "source", "source_user_id",
+              postgresql_where=text("person_id IS NULL"), sqlite_where=text("person_id IS NULL")),
+        Index("ix_completions_tenant_id_unresolved_email", "tenant_id", "email",
+              postgresql_where=text("person_id IS NULL"), sqlite_where=text("person_id IS NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -68,7 +72,7 @@ class Completion(Base):
     external_id: Mapped[str] = mapped_column(String(128))
     person_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     source_user_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)  # lower-cased
     course_id: Mapped[str] = mapped_column(String(128))
     course_title: Mapped[str] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(16))  # completed | passed | failed

@@ -7,6 +7,7 @@ Each item carries a `version` that only grows per entity. An item is
   person holds (unique per tenant and source). Claims are judged against the state the batch leads to,
   so two people swapping ids in one batch is fine.
 Child rows (a person's external ids, a behaviour's indicators) are replaced with their parent.
+People written give their pending evidence to the person it names (`resolution.py`), counted in `resolved`.
 A batch is written with a constant number of bulk statements in the request's one transaction.
 """
 
@@ -29,7 +30,8 @@ from services.metrics.models import (
     ProgrammeParticipant,
     ReportingLine,
 )
-from services.metrics.repository import ReadModelRepository
+from services.metrics.repository import EvidenceRepository
+from services.metrics.resolution import attribute_pending
 from services.metrics.schemas import (
     BehaviorItem,
     ParticipantItem,
@@ -141,10 +143,12 @@ def clashes(final: dict[uuid.UUID, PersonItem], stored: dict[Claim, set[uuid.UUI
 
 
 class ReadModelService:
-    def __init__(self, repo: ReadModelRepository) -> None:
+    def __init__(self, repo: EvidenceRepository) -> None:
         self.repo = repo
 
     async def upsert(self, entity: Entity, raw_items: Sequence[dict[str, Any]]) -> UpsertResult:
+        if entity is PEOPLE:
+            await self.repo.lock(exclusive=True)  # see EvidenceRepository.lock
         results: dict[int, UpsertItemResult] = {}
         parsed: list[tuple[int, Any]] = []
         for index, raw in enumerate(raw_items):
@@ -180,9 +184,10 @@ class ReadModelService:
                 del final[pid]
 
         await self._write(entity, final, stored)
+        resolved = await attribute_pending(self.repo, list(final.values())) if entity is PEOPLE else 0
         ordered = [results[i] for i in sorted(results)]
         counts = {k: sum(r.status == k for r in ordered) for k in ("created", "updated", "unchanged", "rejected")}
-        return UpsertResult(items=ordered, **counts)
+        return UpsertResult(items=ordered, resolved=resolved, **counts)
 
     async def _person_clashes(self, final: dict[uuid.UUID, PersonItem]) -> dict[uuid.UUID, Claim]:
         claims = [c for item in final.values() for c in _claims(item)]

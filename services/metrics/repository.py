@@ -1,14 +1,16 @@
-"""Queries of the read model. Every statement is filtered by (or writes) the repository's tenant."""
+"""Every query of the read model and of stored evidence outside the ingest hot path. Each statement is
+filtered by (or writes) the repository's tenant."""
 
 import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, tuple_, update
 
 from common.repository import TenantRepository
-from services.metrics.models import Person, PersonExternalId
+from services.metrics.models import Activity, Completion, Person, PersonExternalId
 
+AnyRow = Row[*tuple[Any, ...]]
 CHUNK = 1000  # ids per IN list (SQLite binds at most 32,766 parameters per statement)
 
 
@@ -66,3 +68,56 @@ class ReadModelRepository(TenantRepository):
                 if email is not None:
                     out.setdefault(email, set()).add(person_id)
         return out
+
+
+class EvidenceRepository(ReadModelRepository):
+    """Stored activities and completions, read and re-attributed in bulk."""
+
+    async def lock(self, *, exclusive: bool) -> None:
+        """PostgreSQL: a transaction-scoped advisory lock per tenant. Ingest takes it shared (batches run side
+        by side); whatever changes who evidence counts for — people learnt by the read model, metrics defined
+        or removed — takes it exclusive, so neither misses rows the other has not committed yet. SQLite runs
+        one writer at a time already."""
+        if self.s.get_bind().dialect.name != "postgresql":
+            return
+        key = int.from_bytes(self.tenant_id.bytes[:8], "big", signed=True)
+        fn = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
+        await self.s.execute(select(fn(key)))
+
+    async def people_by_email(self, emails: Sequence[str]) -> dict[str, uuid.UUID]:
+        """The person holding each lower-cased email (an email held by several people matches nobody)."""
+        return {email: next(iter(ids)) for email, ids in (await self.email_holders(emails)).items() if len(ids) == 1}
+
+    async def pending_activities(self, keys: Sequence[tuple[str, str]]) -> list[AnyRow]:
+        """Unattributed activities naming one of these (source, user id)."""
+        a = Activity
+        out: list[AnyRow] = []
+        for chunk in _chunks(keys):
+            stmt = select(a.id, a.source, a.source_user_id, a.type, a.occurred_at, a.amount, a.attributes).where(
+                a.tenant_id == self.tenant_id, a.person_id.is_(None),
+                tuple_(a.source, a.source_user_id).in_(list(chunk)))
+            out.extend((await self.s.execute(stmt)).all())
+        return out
+
+    async def pending_completions(self, keys: Sequence[tuple[str, str]], emails: Sequence[str]) -> list[AnyRow]:
+        """Unattributed completions naming one of these (LMS, user id) or emails."""
+        c = Completion
+        columns = (c.id, c.source, c.source_user_id, c.email, c.course_id, c.status, c.score, c.completed_at)
+        found: dict[uuid.UUID, AnyRow] = {}
+        for chunk in _chunks(keys):
+            stmt = select(*columns).where(c.tenant_id == self.tenant_id, c.person_id.is_(None),
+                                          tuple_(c.source, c.source_user_id).in_(list(chunk)))
+            found.update({r.id: r for r in (await self.s.execute(stmt)).all()})
+        for chunk in _chunks(emails):
+            stmt = select(*columns).where(c.tenant_id == self.tenant_id, c.person_id.is_(None), c.email.in_(chunk))
+            found.update({r.id: r for r in (await self.s.execute(stmt)).all()})
+        return list(found.values())
+
+    async def attribute(self, table: Table, people: dict[uuid.UUID, uuid.UUID]) -> None:
+        """Set the person of still unattributed rows (row id → person id), one executemany."""
+        if not people:
+            return
+        stmt = (update(table).where(table.c.tenant_id == self.tenant_id, table.c.id == bindparam("b_id"),
+                                    table.c.person_id.is_(None))
+                .values(person_id=bindparam("b_person")))
+        await self.s.execute(stmt, [{"b_id": row, "b_person": person} for row, person in people.items()])

@@ -252,4 +252,5 @@ class UpsertResult(BaseModel):
     updated: int
     unchanged: int
     rejected: int
+    resolved: int = 0  # people only: pending activities and completions now counted for them
     items: list[UpsertItemResult]
