@@ -30,6 +30,7 @@ class Caller:
         self.repo = repo
         self.everything = principal.sees_everything
         self.person_id = principal.person_id
+        self._team: set[uuid.UUID] | None = None
 
     def is_person(self, person_id: uuid.UUID | None) -> bool:
         return self.person_id is not None and person_id == self.person_id
@@ -38,7 +39,9 @@ class Caller:
         """The caller has one of these people in their reporting tree today."""
         if self.person_id is None or not person_ids:
             return False
-        return await self.repo.in_tree_of(self.person_id, person_ids, utcnow().date())
+        if self._team is None:  # one tree query per request, however many programmes are checked
+            self._team = set(await self.repo.org.team(self.person_id, utcnow().date()))
+        return any(p in self._team for p in person_ids)
 
     async def check_assign(self, seller_id: uuid.UUID) -> None:
         if self.everything or await self.manages_any([seller_id]):

@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Date, Select, and_, case, delete, func, or_, select
@@ -199,18 +199,22 @@ class Repository(TenantRepository):
         await self.s.delete(programme)
 
     # ---- programme health
-    async def held_by_pair(self, programme_id: uuid.UUID, window: tuple[datetime, datetime],
-                           recent: tuple[datetime, datetime]) -> dict[uuid.UUID, tuple[int, int]]:
-        """Completed sessions of each pair of the programme held while the pair was in it: (within `window`,
-        within `recent`), each a half-open [start, end) span of timestamps; one GROUP BY query."""
-        when = session_time()
+    async def held_by_pair(self, programme_ids: Sequence[uuid.UUID], window: tuple[date | None, date],
+                           recent: tuple[date, date]) -> dict[uuid.UUID, tuple[int, int]]:
+        """Completed sessions of each pair of these programmes held while the pair was in it: (within
+        `window`, within `recent`), each [first day, last day] in UTC days; a window without a first day
+        starts at each programme's own start. One GROUP BY query for all the programmes."""
+        if not programme_ids:
+            return {}
+        day = utc_day(session_time())
+        lo = Programme.starts_on if window[0] is None else window[0]
 
-        def within(span: tuple[datetime, datetime]) -> Any:
-            return func.sum(case((and_(when >= span[0], when < span[1]), 1), else_=0))
+        def within(first: Any, last: date) -> Any:
+            return func.sum(case((and_(day >= first, day <= last), 1), else_=0))
 
         stmt = (pair_sessions(self.tenant_id)
-                .with_only_columns(ProgrammePair.id, within(window), within(recent), maintain_column_froms=True)
-                .where(Session.programme_id == programme_id, when >= min(window[0], recent[0]),
-                       when < max(window[1], recent[1]))
+                .with_only_columns(ProgrammePair.id, within(lo, window[1]), within(*recent),
+                                   maintain_column_froms=True)
+                .where(Session.programme_id.in_(programme_ids))
                 .group_by(ProgrammePair.id))
         return {pid: (int(a or 0), int(b or 0)) for pid, a, b in (await self.s.execute(stmt)).all()}

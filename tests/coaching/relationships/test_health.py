@@ -161,3 +161,17 @@ async def test_batch_health(coaching, planted):
     assert got[0] == await health(coaching, planted["p"]["id"], to="2025-03-02")
     assert (got[1]["sessions_held"], got[1]["sessions_expected"]) == (1, 8)
     invalid(await coaching.get("/v1/programme-health"), "query.programme_ids", "missing")
+
+
+async def test_batch_health_with_a_programme_that_has_not_started(coaching, planted):
+    """A programme starting after `to` has an empty window, not an error that would sink the batch."""
+    later = await coaching.post("/v1/programmes", json={"name": "Later", "behavior_keys": ["exec-meetings"],
+                                                        "cadence_days": 7, "starts_on": "2025-06-01"})
+    assert later.status_code == 201, later.text
+    ids = [planted["p"]["id"], later.json()["id"]]
+    r = await coaching.get("/v1/programme-health", params={"programme_ids": ids, "to": "2025-03-02"})
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert [h["programme_id"] for h in got] == ids
+    assert (got[1]["sessions_held"], got[1]["sessions_expected"], got[1]["fizzling"]) == (0, 0, False)
+    assert got[1]["from"] == "2025-03-02"
