@@ -1,14 +1,32 @@
 """REST handlers of the metrics service: thin, the rules live in the modules they call."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
 
 from common.db import SessionDep
+from common.pagination import Page
 from services.metrics import readmodel
-from services.metrics.deps import ActivityWriter, CompletionWriter, ReadModel
+from services.metrics.definitions import metric_out
+from services.metrics.deps import (
+    ActivityWriter,
+    CompletionWriter,
+    DefinitionsReader,
+    DefinitionsWriter,
+    ReadModel,
+)
 from services.metrics.ingest import ACTIVITIES, COMPLETIONS, ingest
-from services.metrics.schemas import Batch, BatchResult, InternalBatch, UpsertResult
+from services.metrics.schemas import (
+    Batch,
+    BatchResult,
+    InternalBatch,
+    MetricCreate,
+    MetricOut,
+    UpsertResult,
+)
 
 router = APIRouter(prefix="/v1")
+MetricKeyPath = Annotated[str, Path(max_length=64)]
 
 
 @router.post("/activities", tags=["ingest"])
@@ -51,3 +69,29 @@ async def put_sessions(body: InternalBatch, svc: ReadModel) -> UpsertResult:
 @router.put("/internal/programme-participants", tags=["internal"])
 async def put_participants(body: InternalBatch, svc: ReadModel) -> UpsertResult:
     return await svc.upsert(readmodel.PARTICIPANTS, body.items)
+
+
+# ---- metric definitions ----------------------------------------------------------------------
+
+@router.get("/metrics", tags=["metrics"])
+async def list_metrics(svc: DefinitionsReader,
+                       keys: Annotated[list[str] | None, Query(max_length=200)] = None) -> Page[MetricOut]:
+    """The built-in catalogue and the tenant's own metrics (bounded, so one page)."""
+    return await svc.list(keys)
+
+
+@router.post("/metrics", status_code=201, tags=["metrics"])
+async def create_metric(body: MetricCreate, svc: DefinitionsWriter, response: Response) -> MetricOut:
+    out = metric_out(await svc.create(body))
+    response.headers["Location"] = f"/v1/metrics/{out.key}"
+    return out
+
+
+@router.get("/metrics/{key}", tags=["metrics"])
+async def get_metric(key: MetricKeyPath, svc: DefinitionsReader) -> MetricOut:
+    return await svc.get(key)
+
+
+@router.delete("/metrics/{key}", status_code=204, tags=["metrics"])
+async def delete_metric(key: MetricKeyPath, svc: DefinitionsWriter) -> None:
+    await svc.delete(key)

@@ -9,8 +9,9 @@ from fastapi import Depends, Request
 from common.auth import Authenticator, Principal, require
 from common.db import SessionDep
 from common.errors import Forbidden
+from services.metrics.definitions import DefinitionsService
 from services.metrics.readmodel import ReadModelService
-from services.metrics.repository import EvidenceRepository
+from services.metrics.repository import DefinitionRepository, EvidenceRepository
 
 
 def _any_of(*scopes: str) -> Callable[[Request], Awaitable[Principal]]:
@@ -27,6 +28,7 @@ def _any_of(*scopes: str) -> Callable[[Request], Awaitable[Principal]]:
 ActivityWriter = Annotated[Principal, Depends(_any_of("activities:write", "metrics:write"))]
 CompletionWriter = Annotated[Principal, Depends(_any_of("completions:write", "metrics:write"))]
 Reader = Annotated[Principal, Depends(_any_of("metrics:read"))]
+Writer = Annotated[Principal, Depends(require("metrics:write"))]
 Internal = Annotated[Principal, Depends(require("metrics:internal"))]
 
 
@@ -35,3 +37,15 @@ def _read_model(principal: Internal, session: SessionDep) -> ReadModelService:
 
 
 ReadModel = Annotated[ReadModelService, Depends(_read_model)]
+
+
+def _definitions_reader(principal: Reader, session: SessionDep) -> DefinitionsService:
+    return DefinitionsService(DefinitionRepository(session, principal.tenant_id))
+
+
+def _definitions_writer(principal: Writer, session: SessionDep) -> DefinitionsService:
+    return DefinitionsService(DefinitionRepository(session, principal.tenant_id))
+
+
+DefinitionsReader = Annotated[DefinitionsService, Depends(_definitions_reader)]
+DefinitionsWriter = Annotated[DefinitionsService, Depends(_definitions_writer)]

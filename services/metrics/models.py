@@ -10,7 +10,7 @@ owning service's id within the tenant.
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, Float, Index, Integer, String, UniqueConstraint, Uuid, text
+from sqlalchemy import BigInteger, Boolean, Date, Float, Index, Integer, String, Text, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.db import JSONType, UTCDateTime, make_metadata
@@ -211,3 +211,26 @@ class ProgrammeParticipant(Base):
     deleted: Mapped[bool] = mapped_column(Boolean)
     version: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# ---- metrics ----------------------------------------------------------------------------------
+
+class MetricDefinition(Base):
+    """A tenant's own metric (the built-in catalogue lives in code: catalogue.py). `filters` maps an
+    attribute name to the list of values it may take."""
+
+    __tablename__ = "metric_definitions"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))  # activity | proficiency
+    aggregation: Mapped[str] = mapped_column(String(8))  # count | sum | average | ratio
+    source: Mapped[str] = mapped_column(String(16))  # activities | completions
+    types: Mapped[list[str]] = mapped_column(JSONType)
+    filters: Mapped[dict[str, list[object]]] = mapped_column(JSONType)
+    field: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    numerator: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    denominator: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, tuple_, update
 
 from common.repository import TenantRepository
-from services.metrics.models import Activity, Completion, Person, PersonExternalId
+from services.metrics.models import Activity, Completion, MetricDefinition, Person, PersonExternalId
 
 AnyRow = Row[*tuple[Any, ...]]
 CHUNK = 1000  # ids per IN list (SQLite binds at most 32,766 parameters per statement)
@@ -121,3 +121,22 @@ class EvidenceRepository(ReadModelRepository):
                                     table.c.person_id.is_(None))
                 .values(person_id=bindparam("b_person")))
         await self.s.execute(stmt, [{"b_id": row, "b_person": person} for row, person in people.items()])
+
+
+class DefinitionRepository(TenantRepository):
+    """The tenant's own metric definitions."""
+
+    async def defined(self, keys: Sequence[str] | None = None) -> list[MetricDefinition]:
+        stmt = select(MetricDefinition).where(MetricDefinition.tenant_id == self.tenant_id)
+        if keys is not None:
+            stmt = stmt.where(MetricDefinition.key.in_(keys))
+        return list((await self.s.execute(stmt.order_by(MetricDefinition.key))).scalars())
+
+    async def definition(self, key: str) -> MetricDefinition | None:
+        stmt = select(MetricDefinition).where(MetricDefinition.tenant_id == self.tenant_id,
+                                              MetricDefinition.key == key)
+        return (await self.s.execute(stmt)).scalar_one_or_none()
+
+    async def count(self) -> int:
+        stmt = select(func.count()).select_from(MetricDefinition).where(MetricDefinition.tenant_id == self.tenant_id)
+        return int((await self.s.execute(stmt)).scalar_one())

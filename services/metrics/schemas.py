@@ -6,7 +6,18 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import pydantic_core
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from common.validation import Input, distinct
 
@@ -254,3 +265,94 @@ class UpsertResult(BaseModel):
     rejected: int
     resolved: int = 0  # people only: pending activities and completions now counted for them
     items: list[UpsertItemResult]
+
+
+# ---- metric definitions -----------------------------------------------------------------------
+
+MetricKind = Literal["activity", "proficiency"]
+Aggregation = Literal["count", "sum", "average", "ratio"]
+EvidenceSource = Literal["activities", "completions"]
+AttributeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+FilterScalar = StrictBool | StrictInt | StrictFloat | Annotated[StrictStr, StringConstraints(max_length=200)]
+FilterValue = FilterScalar | Annotated[list[FilterScalar], Field(min_length=1, max_length=50)]
+COMPLETION_STATUSES = ("completed", "passed", "failed")
+MAX_DEFINED_METRICS = 200
+
+
+class MetricCreate(Input):
+    """A tenant's own metric.
+
+    - activity: `count` or `sum` (of `field`) over events whose type is one of `types` and that pass `filters`;
+    - proficiency: `average` (of `field`) over such events, or `ratio` of two metrics (`numerator` an activity
+      metric, `denominator` a count).
+    Filters map an attribute to a value (equality) or a list of values (one of). For completions the types are
+    statuses (completed, passed, failed), the only filter is `course_id` and the field is `score`."""
+
+    key: MetricKey
+    name: Name
+    description: Annotated[str, StringConstraints(max_length=2000)] = ""
+    kind: MetricKind
+    aggregation: Aggregation
+    source: EvidenceSource = "activities"
+    types: list[ActivityType] = Field(default_factory=list, max_length=20)
+    filters: dict[AttributeName, FilterValue] = Field(default_factory=dict, max_length=10)
+    field: Annotated[str, StringConstraints(pattern=r"^(amount|score|attributes\.[a-z][a-z0-9_]{0,63})$")] | None = None
+    numerator: MetricKey | None = None
+    denominator: MetricKey | None = None
+
+    _types = field_validator("types")(distinct)
+
+    @field_validator("filters")
+    @classmethod
+    def _finite_filters(cls, v: dict[str, Any]) -> dict[str, Any]:
+        for value in v.values():
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, float) and not math.isfinite(item):
+                    raise ValueError("filter values must be finite numbers")
+        return v
+
+    @model_validator(mode="after")
+    def _shape(self) -> "MetricCreate":
+        ratio = self.aggregation == "ratio"
+        if self.kind == "activity" and self.aggregation not in ("count", "sum"):
+            raise ValueError("an activity metric is a count or a sum")
+        if self.kind == "proficiency" and self.aggregation not in ("ratio", "average"):
+            raise ValueError("a proficiency metric is a ratio or an average")
+        if ratio:
+            if self.numerator is None or self.denominator is None:
+                raise ValueError("a ratio needs a numerator and a denominator metric")
+            if self.types or self.filters or self.field or self.source != "activities":
+                raise ValueError("a ratio takes only numerator and denominator (their metrics say what they count)")
+            return self
+        if self.numerator is not None or self.denominator is not None:
+            raise ValueError("only a ratio has a numerator and a denominator")
+        if not self.types:
+            raise ValueError("name the event types this metric counts (types)")
+        if (self.aggregation == "count") != (self.field is None):
+            raise ValueError("a count takes no field; a sum or an average needs one")
+        if self.source == "completions":
+            if set(self.types) - set(COMPLETION_STATUSES):
+                raise ValueError("completion types are statuses: completed, passed, failed")
+            if set(self.filters) - {"course_id"}:
+                raise ValueError("completions can only be filtered by course_id")
+            if self.field not in (None, "score"):
+                raise ValueError("the numeric field of a completion is score")
+        elif self.field == "score":
+            raise ValueError("score is a completion's field; activities have amount or attributes.<name>")
+        return self
+
+
+class MetricOut(BaseModel):
+    key: str
+    name: str
+    description: str
+    kind: MetricKind
+    aggregation: Aggregation
+    source: EvidenceSource
+    types: list[str]
+    filters: dict[str, list[Any]]
+    field: str | None
+    numerator: str | None
+    denominator: str | None
+    builtin: bool
+    created_at: datetime | None

@@ -1,0 +1,142 @@
+"""What a metric is, the built-in catalogue, and what one piece of evidence contributes to a metric.
+
+Kinds and aggregations:
+- activity / count: the number of matching events;
+- activity / sum: the sum of a numeric field (`amount`, or `attributes.<name>`) over matching events;
+- proficiency / average: that sum divided by the number of matching events that have the field;
+- proficiency / ratio: one activity metric's total over a count metric's total in the same window.
+An event matches when its type is one of `types` and every filter holds: the attribute equals the value,
+or is one of the values of a list. For completions the "type" is the status, the only attribute is
+`course_id`, and the numeric field is `score`.
+
+Every metric but a ratio is kept per person and day as (num, den): count → (1, 0) per event, sum →
+(value, 0), average → (value, 1). A ratio is derived at query time from its two metrics' sums.
+"""
+
+import dataclasses
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+Kind = Literal["activity", "proficiency"]
+Aggregation = Literal["count", "sum", "average", "ratio"]
+EvidenceSource = Literal["activities", "completions"]
+Scalar = str | int | float | bool
+Contribution = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    name: str
+    kind: Kind
+    aggregation: Aggregation
+    source: EvidenceSource = "activities"
+    types: tuple[str, ...] = ()
+    filters: tuple[tuple[str, tuple[Scalar, ...]], ...] = ()
+    field: str | None = None  # amount | score | attributes.<name>
+    numerator: str | None = None
+    denominator: str | None = None
+    description: str = ""
+    builtin: bool = True
+    created_at: datetime | None = None
+    _attribute: str | None = dataclasses.field(init=False, default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.field is not None and self.field.startswith("attributes."):
+            object.__setattr__(self, "_attribute", self.field.removeprefix("attributes."))
+
+    @property
+    def stored(self) -> bool:
+        """Kept per person and day in metric_daily (every metric but a ratio)."""
+        return self.aggregation != "ratio"
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The stored metrics a value is made of."""
+        if self.aggregation == "ratio":
+            assert self.numerator is not None and self.denominator is not None
+            return (self.numerator, self.denominator)
+        return (self.key,)
+
+    def contribution(self, type_: str, attributes: Mapping[str, Any], amount: float | None) -> Contribution | None:
+        """What one event adds to (num, den), or None when it does not count for this metric."""
+        if type_ not in self.types:
+            return None
+        for name, values in self.filters:
+            if name not in attributes or not any(_same(attributes[name], v) for v in values):
+                return None
+        if self.aggregation == "count":
+            return (1.0, 0.0)
+        value = amount if self._attribute is None else _number(attributes.get(self._attribute))
+        if value is None:
+            return None
+        return (value, 1.0 if self.aggregation == "average" else 0.0)
+
+
+def _same(a: Any, b: Scalar) -> bool:
+    """JSON equality: booleans only equal booleans, numbers compare as numbers, strings as strings."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a is b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    return isinstance(a, str) and isinstance(b, str) and a == b
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _count(key: str, name: str, *types: str, filters: Sequence[tuple[str, tuple[Scalar, ...]]] = (),
+           source: EvidenceSource = "activities") -> Metric:
+    return Metric(key, name, "activity", "count", source, types, tuple(filters))
+
+
+CATALOGUE: dict[str, Metric] = {m.key: m for m in (
+    _count("calls", "Calls", "call"),
+    _count("emails", "Emails", "email"),
+    _count("meetings", "Meetings", "meeting"),
+    _count("c_level_meetings", "C-level meetings", "meeting", filters=[("contact_level", ("c_level",))]),
+    _count("demos", "Demos", "demo"),
+    _count("proposals", "Proposals", "proposal"),
+    _count("visits", "Visits", "visit"),
+    _count("opportunities_created", "Opportunities created", "opportunity_created"),
+    _count("wins", "Opportunities won", "opportunity_won"),
+    _count("losses", "Opportunities lost", "opportunity_lost"),
+    _count("closed_opportunities", "Opportunities closed (won or lost)", "opportunity_won", "opportunity_lost"),
+    Metric("won_amount", "Amount won", "activity", "sum", "activities", ("opportunity_won",), field="amount"),
+    Metric("win_rate", "Win rate", "proficiency", "ratio", numerator="wins", denominator="closed_opportunities",
+           description="wins / (wins + losses)"),
+    Metric("avg_deal_size", "Average deal size", "proficiency", "average", "activities", ("opportunity_won",),
+           field="amount", description="average amount of won opportunities that carry an amount"),
+    Metric("proposal_to_win", "Proposal to win", "proficiency", "ratio", numerator="wins", denominator="proposals",
+           description="wins / proposals"),
+    _count("training_completions", "Training completions", "completed", "passed", source="completions"),
+)}
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """The metrics of one tenant: the catalogue plus its own definitions."""
+
+    by_key: dict[str, Metric]
+
+    @classmethod
+    def of(cls, defined: Iterable[Metric]) -> "Metrics":
+        return cls({**CATALOGUE, **{m.key: m for m in defined}})
+
+    def stored(self, source: EvidenceSource) -> list[Metric]:
+        return [m for m in self.by_key.values() if m.stored and m.source == source]
+
+    def by_type(self, source: EvidenceSource) -> dict[str, list[Metric]]:
+        """The stored metrics each event type can count for (what ingest consults per event)."""
+        out: dict[str, list[Metric]] = {}
+        for m in self.stored(source):
+            for t in m.types:
+                out.setdefault(t, []).append(m)
+        return out
