@@ -87,6 +87,8 @@ class Loaders:
         self.sessions_of_coach = DataLoader(self._pages("coaching", "/v1/sessions", "coach_id", "coach_id"))
         self.goals_of_seller = DataLoader(self._pages("coaching", "/v1/goals", "seller_id", "seller_id"))
         self.actions_of_seller = DataLoader(self._pages("coaching", "/v1/actions", "seller_id", "seller_id"))
+        # metrics
+        self.metric = DataLoader(self._by("metrics", "/v1/metrics", "keys", "key"))
 
     def _by(self, service: str, path: str, param: str, field: str) -> Load:
         """One item per key, from a paginated list filtered by `param`."""

@@ -15,6 +15,7 @@ from strawberry.schema.config import StrawberryConfig
 from gateway.clients import DownstreamError, ServiceUnavailableError
 from gateway.resolvers.behaviors import BehaviorsMutation, BehaviorsQuery
 from gateway.resolvers.directory import DirectoryMutation, DirectoryQuery
+from gateway.resolvers.metrics import MetricsMutation, MetricsQuery
 from gateway.resolvers.programmes import ProgrammesMutation, ProgrammesQuery
 from gateway.resolvers.sessions import SessionsMutation, SessionsQuery
 from gateway.settings import GatewaySettings
@@ -22,12 +23,12 @@ from gateway.types.common import BadQueryInput, InvalidArgument
 
 
 @strawberry.type
-class Query(BehaviorsQuery, DirectoryQuery, ProgrammesQuery, SessionsQuery):
+class Query(BehaviorsQuery, DirectoryQuery, ProgrammesQuery, SessionsQuery, MetricsQuery):
     pass
 
 
 @strawberry.type
-class Mutation(BehaviorsMutation, DirectoryMutation, ProgrammesMutation, SessionsMutation):
+class Mutation(BehaviorsMutation, DirectoryMutation, ProgrammesMutation, SessionsMutation, MetricsMutation):
     pass
 
 

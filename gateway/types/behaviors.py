@@ -11,6 +11,7 @@ from gateway.context import Context
 from gateway.types.common import dt as _dt
 from gateway.types.common import opt_date as _date
 from gateway.types.common import opt_dt as _opt_dt
+from gateway.types.metrics import Metric
 
 
 @strawberry.enum
@@ -126,6 +127,11 @@ class Indicator:
     target: float
     comparator: Comparator
     period: Period
+
+    @strawberry.field(description="The metric it measures (null when the metrics service knows no such key).")
+    async def metric(self, info: Info[Context, None]) -> Metric | None:
+        found = await info.context.loaders.metric.load(self.metric_key)
+        return Metric.from_json(found) if found else None
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Indicator":
