@@ -1,0 +1,233 @@
+"""The demo org: the full plan's shape and determinism (pure, not loaded), the planted effect recoverable by a
+difference in differences, and a thinned plan loaded through the public APIs of the real stack.
+
+The loaded plan keeps every person, behaviour and conversation; `scale` only thins calls, e-mails and
+meetings below C-level, so the test stays well under a minute on SQLite and PostgreSQL.
+"""
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from services.metrics.impact import PrePost, estimate
+from services.metrics.models import Activity as ActivityRow
+from services.metrics.models import Completion as CompletionRow
+from tests.conftest import JWT_SECRET, GraphQL, Stack
+from tests.metrics.conftest import MetricsDb
+from uplift_cli.demo.constants import (
+    FIZZLE_QUIET_DAYS,
+    HISTORY_DAYS,
+    PLANTED_C_LEVEL_LIFT_PER_WEEK,
+    REORG_DAY,
+    SEED,
+    TRAINING_COURSE_ID,
+    TRAINING_DAY,
+)
+from uplift_cli.demo.load import AlreadySeeded, load_demo
+from uplift_cli.demo.plan import Plan, build_plan
+
+TODAY = date(2026, 5, 1)
+CATALOGUE = {"calls", "emails", "meetings", "c_level_meetings", "demos", "proposals", "opportunities_created",
+             "wins", "win_rate", "avg_deal_size", "proposal_to_win", "training_completions"}
+TEST_SCALE = 0.05
+
+
+@pytest.fixture(scope="module")
+def full() -> Plan:
+    return build_plan(TODAY)
+
+
+# ---- the plan, not loaded -----------------------------------------------------------------------
+
+def test_the_org_has_five_teams_of_eight_a_leader_enablement_and_a_reorg(full: Plan) -> None:
+    org = full.org
+    s = full.summary()
+    assert (s["people"], s["sellers"], s["managers"]) == (49, 40, 5)
+    assert [p.key for p in org.people if "leader" in p.roles] == ["leader"]
+    assert [p.key for p in org.people if "enablement" in p.roles] == ["enablement", "trainer"]
+    for source in ("hris", "crm", "lms"):
+        ids = [p.external_ids()[source] for p in org.people]
+        assert len(set(ids)) == len(ids) == 49
+    before, after = TODAY + timedelta(days=REORG_DAY - 1), TODAY
+    for m in org.managers:
+        assert len(org.team(m, before, TODAY)) == len(org.team(m, after, TODAY)) == 8
+    moved = [s for s in org.sellers if org.manager_of(s, before, TODAY) != org.manager_of(s, after, TODAY)]
+    assert len(moved) == len(org.moves) == 5
+    kinds = Counter(a.kind for a in org.assignments)
+    assert {"sales_engineer", "trainer", "peer"} <= set(kinds)
+    assert all(a.scope for a in org.assignments)  # the non-manager coaches coach on one behaviour
+
+
+def test_the_behaviours_serve_the_objective_with_indicators_rubrics_owners_and_scenarios(full: Plan) -> None:
+    assert full.objective.name == "Sell to the C-suite"
+    published = [b for b in full.behaviors if b.publish]
+    assert len(published) >= 6
+    assert {"seller", "manager"} <= {a for b in published for a in b.audience}
+    for b in published:
+        assert b.indicators and {i.metric_key for i in b.indicators} <= CATALOGUE, b.key
+        assert len(b.rubric) == 4 and b.responsible and b.owner
+        assert b.scenarios and all(sc.opening_questions and sc.root_causes for sc in b.scenarios), b.key
+
+
+def test_the_evidence_covers_120_days_of_crm_activity_and_the_course(full: Plan) -> None:
+    days = {(a.occurred_at.date() - TODAY).days for a in full.activities}
+    assert min(days) == -HISTORY_DAYS and max(days) == -1
+    types = Counter(a.type for a in full.activities)
+    assert {"call", "email", "meeting", "demo", "proposal", "opportunity_created", "opportunity_won",
+            "opportunity_lost"} <= set(types)
+    assert len(full.activities) > 40_000
+    levels = Counter(dict(a.attributes).get("contact_level") for a in full.activities if a.type == "meeting")
+    assert set(levels) == {"c_level", "vp", "manager"}
+    closed = [a for a in full.activities if a.type in ("opportunity_won", "opportunity_lost")]
+    assert all(a.amount and a.currency == "USD" for a in closed)
+    by_person = {s for s in full.org.sellers if full.org.profiles[s].by_person_id}
+    assert 0 < len(by_person) < 20  # most sellers are named by CRM user id, some by person id
+    course = [c for c in full.completions if c.course_id == TRAINING_COURSE_ID]
+    trained = {s for s in full.org.sellers if full.org.profiles[s].trained}
+    assert {c.person for c in course} == trained and len(trained) == 20
+    assert {(c.completed_at.date() - TODAY).days for c in course} == {TRAINING_DAY}
+    assert {c.named_by for c in course} == {"user_id", "email"}
+
+
+def test_the_coaching_history_has_a_kept_and_a_fizzling_programme(full: Plan) -> None:
+    s = full.summary()
+    assert s["completed"] > 300 and s["cancelled"] and s["no_show"] and s["scheduled"]
+    assert s["gaps"] and s["actions"] and s["ratings"] and 0 < s["agreed_goals"] < s["goals"]
+    completed = [x for x in full.coaching.sessions if x.outcome == "completed"]
+    assert any(a.final == "open" and a.due_on < TODAY for x in completed for a in x.actions)  # overdue actions
+    quiet_from = datetime.combine(TODAY - timedelta(days=FIZZLE_QUIET_DAYS - 1), datetime.min.time(), UTC)
+    for p in full.coaching.programmes:
+        assert p.cadence_days == 7
+        held = [x for x in completed if x.programme == p.key and x.held_at and x.held_at >= quiet_from]
+        planned = 28 / p.cadence_days * len(p.pairs)
+        assert (len(held) < 0.5 * planned) == p.fizzles, (p.key, len(held), planned)
+
+
+def test_every_conversation_is_held_by_someone_who_coaches_that_seller_that_day(full: Plan) -> None:
+    org = full.org
+    assigned = {(a.coach, a.seller): a for a in org.assignments}
+    pairs = {(c, s): p for p in full.coaching.programmes for c, s in p.pairs}
+    for x in full.coaching.sessions:
+        day = x.scheduled_at.date()
+        manager = org.manager_of(x.seller, day, TODAY) if x.seller in org.profiles else "leader"
+        a = assigned.get((x.coach, x.seller))
+        covered = a is not None and a.starts_on <= day and (a.ends_on is None or day <= a.ends_on) \
+            and set(x.focus) <= set(a.scope)
+        assert x.coach == manager or covered, x
+        if x.programme:
+            assert pairs[(x.coach, x.seller)].key == x.programme and day >= pairs[(x.coach, x.seller)].starts_on
+
+
+def test_the_plan_is_deterministic_and_scale_thins_only_the_volume(full: Plan) -> None:
+    assert build_plan(TODAY) == full
+    assert build_plan(TODAY, seed=SEED + 1) != full
+    thin = build_plan(TODAY, scale=0.1)
+    assert thin.org == full.org and thin.coaching == full.coaching and thin.completions == full.completions
+
+    def kept(plan: Plan) -> list[Any]:
+        return [a for a in plan.activities if a.type not in ("call", "email")
+                and dict(a.attributes).get("contact_level") in (None, "c_level")]
+
+    assert kept(thin) == kept(full)
+    assert len(thin.activities) < len(full.activities) / 4
+
+
+@pytest.mark.parametrize("today", [TODAY + timedelta(days=n) for n in (0, 1, 2, 3, 4, 5, 6, 37, 90, 200)])
+def test_a_difference_in_differences_recovers_the_planted_lift(today: date) -> None:
+    plan = build_plan(today, scale=TEST_SCALE)
+    pre: Counter[str] = Counter()
+    post: Counter[str] = Counter()
+    for a in plan.activities:
+        if dict(a.attributes).get("contact_level") == "c_level":
+            day = (a.occurred_at.date() - today).days
+            (post if day >= TRAINING_DAY else pre)[a.seller] += 1
+    weeks = -TRAINING_DAY / 7
+    rows = {s: PrePost(s, pre[s] / weeks, post[s] / weeks) for s in plan.org.sellers}
+    trained = [rows[s] for s in plan.org.sellers if plan.org.profiles[s].trained]
+    others = [rows[s] for s in plan.org.sellers if not plan.org.profiles[s].trained]
+    found = estimate(trained, others, seed=1)
+    assert found.low <= PLANTED_C_LEVEL_LIFT_PER_WEEK <= found.high, found
+    # Everyone gained from the round tables: a plain before/after of the trained sellers overstates the lift.
+    assert found.comparison_post > found.comparison_pre
+    assert found.treated_post - found.treated_pre > found.effect
+
+
+# ---- loaded through the APIs --------------------------------------------------------------------
+
+PEOPLE = """query($role: PersonRole) { people(role: $role, first: 200) {
+  items { id externalIds { source externalId } } } }"""
+BEHAVIORS = """{ behaviors(status: ACTIVE) { items { key audience indicators { metricKey } scenarios { title }
+  objective { name } } } }"""
+HEALTH = """query($id: ID!) { programme(id: $id) { name health { fizzling heldLast28Days pairsJudgedLast28Days } } }"""
+MANAGER = """query($id: ID!, $before: Date!) { person(id: $id) { before: manager(asOf: $before) { id }
+  now: manager { id } } }"""
+
+
+async def test_the_demo_loads_through_the_apis_and_is_refused_a_second_time(stack: Stack) -> None:
+    tenant = await stack.tenant("demo")
+    today = datetime.now(UTC).date()
+    plan = build_plan(today, scale=TEST_SCALE)
+    expected = plan.summary()
+    async with stack.client(tenant.api_key) as client:
+        report = await load_demo(client, plan, tenant_id=tenant.id, jwt_secret=JWT_SECRET)
+        gql = GraphQL(client)
+        ids = report.ids
+
+        sellers = (await gql(PEOPLE, role="SELLER"))["people"]["items"]
+        managers = (await gql(PEOPLE, role="MANAGER"))["people"]["items"]
+        assert (len(sellers), len(managers)) == (40, 5)
+        assert all({e["source"] for e in p["externalIds"]} == {"hris", "crm", "lms"} for p in sellers + managers)
+
+        behaviors = (await gql(BEHAVIORS))["behaviors"]["items"]
+        assert len(behaviors) == expected["active_behaviors"] >= 6
+        assert all(b["indicators"] and b["scenarios"] and b["objective"]["name"] == "Sell to the C-suite"
+                   for b in behaviors)
+
+        sessions = await _pages(client, "sessions")
+        assert Counter(x["status"] for x in sessions) == {
+            k: expected[k] for k in ("completed", "cancelled", "no_show", "scheduled")}
+        assert sum(x["rating"] is not None for x in sessions) == expected["ratings"]
+        assert sum(len(x["gaps"]) for x in sessions) == expected["gaps"]
+        assert len(await _pages(client, "goals", agreed="true")) == expected["agreed_goals"]
+        planned_overdue = sum(a.final == "open" and a.due_on < today for x in plan.coaching.sessions
+                              for a in x.actions)
+        assert len(await _pages(client, "actions", overdue="true")) == planned_overdue > 0
+
+        fizzling = {}
+        for key, programme in ids.programmes.items():
+            health = (await gql(HEALTH, id=programme["id"]))["programme"]["health"]
+            assert health["pairsJudgedLast28Days"] == len(programme["pairs"])
+            fizzling[key] = health["fizzling"]
+        assert fizzling == {p.key: p.fizzles for p in plan.coaching.programmes} == {
+            "exec-follow-through": False, "multi-threading-clinic": True}
+
+        before = (today + timedelta(days=REORG_DAY - 1)).isoformat()
+        for seller, old, new in plan.org.moves:
+            person = (await gql(MANAGER, id=ids.person(seller), before=before))["person"]
+            assert (person["before"]["id"], person["now"]["id"]) == (ids.person(old), ids.person(new))
+
+        mdb = MetricsDb(stack)
+        for model, planned in ((ActivityRow, len(plan.activities)), (CompletionRow, len(plan.completions))):
+            counts = await mdb.all(select(model.person_id.is_(None), func.count()).where(
+                model.tenant_id == tenant.id).group_by(model.person_id.is_(None)))
+            assert dict(counts) == {False: planned}, model  # every row counted for a person, none pending
+
+        with pytest.raises(AlreadySeeded):
+            await load_demo(client, plan, tenant_id=tenant.id, jwt_secret=JWT_SECRET)
+        assert len((await gql(PEOPLE, role="SELLER"))["people"]["items"]) == 40
+
+
+async def _pages(client: Any, what: str, **params: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        query = {"limit": "200", **params, **({"cursor": cursor} if cursor else {})}
+        r = await client.get(f"/api/coaching/v1/{what}", params=query)
+        assert r.status_code == 200, r.text
+        items += r.json()["items"]
+        cursor = r.json()["next_cursor"]
+        if not cursor:
+            return items
