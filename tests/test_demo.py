@@ -5,8 +5,10 @@ The loaded plan keeps every person, behaviour and conversation; `scale` only thi
 meetings below C-level, so the test stays well under a minute on SQLite and PostgreSQL.
 """
 
+import re
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -215,9 +217,21 @@ async def test_the_demo_loads_through_the_apis_and_is_refused_a_second_time(stac
                 model.tenant_id == tenant.id).group_by(model.person_id.is_(None)))
             assert dict(counts) == {False: planned}, model  # every row counted for a person, none pending
 
+        answers = [await gql(query) for query in readme_queries()]  # the README's "Try it" works as written
+        assert len(answers) == 3
+        assert len(answers[0]["behaviors"]["items"]) == expected["active_behaviors"]
+        assert answers[1]["person"]["sessions"] and answers[1]["person"]["coaches"]
+        assert len(answers[2]["programmes"]["items"]) == 2 and answers[2]["coachingActivity"]["rows"]
+
         with pytest.raises(AlreadySeeded):
             await load_demo(client, plan, tenant_id=tenant.id, jwt_secret=JWT_SECRET)
         assert len((await gql(PEOPLE, role="SELLER"))["people"]["items"]) == 40
+
+
+def readme_queries() -> list[str]:
+    text = (Path(__file__).parents[1] / "README.md").read_text()
+    section = text.split("## Try it", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```graphql\n(.*?)```", section, flags=re.S)
 
 
 async def _pages(client: Any, what: str, **params: str) -> list[dict[str, Any]]:

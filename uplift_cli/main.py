@@ -6,7 +6,7 @@ import os
 import secrets
 import uuid
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -33,6 +33,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(schema_app, name="schema")
 
 VAR = Path("var")
+DEMO_CREDENTIALS = VAR / "demo-credentials.json"
 SERVICE_SETTINGS: dict[str, type[ServiceSettings]] = {
     "behaviors": BehaviorsSettings, "coaching": CoachingSettings, "metrics": MetricsSettings}
 PARTS = (*SERVICE_SETTINGS, "gateway")
@@ -85,11 +86,13 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
+    demo: Annotated[bool, typer.Option("--demo/--no-demo", help="seed the demo org on the first start "
+                                                                "(development, all-in-one)")] = True,
 ) -> None:
     """Serve everything in one process (default) or one part as its own process."""
     configure_logging(os.environ.get("UPLIFT_LOG_LEVEL", "INFO"))
     if service is None:
-        _serve_all(host, port, migrate_first)
+        _serve_all(host, port, migrate_first, demo)
         return
     if service not in PARTS:
         raise typer.BadParameter(f"--service must be one of {', '.join(PARTS)}")
@@ -104,7 +107,8 @@ def serve(
     uvicorn.run(module.create_app(), host=host, port=port, log_level="warning")
 
 
-def _serve_all(host: str, port: int, migrate_first: bool) -> None:
+def _serve_all(host: str, port: int, migrate_first: bool, seed_demo: bool) -> None:
+    from uplift_cli.demo.seed import seed_after_startup, write_credentials
     from uplift_cli.local import build_local
 
     urls = _urls()
@@ -115,20 +119,26 @@ def _serve_all(host: str, port: int, migrate_first: bool) -> None:
     jwt_secret = _dev_jwt_secret() if environment == "development" else os.environ.get("UPLIFT_JWT_SECRET")
     stack = build_local(urls, environment=environment, jwt_secret=jwt_secret)
     demo = _ensure_demo(stack.identity)
+    seeding = seed_demo and environment == "development" and not demo.get("seeded_at")
+    if seeding:  # the first start: the demo org loads through the APIs once the server is up
+        seed_after_startup(stack.app, stack.identity, demo, jwt_secret=jwt_secret,
+                           save=lambda done: write_credentials(DEMO_CREDENTIALS, done))
     base = f"http://{host}:{port}"
+    note = "  demo org:  seeding in the background; the log says when it is ready\n" if seeding else ""
     typer.echo(f"\nUplift is running.\n  GraphQL:   {base}/graphql\n  REST:      {base}/api/behaviors/v1/behaviors"
                f"  (also /api/coaching/..., /api/metrics/...)\n  tenant:    {demo['tenant_id']}\n"
                f"  API key:   {demo['api_key']}\n  try:       curl -H 'Authorization: Bearer {demo['api_key']}' "
-               f"{base}/api/behaviors/v1/behaviors\n")
+               f"{base}/api/behaviors/v1/behaviors\n{note}")
     uvicorn.run(stack.app, host=host, port=port, log_level="warning")
 
 
-def _ensure_demo(identity: IdentityStore) -> dict[str, str]:
-    """First start: a demo tenant and an admin key, remembered under ./var/ (development only)."""
-    path = VAR / "demo-credentials.json"
-    saved: dict[str, str] | None = json.loads(path.read_text()) if path.exists() else None
+def _ensure_demo(identity: IdentityStore) -> dict[str, Any]:
+    """First start: a demo tenant and an admin key, remembered under ./var/ (development only); the demo org
+    is seeded into it afterwards (`seeded_at` in the file once done)."""
+    path = DEMO_CREDENTIALS
+    saved: dict[str, Any] | None = json.loads(path.read_text()) if path.exists() else None
 
-    async def run() -> dict[str, str]:
+    async def run() -> dict[str, Any]:
         try:
             if saved and await identity.verify(saved["api_key"]) is not None:
                 return saved
@@ -144,6 +154,55 @@ def _ensure_demo(identity: IdentityStore) -> dict[str, str]:
         path.write_text(json.dumps(result, indent=2))
         path.chmod(0o600)
     return result
+
+
+@app.command("seed-demo")
+def seed_demo(
+    tenant_name: Annotated[str, typer.Option(help="the tenant to seed: created, or reused when it is empty")] = "demo",
+    scale: Annotated[float, typer.Option(min=0.01, max=1.0, help="thin the high-volume CRM activity "
+                                                                 "(calls, e-mails, meetings below C-level)")] = 1.0,
+) -> None:
+    """Load the demo org (people, behaviours, coaching history, CRM and LMS evidence) into a tenant through the
+    APIs; a tenant that already holds data is refused. Keeps the credentials in ./var/demo-credentials.json."""
+    from uplift_cli.demo.api import DemoLoadError
+    from uplift_cli.demo.load import AlreadySeeded
+    from uplift_cli.demo.seed import Seeded, new_tenant, seed, write_credentials
+    from uplift_cli.local import build_local
+
+    urls = _urls()
+    for history in HISTORIES:
+        upgrade(history, urls[history])
+    environment = os.environ.get("UPLIFT_ENVIRONMENT", "development")
+    jwt_secret = _dev_jwt_secret() if environment == "development" else os.environ.get("UPLIFT_JWT_SECRET")
+    if not jwt_secret:
+        typer.echo("error: seed-demo signs people's tokens: set UPLIFT_JWT_SECRET (outside development).", err=True)
+        raise typer.Exit(2)
+    stack = build_local(urls, environment=environment, jwt_secret=jwt_secret)
+
+    async def run() -> Seeded:
+        async with stack.app.router.lifespan_context(stack.app):
+            credentials = await new_tenant(stack.identity, tenant_name, reuse=True)
+            try:
+                return await seed(stack.app, credentials, jwt_secret=jwt_secret, scale=scale)
+            except AlreadySeeded:
+                await stack.identity.revoke_key(uuid.UUID(credentials["key_id"]))
+                raise
+
+    try:
+        done = asyncio.run(run())
+    except AlreadySeeded as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(1) from None
+    except AppError as err:
+        _fail(err)
+        raise
+    except DemoLoadError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+    write_credentials(DEMO_CREDENTIALS, done.credentials)
+    typer.echo(json.dumps({"tenant_id": done.credentials["tenant_id"], "api_key": done.credentials["api_key"],
+                           "seconds": done.report.seconds, "api_calls": done.report.calls,
+                           "loaded": done.report.summary}, indent=2))
 
 
 @tenant_app.command("create")
