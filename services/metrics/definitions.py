@@ -4,6 +4,10 @@ A tenant-defined key may not clash with the catalogue or an existing definition 
 numerator must be an activity metric (count or sum) and its denominator a count (422 otherwise: dividing
 by a sum or an average has no stable meaning). Built-in metrics cannot be deleted, nor can a metric another
 definition divides by or into (409).
+
+Creating a stored metric backfills its daily aggregates from the evidence already held, in the same
+transaction; deleting one removes them. Both hold the tenant's evidence lock exclusively, so no ingest batch
+can slip between the backfill and the first batch that counts the new metric itself.
 """
 
 from collections.abc import Sequence
@@ -11,9 +15,10 @@ from collections.abc import Sequence
 from common.db import utcnow
 from common.errors import Conflict, InvalidInput, NotFound
 from common.pagination import Page
+from services.metrics.aggregates import EVIDENCE, Tally
 from services.metrics.catalogue import CATALOGUE, Metric, Metrics
 from services.metrics.models import MetricDefinition
-from services.metrics.repository import DefinitionRepository
+from services.metrics.repository import DailyRepository, DefinitionRepository, EvidenceRepository
 from services.metrics.schemas import MAX_DEFINED_METRICS, MetricCreate, MetricOut
 
 
@@ -41,9 +46,14 @@ async def tenant_metrics(repo: DefinitionRepository) -> Metrics:
     return Metrics.of(to_metric(d) for d in await repo.defined())
 
 
+BACKFILL_FLUSH = 50_000  # tallied cells applied at a time (sums add up, so partial tallies are exact)
+
+
 class DefinitionsService:
-    def __init__(self, repo: DefinitionRepository) -> None:
+    def __init__(self, repo: DefinitionRepository, evidence: EvidenceRepository, daily: DailyRepository) -> None:
         self.repo = repo
+        self.evidence = evidence
+        self.daily = daily
 
     async def metrics(self) -> Metrics:
         return await tenant_metrics(self.repo)
@@ -66,6 +76,7 @@ class DefinitionsService:
         return to_metric(found)
 
     async def create(self, data: MetricCreate) -> Metric:
+        await self.evidence.lock(exclusive=True)
         if data.key in CATALOGUE:
             raise Conflict(f"{data.key!r} is a built-in metric; choose another key.")
         if await self.repo.definition(data.key) is not None:
@@ -81,7 +92,21 @@ class DefinitionsService:
                                numerator=data.numerator, denominator=data.denominator, created_at=utcnow())
         self.repo.add(row)
         await self.repo.flush()
-        return to_metric(row)
+        metric = to_metric(row)
+        if metric.stored:
+            await self._backfill(metric)
+        return metric
+
+    async def _backfill(self, metric: Metric) -> None:
+        source = EVIDENCE[metric.source]
+        tally = Tally([metric])
+        async for rows in self.evidence.events(source.table, source.columns, source.type_column, metric.types):
+            for row in rows:
+                tally.event(source.event(row._mapping))
+            if len(tally.cells) >= BACKFILL_FLUSH:
+                await self.daily.apply(tally.rows())
+                tally = Tally([metric])
+        await self.daily.apply(tally.rows())
 
     async def _check_ratio(self, data: MetricCreate) -> None:
         metrics = (await self.metrics()).by_key
@@ -98,6 +123,7 @@ class DefinitionsService:
                            f"{denominator.aggregation}.", "not_a_count")
 
     async def delete(self, key: str) -> Metric:
+        await self.evidence.lock(exclusive=True)
         if key in CATALOGUE:
             raise Conflict(f"{key!r} is a built-in metric and cannot be deleted.")
         found = await self.repo.definition(key)
@@ -107,5 +133,6 @@ class DefinitionsService:
         if users:
             raise Conflict(f"{key!r} is part of {', '.join(users)}; delete those first.")
         await self.repo.delete(found)
+        await self.daily.remove_metric(key)
         await self.repo.flush()
         return to_metric(found)

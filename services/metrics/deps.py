@@ -11,7 +11,7 @@ from common.db import SessionDep
 from common.errors import Forbidden
 from services.metrics.definitions import DefinitionsService
 from services.metrics.readmodel import ReadModelService
-from services.metrics.repository import DefinitionRepository, EvidenceRepository
+from services.metrics.repository import DailyRepository, DefinitionRepository, EvidenceRepository
 
 
 def _any_of(*scopes: str) -> Callable[[Request], Awaitable[Principal]]:
@@ -33,18 +33,26 @@ Internal = Annotated[Principal, Depends(require("metrics:internal"))]
 
 
 def _read_model(principal: Internal, session: SessionDep) -> ReadModelService:
-    return ReadModelService(EvidenceRepository(session, principal.tenant_id))
+    tenant = principal.tenant_id
+    return ReadModelService(EvidenceRepository(session, tenant), DefinitionRepository(session, tenant),
+                            DailyRepository(session, tenant))
 
 
 ReadModel = Annotated[ReadModelService, Depends(_read_model)]
 
 
+def _definitions(principal: Principal, session: SessionDep) -> DefinitionsService:
+    tenant = principal.tenant_id
+    return DefinitionsService(DefinitionRepository(session, tenant), EvidenceRepository(session, tenant),
+                              DailyRepository(session, tenant))
+
+
 def _definitions_reader(principal: Reader, session: SessionDep) -> DefinitionsService:
-    return DefinitionsService(DefinitionRepository(session, principal.tenant_id))
+    return _definitions(principal, session)
 
 
 def _definitions_writer(principal: Writer, session: SessionDep) -> DefinitionsService:
-    return DefinitionsService(DefinitionRepository(session, principal.tenant_id))
+    return _definitions(principal, session)
 
 
 DefinitionsReader = Annotated[DefinitionsService, Depends(_definitions_reader)]

@@ -8,40 +8,70 @@ Items are idempotent by (tenant, source, external id):
 Items are judged in order, so a later item of the same batch is judged against an earlier one.
 Each written row counts for the person it names, resolved through the read model (`resolution.py`);
 the content hash covers what the source sent, not the resolution.
+The daily aggregates move with the rows (`aggregates.py`): the batch's change is tallied here and applied
+in one statement.
 The whole batch is written with a constant number of bulk statements in the request's one transaction.
+
+This is the hot path (`bench/ingest.py`): items are validated as one list when they are all valid, rows are
+the content dicts completed in place, ids come straight from uuid_utils, the response is plain dicts, and
+the cyclic garbage collector waits until the batch is done (`gc_paused`).
 """
 
+import asyncio
+import gc
 import hashlib
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from operator import itemgetter
+from typing import Any, TypeVar
 
 import pydantic_core
-from pydantic import BaseModel, ValidationError
+import uuid_utils
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import JSON, String, Table, any_, bindparam, insert, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import utcnow
-from common.ids import new_id
-from services.metrics.batches import item_errors
+from services.metrics.aggregates import EVIDENCE, Event, Tally
+from services.metrics.batches import item_errors, read_items
+from services.metrics.catalogue import EvidenceSource
+from services.metrics.definitions import tenant_metrics
 from services.metrics.models import Activity, Completion
-from services.metrics.repository import EvidenceRepository
+from services.metrics.repository import DailyRepository, DefinitionRepository, EvidenceRepository
 from services.metrics.resolution import UserKey, lookup
-from services.metrics.schemas import ActivityIn, BatchResult, CompletionIn, ItemResult
+from services.metrics.schemas import ActivityIn, CompletionIn
 
 LOOKUP_CHUNK = 1000
+STEP = 250  # items between turns of the event loop while a database call runs alongside
+T = TypeVar("T")
+U = TypeVar("U")
+STATUSES = ("created", "updated", "duplicate", "conflict", "rejected")
 
 
 @dataclass(frozen=True)
 class Kind:
+    source: EvidenceSource
     table: Table
     schema: type[BaseModel]
     content: Callable[[Any], dict[str, Any]]  # the stored columns that make up "the same content"
     source_of: Callable[[Any], str]
     names: Callable[[Any], tuple[UserKey | None, str | None]]  # the user id and (lower-cased) email it names
+
+    @property
+    def event(self) -> Callable[[Mapping[Any, Any]], Event]:
+        """What a stored row is to the metrics."""
+        return EVIDENCE[self.source].event
+
+    @property
+    def event_columns(self) -> tuple[str, ...]:
+        return EVIDENCE[self.source].columns
+
+    def items(self) -> TypeAdapter[list[Any]]:
+        return _ADAPTERS[self.source]
 
 
 def _activity(item: ActivityIn) -> dict[str, Any]:
@@ -66,22 +96,32 @@ def _completion_names(item: CompletionIn) -> tuple[UserKey | None, str | None]:
             item.email.lower() if item.email is not None else None)
 
 
-ACTIVITIES = Kind(Activity.__table__, ActivityIn, _activity, lambda i: i.source,  # type: ignore[arg-type]
-                  _activity_names)
-COMPLETIONS = Kind(Completion.__table__, CompletionIn, _completion, lambda i: i.lms,  # type: ignore[arg-type]
-                   _completion_names)
+ACTIVITIES = Kind("activities", Activity.__table__, ActivityIn, _activity,  # type: ignore[arg-type]
+                  lambda i: i.source, _activity_names)
+COMPLETIONS = Kind("completions", Completion.__table__, CompletionIn, _completion,  # type: ignore[arg-type]
+                   lambda i: i.lms, _completion_names)
+_ADAPTERS: dict[EvidenceSource, TypeAdapter[list[Any]]] = {
+    "activities": TypeAdapter(list[ActivityIn]), "completions": TypeAdapter(list[CompletionIn])}
 
 
 def content_hash(content: dict[str, Any]) -> str:
     """Stable across the key order of `attributes` (a CRM may send them in any order); the other keys
-    come in the fixed order of `Kind.content`."""
-    if "attributes" in content:
-        content = {**content, "attributes": _sorted(content["attributes"])}
-    return hashlib.sha256(pydantic_core.to_json(content)).hexdigest()
+    come in the fixed order of `Kind.content`. (The sorted attributes stand in for the sent ones only while
+    the content is encoded.)"""
+    attributes = content.get("attributes")
+    if not attributes or (len(attributes) == 1 and not isinstance(next(iter(attributes.values())), dict | list)):
+        return hashlib.sha256(pydantic_core.to_json(content)).hexdigest()
+    content["attributes"] = _sorted(attributes)
+    try:
+        return hashlib.sha256(pydantic_core.to_json(content)).hexdigest()
+    finally:
+        content["attributes"] = attributes
 
 
 def _sorted(value: Any) -> Any:
     if isinstance(value, dict):
+        if not any(isinstance(v, dict | list) for v in value.values()):  # flat, the usual case
+            return dict(sorted(value.items()))
         return {k: _sorted(value[k]) for k in sorted(value)}
     if isinstance(value, list):
         return [_sorted(v) for v in value]
@@ -90,21 +130,41 @@ def _sorted(value: Any) -> Any:
 
 @dataclass
 class _Known:
-    id: uuid.UUID
+    id: Any  # uuid.UUID, or uuid_utils.UUID for a row this batch creates
     hash: str
     updated_at: datetime | None
     pending: dict[str, Any] | None  # the row to insert or the update to run, when this batch wrote it
 
 
+def _validate(kind: Kind, raw_items: Sequence[Any], results: list[dict[str, Any] | None]) -> list[tuple[int, Any]]:
+    """All items at once when all are valid (the usual batch); one by one otherwise, to report each."""
+    try:
+        return list(enumerate(kind.items().validate_python(raw_items)))
+    except ValidationError:
+        pass
+    parsed: list[tuple[int, Any]] = []
+    for index, raw in enumerate(raw_items):
+        try:
+            parsed.append((index, kind.schema.model_validate(raw)))
+        except ValidationError as exc:
+            external_id = raw.get("external_id") if isinstance(raw, dict) else None
+            results[index] = {"index": index, "external_id": external_id if isinstance(external_id, str) else None,
+                              "status": "rejected", "id": None, "errors": item_errors(exc)}
+    return parsed
+
+
 async def _insert(s: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    """New rows in bulk: COPY on PostgreSQL (inside the request's transaction), executemany elsewhere."""
+    """New rows in bulk: COPY on PostgreSQL (inside the request's transaction), executemany elsewhere.
+    The rows are not changed (the aggregates' tally reads them meanwhile): JSON goes under `_json_<column>`."""
     if s.get_bind().dialect.name != "postgresql":
-        await s.execute(insert(table), rows)
+        await s.execute(insert(table), [{**row, "id": uuid.UUID(bytes=row["id"].bytes)} for row in rows])
         return
     columns = [c.name for c in table.columns]
-    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
-    records = [tuple(pydantic_core.to_json(row.get(col)).decode() if col in json_columns else row.get(col)
-                     for col in columns) for row in rows]
+    json_columns = [c.name for c in table.columns if isinstance(c.type, JSON)]
+    for column in json_columns:
+        for row in rows:
+            row[f"_json_{column}"] = pydantic_core.to_json(row[column]).decode()
+    records = list(map(itemgetter(*(f"_json_{c}" if c in json_columns else c for c in columns)), rows))
     connection = await s.connection()
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection
@@ -113,6 +173,9 @@ async def _insert(s: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> 
 
 async def _existing(s: AsyncSession, table: Table, tenant_id: uuid.UUID,
                     keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], _Known]:
+    """What is stored under the batch's (source, external id) pairs. On PostgreSQL the rows found are locked
+    (FOR NO KEY UPDATE, in id order): a concurrent supersede of the same record waits, so an item is judged —
+    and its old contribution to the aggregates taken away — against the row as last committed."""
     by_source: dict[str, list[str]] = {}
     for source, external_id in keys:
         by_source.setdefault(source, []).append(external_id)
@@ -124,78 +187,176 @@ async def _existing(s: AsyncSession, table: Table, tenant_id: uuid.UUID,
         # that ignores the array's size and scans the tenant's rows — each batch then costs what history
         # holds (bench/ingest.py showed it from the sixth batch on). Plan each run for its own array.
         await s.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    for source, ids in by_source.items():
+    for source in sorted(by_source):
+        ids = by_source[source]
         # PostgreSQL: one `= ANY(array)` parameter (a 1,000-value IN list costs far more to bind and plan).
         chunks = [ids] if postgres else [ids[i:i + LOOKUP_CHUNK] for i in range(0, len(ids), LOOKUP_CHUNK)]
         for chunk in chunks:
             match = (c.external_id == any_(bindparam("external_ids", chunk, type_=ARRAY(String)))
                      if postgres else c.external_id.in_(chunk))
-            stmt = select(c.id, c.external_id, c.content_hash, c.source_updated_at).where(
-                c.tenant_id == tenant_id, c.source == source, match)
+            stmt = (select(c.id, c.external_id, c.content_hash, c.source_updated_at)
+                    .where(c.tenant_id == tenant_id, c.source == source, match)
+                    .order_by(c.id).with_for_update(key_share=True))
             for row in (await s.execute(stmt)).all():
                 found[(source, row.external_id)] = _Known(row.id, row.content_hash, row.source_updated_at, None)
     return found
 
 
-async def ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind,
-                 raw_items: Sequence[dict[str, Any]]) -> BatchResult:
-    results: list[ItemResult] = []
-    parsed: list[tuple[int, Any]] = []
-    for index, raw in enumerate(raw_items):
-        external_id = raw.get("external_id") if isinstance(raw.get("external_id"), str) else None
-        try:
-            parsed.append((index, kind.schema.model_validate(raw)))
-        except ValidationError as exc:
-            results.append(ItemResult(index=index, external_id=external_id, status="rejected", errors=item_errors(exc)))
+async def _previous(s: AsyncSession, kind: Kind, tenant_id: uuid.UUID,
+                    ids: Sequence[uuid.UUID]) -> list[Mapping[str, Any]]:
+    """The stored content of the rows about to be superseded, as their contributions need taking away."""
+    c = kind.table.c
+    out: list[Mapping[str, Any]] = []
+    for i in range(0, len(ids), LOOKUP_CHUNK):
+        stmt = select(*(c[name] for name in kind.event_columns)).where(
+            c.tenant_id == tenant_id, c.id.in_(ids[i:i + LOOKUP_CHUNK]))
+        out.extend(dict(m) for m in (await s.execute(stmt)).mappings())
+    return out
+
+
+_pauses = 0
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a batch is processed.
+
+    A 5,000-item batch allocates some 100,000 containers that all live until the batch ends, so the collector
+    runs again and again — each older-generation pass walking every object of the process — and frees
+    nothing: it cost a third of the batch's time and made it vary twofold. Reference counting still frees
+    as usual; the collector resumes when the last overlapping batch ends (a counter, since batches of one
+    event loop interleave) and anything cyclic left over is collected then."""
+    global _pauses
+    if _pauses == 0 and not gc.isenabled():
+        yield  # someone else turned it off; leave it to them
+        return
+    _pauses += 1
+    gc.disable()
+    try:
+        yield
+    finally:
+        _pauses -= 1
+        if _pauses == 0:
+            gc.enable()
+
+
+async def ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind, body: bytes) -> dict[str, Any]:
+    """The request body `{"items": [...]}` in; the batch's outcome out, as a plain dict in the shape of
+    `schemas.BatchResult`."""
+    with gc_paused():
+        return await _ingest(s, tenant_id, kind, read_items(body))
+
+
+async def _alongside(io: Awaitable[T], cpu: Iterator[None]) -> T:
+    """Run a database call while Python works: `cpu` yields every few hundred items, and each yield gives the
+    event loop a turn, so the call's statement goes out and the database works on it on another core. The
+    session is used by `io` alone until it is awaited, also when `cpu` fails."""
+    task = asyncio.ensure_future(io)
+    try:
+        for _ in cpu:
+            await asyncio.sleep(0)
+    except BaseException:
+        await asyncio.gather(task, return_exceptions=True)
+        raise
+    return await task
+
+
+def _every(n: int, items: Iterable[U]) -> Iterator[U | None]:
+    """The items, with a None after every n of them (where `_alongside` lets the event loop run)."""
+    for i, item in enumerate(items, 1):
+        yield item
+        if i % n == 0:
+            yield None
+
+
+async def _ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind, raw_items: Sequence[Any]) -> dict[str, Any]:
+    results: list[dict[str, Any] | None] = [None] * len(raw_items)
+    parsed = _validate(kind, raw_items, results)
 
     repo = EvidenceRepository(s, tenant_id)
     await repo.lock(exclusive=False)
+    metrics = await tenant_metrics(DefinitionRepository(s, tenant_id))
     names = [kind.names(item) for _, item in parsed]
     people = await lookup(repo, (u for u, _ in names if u is not None), (e for _, e in names if e is not None))
-    known = await _existing(s, kind.table, tenant_id, [(kind.source_of(i), i.external_id) for _, i in parsed])
+
+    # Content and hashes are computed while the database looks the batch's external ids up.
+    contents: list[tuple[dict[str, Any], str]] = []
+
+    def hashing() -> Iterator[None]:
+        for item in _every(STEP, (kind.content(i) for _, i in parsed)):
+            if item is None:
+                yield
+            else:
+                contents.append((item, content_hash(item)))
+
+    known = await _alongside(_existing(s, kind.table, tenant_id,
+                                       [(kind.source_of(i), i.external_id) for _, i in parsed]), hashing())
+
     now = utcnow()
     inserts: list[dict[str, Any]] = []
     updates: dict[uuid.UUID, dict[str, Any]] = {}
-    for (index, item), (user, email) in zip(parsed, names, strict=True):
-        content = kind.content(item)
-        digest = content_hash(content)
-        stored = {**content, "person_id": people.person(item.person_id, user, email)}
+    for (index, item), (user, email), (row, digest) in zip(parsed, names, contents, strict=True):
+        # From here on `row` is what gets stored: the resolved person, the lower-cased email.
+        row["person_id"] = item.person_id if item.person_id is not None else people.person(None, user, email)
         if email is not None:
-            stored["email"] = email
+            row["email"] = email
         stamp: datetime | None = item.source_updated_at
-        key = (content["source"], item.external_id)
+        key = (row["source"], item.external_id)
         seen = known.get(key)
         if seen is None:
-            row = {**stored, "id": new_id(), "tenant_id": tenant_id, "content_hash": digest,
-                   "source_updated_at": stamp, "received_at": now, "updated_at": now}
+            row.update(id=uuid_utils.uuid7(), tenant_id=tenant_id, content_hash=digest, source_updated_at=stamp,
+                       received_at=now, updated_at=now)
             inserts.append(row)
-            known[key] = _Known(row["id"], digest, stamp, row)
+            seen = known[key] = _Known(row["id"], digest, stamp, row)
             status = "created"
         elif seen.hash == digest:
             status = "duplicate"
         elif stamp is not None and (seen.updated_at is None or stamp > seen.updated_at):
-            change = {**stored, "content_hash": digest, "source_updated_at": stamp, "updated_at": now}
+            row.update(content_hash=digest, source_updated_at=stamp, updated_at=now)
             if seen.pending is not None:  # written earlier in this batch: change that write
-                seen.pending.update(change)
+                seen.pending.update(row)
             else:
-                seen.pending = updates[seen.id] = {"id": seen.id, **change}
+                row["id"] = seen.id
+                seen.pending = updates[seen.id] = row
             seen.hash, seen.updated_at = digest, stamp
             status = "updated"
         else:
             status = "conflict"
-        results.append(ItemResult(index=index, external_id=item.external_id, status=status, id=known[key].id))
+        results[index] = {"index": index, "external_id": item.external_id, "status": status, "id": str(seen.id),
+                          "errors": []}
 
+    # The aggregates' change is tallied while the rows are written; then applied in one statement.
+    previous = await _previous(s, kind, tenant_id, list(updates)) if updates else []
+    tally = Tally.of(metrics, kind.source)
+
+    def tallying() -> Iterator[None]:
+        for old in _every(STEP, previous):
+            if old is None:
+                yield
+            else:
+                tally.event(kind.event(old), -1.0)
+        for row in _every(STEP, [*inserts, *updates.values()]):
+            if row is None:
+                yield
+            else:
+                tally.event(kind.event(row))
+
+    await _alongside(_write(s, kind.table, tenant_id, inserts, list(updates.values())), tallying())
+    await DailyRepository(s, tenant_id).apply(tally.rows())
+
+    counts = dict.fromkeys(STATUSES, 0)
+    for r in results:
+        counts[r["status"]] += 1  # type: ignore[index]
+    return {**counts, "items": results}
+
+
+async def _write(s: AsyncSession, table: Table, tenant_id: uuid.UUID, inserts: list[dict[str, Any]],
+                 updates: list[dict[str, Any]]) -> None:
     if inserts:
-        await _insert(s, kind.table, inserts)
+        await _insert(s, table, inserts)
     if updates:
-        c = kind.table.c
-        columns = [k for k in next(iter(updates.values())) if k != "id"]
-        stmt = (update(kind.table).where(c.id == bindparam("b_id"), c.tenant_id == tenant_id)
+        c = table.c
+        columns = [k for k in updates[0] if k != "id"]
+        stmt = (update(table).where(c.id == bindparam("b_id"), c.tenant_id == tenant_id)
                 .values({col: bindparam(f"b_{col}") for col in columns}))
-        await s.execute(stmt, [{f"b_{k}": v for k, v in u.items()} for u in updates.values()])
-
-    results.sort(key=lambda r: r.index)
-    counts = {k: sum(r.status == k for r in results) for k in ("created", "updated", "duplicate", "conflict",
-                                                              "rejected")}
-    return BatchResult(items=results, **counts)
-
+        await s.execute(stmt, [{f"b_{k}": v for k, v in u.items()} for u in updates])

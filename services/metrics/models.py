@@ -234,3 +234,18 @@ class MetricDefinition(Base):
     numerator: Mapped[str | None] = mapped_column(String(64), nullable=True)
     denominator: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MetricDaily(Base):
+    """Per tenant, person, metric and UTC day: the numerator and denominator of every stored metric, kept up
+    to date by every write of evidence (aggregates.py). The primary key's order serves the queries: one
+    person's metric over a window of days is one index range."""
+
+    __tablename__ = "metric_daily"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    metric_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    num: Mapped[float] = mapped_column(Float)
+    den: Mapped[float] = mapped_column(Float)

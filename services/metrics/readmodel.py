@@ -21,6 +21,7 @@ from sqlalchemy import Table
 
 from common.db import utcnow
 from services.metrics.batches import item_errors
+from services.metrics.definitions import tenant_metrics
 from services.metrics.models import (
     Behavior,
     BehaviorIndicator,
@@ -30,7 +31,7 @@ from services.metrics.models import (
     ProgrammeParticipant,
     ReportingLine,
 )
-from services.metrics.repository import EvidenceRepository
+from services.metrics.repository import DailyRepository, DefinitionRepository, EvidenceRepository
 from services.metrics.resolution import attribute_pending
 from services.metrics.schemas import (
     BehaviorItem,
@@ -143,8 +144,10 @@ def clashes(final: dict[uuid.UUID, PersonItem], stored: dict[Claim, set[uuid.UUI
 
 
 class ReadModelService:
-    def __init__(self, repo: EvidenceRepository) -> None:
+    def __init__(self, repo: EvidenceRepository, definitions: DefinitionRepository, daily: DailyRepository) -> None:
         self.repo = repo
+        self.definitions = definitions
+        self.daily = daily
 
     async def upsert(self, entity: Entity, raw_items: Sequence[dict[str, Any]]) -> UpsertResult:
         if entity is PEOPLE:
@@ -184,7 +187,10 @@ class ReadModelService:
                 del final[pid]
 
         await self._write(entity, final, stored)
-        resolved = await attribute_pending(self.repo, list(final.values())) if entity is PEOPLE else 0
+        resolved = 0
+        if entity is PEOPLE and final:
+            metrics = await tenant_metrics(self.definitions)
+            resolved = await attribute_pending(self.repo, self.daily, metrics, list(final.values()))
         ordered = [results[i] for i in sorted(results)]
         counts = {k: sum(r.status == k for r in ordered) for k in ("created", "updated", "unchanged", "rejected")}
         return UpsertResult(items=ordered, resolved=resolved, **counts)

@@ -2,15 +2,25 @@
 filtered by (or writes) the repository's tenant."""
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, text, tuple_, update
+from sqlalchemy.dialects import sqlite
 
 from common.repository import TenantRepository
-from services.metrics.models import Activity, Completion, MetricDefinition, Person, PersonExternalId
+from services.metrics.models import (
+    Activity,
+    Completion,
+    MetricDaily,
+    MetricDefinition,
+    Person,
+    PersonExternalId,
+)
 
 AnyRow = Row[*tuple[Any, ...]]
+STREAM_CHUNK = 5000
 CHUNK = 1000  # ids per IN list (SQLite binds at most 32,766 parameters per statement)
 
 
@@ -113,6 +123,17 @@ class EvidenceRepository(ReadModelRepository):
             found.update({r.id: r for r in (await self.s.execute(stmt)).all()})
         return list(found.values())
 
+    async def events(self, table: Table, columns: Sequence[str], type_column: str,
+                     types: Sequence[str]) -> AsyncIterator[Sequence[AnyRow]]:
+        """Attributed evidence of these types, streamed in partitions (a server-side cursor on PostgreSQL)."""
+        c = table.c
+        stmt = (select(*(c[name] for name in columns))
+                .where(c.tenant_id == self.tenant_id, c.person_id.is_not(None), c[type_column].in_(types))
+                .execution_options(yield_per=STREAM_CHUNK))
+        result = await self.s.stream(stmt)
+        async for partition in result.partitions():
+            yield partition
+
     async def attribute(self, table: Table, people: dict[uuid.UUID, uuid.UUID]) -> None:
         """Set the person of still unattributed rows (row id → person id), one executemany."""
         if not people:
@@ -140,3 +161,38 @@ class DefinitionRepository(TenantRepository):
     async def count(self) -> int:
         stmt = select(func.count()).select_from(MetricDefinition).where(MetricDefinition.tenant_id == self.tenant_id)
         return int((await self.s.execute(stmt)).scalar_one())
+
+
+DailyRow = tuple[uuid.UUID, str, date, float, float]  # person, metric key, day, num, den
+
+_ADD_DAILY_PG = text("""
+    INSERT INTO metric_daily (tenant_id, person_id, metric_key, day, num, den)
+    SELECT :tenant_id, * FROM unnest(CAST(:people AS uuid[]), CAST(:keys AS text[]), CAST(:days AS date[]),
+                                     CAST(:nums AS float8[]), CAST(:dens AS float8[]))
+    ON CONFLICT (tenant_id, person_id, metric_key, day)
+    DO UPDATE SET num = metric_daily.num + excluded.num, den = metric_daily.den + excluded.den""")
+
+
+class DailyRepository(TenantRepository):
+    """metric_daily: per person, metric and day (num, den)."""
+
+    async def apply(self, rows: Sequence[DailyRow]) -> None:
+        """Add the changes to what is stored, in one statement: PostgreSQL binds five arrays (`unnest`), SQLite
+        runs one executemany; both `ON CONFLICT DO UPDATE SET num = num + excluded.num, …`."""
+        if not rows:
+            return
+        if self.s.get_bind().dialect.name == "postgresql":
+            people, keys, days, nums, dens = (list(column) for column in zip(*rows, strict=True))
+            await self.s.execute(_ADD_DAILY_PG, {"tenant_id": self.tenant_id, "people": people, "keys": keys,
+                                                 "days": days, "nums": nums, "dens": dens})
+            return
+        stmt = sqlite.insert(MetricDaily)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["tenant_id", "person_id", "metric_key", "day"],
+            set_={"num": MetricDaily.num + stmt.excluded.num, "den": MetricDaily.den + stmt.excluded.den})
+        await self.s.execute(stmt, [{"tenant_id": self.tenant_id, "person_id": p, "metric_key": k, "day": d,
+                                     "num": n, "den": e} for p, k, d, n, e in rows])
+
+    async def remove_metric(self, key: str) -> None:
+        await self.s.execute(delete(MetricDaily).where(MetricDaily.tenant_id == self.tenant_id,
+                                                       MetricDaily.metric_key == key))

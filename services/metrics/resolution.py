@@ -4,9 +4,9 @@ At ingest: a given `person_id` is used as is; a `user_id` is looked up among the
 under the evidence's own source (the activity's CRM, the completion's LMS); a completion's `email` is
 matched against people's emails, case-insensitively. Evidence nobody can be found for yet is stored with
 `person_id` NULL — pending: kept, counted nowhere. When the read model learns a person's external ids or
-email, `attribute_pending` gives that person their pending evidence in the same transaction, from which
-moment it counts. Attribution happens once: if an external id later passes to someone else, evidence
-already attributed stays with the person it was attributed to.
+email, `attribute_pending` gives that person their pending evidence in the same transaction and adds its
+contribution to the daily aggregates, from which moment it counts. Attribution happens once: if an external
+id later passes to someone else, evidence already attributed stays with the person it was attributed to.
 
 The content hash of an item covers what the source sent, not whom it was resolved to, so a replay after
 resolution is still a `duplicate`.
@@ -16,8 +16,10 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from services.metrics.aggregates import Tally, activity_event, completion_event
+from services.metrics.catalogue import Metrics
 from services.metrics.models import Activity, Completion
-from services.metrics.repository import EvidenceRepository
+from services.metrics.repository import DailyRepository, EvidenceRepository
 from services.metrics.schemas import PersonItem
 
 UserKey = tuple[str, str]  # (source, user id)
@@ -51,9 +53,10 @@ async def lookup(repo: EvidenceRepository, users: Iterable[UserKey], emails: Ite
     return Lookup(by_user, by_email)
 
 
-async def attribute_pending(repo: EvidenceRepository, people: Sequence[PersonItem]) -> int:
-    """Give pending evidence to the people who now hold its user id or email; returns how many rows.
-    A constant number of statements whatever the number of people."""
+async def attribute_pending(repo: EvidenceRepository, daily: DailyRepository, metrics: Metrics,
+                            people: Sequence[PersonItem]) -> int:
+    """Give pending evidence to the people who now hold its user id or email, and count it in the daily
+    aggregates; returns how many rows. A constant number of statements whatever the number of people."""
     owners: dict[UserKey, uuid.UUID] = {}
     by_email: dict[str, uuid.UUID] = {}
     for p in people:
@@ -65,14 +68,19 @@ async def attribute_pending(repo: EvidenceRepository, people: Sequence[PersonIte
     if not owners and not by_email:
         return 0
     found = Lookup(owners, by_email)
-    activities = {r.id: owners[(r.source, r.source_user_id)]
-                  for r in await repo.pending_activities(list(owners))}
+    activity_tally, completion_tally = Tally.of(metrics, "activities"), Tally.of(metrics, "completions")
+    activities: dict[uuid.UUID, uuid.UUID] = {}
+    for r in await repo.pending_activities(list(owners)):
+        activities[r.id] = owners[(r.source, r.source_user_id)]
+        activity_tally.event(activity_event({**r._mapping, "person_id": activities[r.id]}))
     completions: dict[uuid.UUID, uuid.UUID] = {}
     for r in await repo.pending_completions(list(owners), list(by_email)):
         user = (r.source, r.source_user_id) if r.source_user_id is not None else None
         person = found.person(None, user, r.email if user is None else None)
         if person is not None:
             completions[r.id] = person
+            completion_tally.event(completion_event({**r._mapping, "person_id": person}))
     await repo.attribute(Activity.__table__, activities)  # type: ignore[arg-type]
     await repo.attribute(Completion.__table__, completions)  # type: ignore[arg-type]
+    await daily.apply(activity_tally.rows() + completion_tally.rows())
     return len(activities) + len(completions)

@@ -1,0 +1,100 @@
+"""Brute force: the daily figures recomputed from raw items, independently of the service's own code.
+
+`Evidence` keeps the last accepted version of every pushed item (the test decides which versions the
+service should have accepted: newer `source_updated_at` wins) and the directory the service was told about;
+`daily()` recounts every built-in stored metric per (person, metric, UTC day) from scratch.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+Item = dict[str, Any]
+Cell = tuple[str, str, date]  # person id, metric key, day
+
+# Built-in metrics, written out again here on purpose: (matches, value) per metric; value None = count.
+ACTIVITY_METRICS: dict[str, tuple[Callable[[Item], bool], str | None]] = {
+    "calls": (lambda a: a["type"] == "call", None),
+    "emails": (lambda a: a["type"] == "email", None),
+    "meetings": (lambda a: a["type"] == "meeting", None),
+    "c_level_meetings": (lambda a: a["type"] == "meeting"
+                         and a.get("attributes", {}).get("contact_level") == "c_level", None),
+    "demos": (lambda a: a["type"] == "demo", None),
+    "proposals": (lambda a: a["type"] == "proposal", None),
+    "visits": (lambda a: a["type"] == "visit", None),
+    "opportunities_created": (lambda a: a["type"] == "opportunity_created", None),
+    "wins": (lambda a: a["type"] == "opportunity_won", None),
+    "losses": (lambda a: a["type"] == "opportunity_lost", None),
+    "closed_opportunities": (lambda a: a["type"] in ("opportunity_won", "opportunity_lost"), None),
+    "won_amount": (lambda a: a["type"] == "opportunity_won" and a.get("amount") is not None, "sum"),
+    "avg_deal_size": (lambda a: a["type"] == "opportunity_won" and a.get("amount") is not None, "average"),
+}
+RATIOS = {"win_rate": ("wins", "closed_opportunities"), "proposal_to_win": ("wins", "proposals")}
+
+
+@dataclass
+class Evidence:
+    activities: dict[tuple[str, str], Item] = field(default_factory=dict)
+    completions: dict[tuple[str, str], Item] = field(default_factory=dict)
+    by_user: dict[tuple[str, str], str] = field(default_factory=dict)
+    by_email: dict[str, str] = field(default_factory=dict)
+
+    def accept(self, items: list[Item], *, completions: bool = False) -> None:
+        """Record items the way the service should have judged them (same batch order, newer stamp wins)."""
+        store = self.completions if completions else self.activities
+        for item in items:
+            key = (item["lms" if completions else "source"], item["external_id"])
+            old = store.get(key)
+            if old is None or (item.get("source_updated_at") is not None
+                               and (old.get("source_updated_at") is None
+                                    or item["source_updated_at"] > old["source_updated_at"])):
+                store[key] = item
+
+    def learn(self, person_id: str, external_ids: dict[str, str], email: str | None = None) -> None:
+        for source, ext in external_ids.items():
+            self.by_user[(source, ext)] = person_id
+        if email:
+            self.by_email[email.lower()] = person_id
+
+    def person(self, item: Item, source: str) -> str | None:
+        if item.get("person_id"):
+            return str(item["person_id"])
+        if item.get("user_id"):
+            return self.by_user.get((source, item["user_id"]))
+        if item.get("email"):
+            return self.by_email.get(item["email"].lower())
+        return None
+
+    def daily(self, extra: dict[str, tuple[Callable[[Item], bool], str | None]] | None = None
+              ) -> dict[Cell, tuple[float, float]]:
+        """(num, den) per cell for every stored built-in metric (and `extra` activity metrics)."""
+        metrics = {**ACTIVITY_METRICS, **(extra or {})}
+        out: dict[Cell, list[float]] = {}
+
+        def add(cell: Cell, num: float, den: float) -> None:
+            acc = out.setdefault(cell, [0.0, 0.0])
+            acc[0] += num
+            acc[1] += den
+
+        for (source, _), a in self.activities.items():
+            who = self.person(a, source)
+            if who is None:
+                continue
+            day = utc_day(a["occurred_at"])
+            for key, (matches, how) in metrics.items():
+                if matches(a):
+                    if how is None:
+                        add((who, key, day), 1.0, 0.0)
+                    else:
+                        add((who, key, day), float(a["amount"]), 1.0 if how == "average" else 0.0)
+        for (source, _), c in self.completions.items():
+            who = self.person(c, source)
+            if who is not None and c["status"] in ("completed", "passed"):
+                add((who, "training_completions", utc_day(c["completed_at"])), 1.0, 0.0)
+        return {cell: (num, den) for cell, (num, den) in out.items() if num or den}
+
+
+def utc_day(timestamp: str) -> date:
+    moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    return date(*moment.utctimetuple()[:3])
