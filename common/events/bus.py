@@ -85,16 +85,24 @@ async def deliver(handler: Handler, event: Event, durable: str, retry: Retry) ->
 class InProcessBus:
     """The embedded default (`make run`): no broker. `publish` awaits every matching handler, with
     retries, before it returns — so the relay marks an outbox row published only once it was handled
-    (or given up). Subscriptions live as long as the process: subscribe before the relays start."""
+    (or given up). Subscriptions live as long as the process and nothing is kept for a subscriber that
+    comes later, so publishing waits until `start()`: whoever assembles the process subscribes every
+    service first, then starts the bus."""
 
     def __init__(self, retry: Retry | None = None) -> None:
         self.retry = retry or Retry(delays=(0.05, 0.2, 1.0, 2.0))
         self._subscriptions: dict[str, tuple[tuple[str, ...], Handler]] = {}
+        self._open = asyncio.Event()
 
     async def start(self) -> None:
-        return None
+        self._open.set()
 
     async def publish(self, event: Event) -> None:
+        while not self._open.is_set():
+            try:
+                await asyncio.wait_for(self._open.wait(), 5.0)
+            except TimeoutError:
+                log.warning("InProcessBus not started: event %s waits", event.id)
         for durable, (topics, handler) in list(self._subscriptions.items()):
             if any(matches(t, event.topic) for t in topics):
                 await deliver(handler, event, durable, self.retry)
@@ -103,4 +111,5 @@ class InProcessBus:
         self._subscriptions[durable] = (check_subscription(durable, topics), handler)
 
     async def close(self) -> None:
+        self._open.clear()
         self._subscriptions.clear()

@@ -147,6 +147,7 @@ async def transport(request: pytest.FixtureRequest,
     """The same behaviour on both transports."""
     if request.param == "inprocess":
         bus = InProcessBus(FAST)
+        await bus.start()
         yield bus
         await bus.close()
     else:

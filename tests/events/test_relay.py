@@ -117,6 +117,7 @@ async def test_crash_between_publish_and_stamp_resends_and_the_inbox_absorbs_it(
 async def test_inbox_applies_each_event_once_and_ignores_older_versions(db):
     """Redelivery and reordering at the consumer: the inbox and the version check."""
     bus = InProcessBus(FAST)
+    await bus.start()
     await bus.subscribe("toys", ["toys.>"], inbox_handler(db, inbox, "toys", apply_thing))
     thing = uuid.uuid4()
     v1, v2, v3 = [Event.new(tenant_id=TENANT, topic="toys.thing.upserted", entity_id=thing, entity_version=v,
@@ -133,6 +134,7 @@ async def test_two_relays_on_postgresql_never_double_publish(db):
         pytest.skip("PostgreSQL only: on SQLite one relay runs per database")
     got = Received()
     bus = InProcessBus(FAST)
+    await bus.start()
 
     async def slow(event):
         await got(event)
@@ -183,6 +185,7 @@ async def _unpublished_is(db, n):
 async def test_background_relay_polls_and_backs_off_without_losing_anything(db):
     got = Received()
     bus = InProcessBus(FAST)
+    await bus.start()
     await bus.subscribe("toys", ["toys.>"], got)
     events = await _record(db, 3)  # written before the relay started: no wake-up, found by polling
     flaky = FlakyTransport(bus, fail_on=events[0].id)
