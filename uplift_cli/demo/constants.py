@@ -21,6 +21,13 @@ PLANTED_C_LEVEL_LIFT_PER_WEEK = 1.5
 COMMON_C_LEVEL_SHIFT_PER_WEEK = 0.3
 COMMON_SHIFT_DAY = -45
 
+
+def planted_lift(window_days: int) -> float:
+    """The planted lift in C-level meetings per person over a window of that many days after the course
+    (what an impact estimate over equal windows of `window_days` before and after should find)."""
+    return PLANTED_C_LEVEL_LIFT_PER_WEEK * window_days / 7
+
+
 PROGRAMME_CADENCE_DAYS = 7
 FIZZLE_QUIET_DAYS = 28  # the fizzling programme's pairs hold no session in these last days
 
