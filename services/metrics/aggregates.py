@@ -50,14 +50,15 @@ class Evidence(NamedTuple):
 
     table: Table
     type_column: str
+    time_column: str
     columns: tuple[str, ...]  # what `event` reads
     event: Callable[[Mapping[Any, Any]], Event]
 
 
 EVIDENCE: dict[EvidenceSource, Evidence] = {
-    "activities": Evidence(Activity.__table__, "type",  # type: ignore[arg-type]
+    "activities": Evidence(Activity.__table__, "type", "occurred_at",  # type: ignore[arg-type]
                            ("person_id", "occurred_at", "type", "attributes", "amount"), activity_event),
-    "completions": Evidence(Completion.__table__, "status",  # type: ignore[arg-type]
+    "completions": Evidence(Completion.__table__, "status", "completed_at",  # type: ignore[arg-type]
                             ("person_id", "completed_at", "status", "course_id", "score"), completion_event),
 }
 

@@ -1,12 +1,15 @@
 """REST handlers of the metrics service: thin, the rules live in the modules they call."""
 
+import uuid
+from datetime import date
 from typing import Annotated, Any
 
 import pydantic_core
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from common.db import SessionDep
-from common.pagination import Page
+from common.errors import InvalidInput
+from common.pagination import Page, PageParams, page_params
 from services.metrics import readmodel
 from services.metrics.definitions import metric_out
 from services.metrics.deps import (
@@ -14,20 +17,30 @@ from services.metrics.deps import (
     CompletionWriter,
     DefinitionsReader,
     DefinitionsWriter,
+    Evidence,
     ReadModel,
+    Series,
 )
 from services.metrics.ingest import ACTIVITIES, COMPLETIONS, ingest
 from services.metrics.schemas import (
     Batch,
     BatchResult,
+    EvidenceOut,
+    Grain,
     InternalBatch,
     MetricCreate,
     MetricOut,
+    SeriesBatch,
+    SeriesOut,
     UpsertResult,
 )
 
 router = APIRouter(prefix="/v1")
 MetricKeyPath = Annotated[str, Path(max_length=64)]
+MetricKeyQuery = Annotated[str, Query(max_length=64)]
+First = Annotated[date, Query(alias="from")]
+Last = Annotated[date, Query(alias="to")]
+Paging = Annotated[PageParams, Depends(page_params)]
 
 
 def _json(body: dict[str, Any]) -> Response:
@@ -108,3 +121,32 @@ async def get_metric(key: MetricKeyPath, svc: DefinitionsReader) -> MetricOut:
 @router.delete("/metrics/{key}", status_code=204, tags=["metrics"])
 async def delete_metric(key: MetricKeyPath, svc: DefinitionsWriter) -> None:
     await svc.delete(key)
+
+
+# ---- queries (metrics:read; people see themselves and, as managers, their tree) --------------------
+
+@router.get("/series", tags=["queries"], response_model=SeriesOut | SeriesBatch)
+async def series(svc: Series, metric: MetricKeyQuery, first: First, last: Last, grain: Grain = "week",
+                 person_id: uuid.UUID | None = None,
+                 person_ids: Annotated[list[uuid.UUID] | None, Query(max_length=200)] = None,
+                 team_of: uuid.UUID | None = None) -> SeriesOut | SeriesBatch:
+    """A metric per day, ISO week or calendar month for one person (`person_id`), a team (`team_of`: the
+    manager's tree as it was at each period's start) or several people at once (`person_ids`, one series each,
+    as `{"items": [...]}`)."""
+    if sum(x is not None for x in (person_id, person_ids, team_of)) != 1:
+        raise InvalidInput("Give exactly one of person_id, person_ids or team_of.", errors=[
+            {"field": "query.person_id", "message": "give exactly one of person_id, person_ids or team_of",
+             "code": "one_of"}])
+    if team_of is not None:
+        return await svc.team(metric, team_of, grain, first, last)
+    if person_id is not None:
+        return (await svc.people(metric, [person_id], grain, first, last))[0]
+    assert person_ids is not None
+    return SeriesBatch(items=await svc.people(metric, list(dict.fromkeys(person_ids)), grain, first, last))
+
+
+@router.get("/evidence", tags=["queries"])
+async def evidence(svc: Evidence, metric: MetricKeyQuery, person_id: uuid.UUID, first: First, last: Last,
+                   paging: Paging) -> Page[EvidenceOut]:
+    """The source events that make up a person's value of the metric over [from, to] (UTC days), by id."""
+    return await svc.page(metric, person_id, first, last, paging)

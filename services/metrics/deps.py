@@ -7,11 +7,19 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from common.auth import Authenticator, Principal, require
-from common.db import SessionDep
+from common.db import SessionDep, utcnow
 from common.errors import Forbidden
-from services.metrics.definitions import DefinitionsService
+from services.metrics.definitions import DefinitionsService, tenant_metrics
+from services.metrics.evidence import EvidenceService
 from services.metrics.readmodel import ReadModelService
-from services.metrics.repository import DailyRepository, DefinitionRepository, EvidenceRepository
+from services.metrics.repository import (
+    DailyRepository,
+    DefinitionRepository,
+    EvidenceRepository,
+    QueryRepository,
+)
+from services.metrics.series import SeriesService
+from services.metrics.visibility import Visibility
 
 
 def _any_of(*scopes: str) -> Callable[[Request], Awaitable[Principal]]:
@@ -57,3 +65,19 @@ def _definitions_writer(principal: Writer, session: SessionDep) -> DefinitionsSe
 
 DefinitionsReader = Annotated[DefinitionsService, Depends(_definitions_reader)]
 DefinitionsWriter = Annotated[DefinitionsService, Depends(_definitions_writer)]
+
+
+async def _series(principal: Reader, session: SessionDep) -> SeriesService:
+    queries = QueryRepository(session, principal.tenant_id)
+    metrics = await tenant_metrics(DefinitionRepository(session, principal.tenant_id))
+    return SeriesService(queries, metrics, Visibility(principal, queries, utcnow().date()))
+
+
+async def _evidence(principal: Reader, session: SessionDep) -> EvidenceService:
+    queries = QueryRepository(session, principal.tenant_id)
+    metrics = await tenant_metrics(DefinitionRepository(session, principal.tenant_id))
+    return EvidenceService(queries, metrics, Visibility(principal, queries, utcnow().date()))
+
+
+Series = Annotated[SeriesService, Depends(_series)]
+Evidence = Annotated[EvidenceService, Depends(_evidence)]

@@ -3,10 +3,10 @@ filtered by (or writes) the repository's tenant."""
 
 import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, text, tuple_, update
+from sqlalchemy import Row, Table, and_, bindparam, delete, func, insert, or_, select, text, tuple_, update
 from sqlalchemy.dialects import sqlite
 
 from common.repository import TenantRepository
@@ -17,7 +17,9 @@ from services.metrics.models import (
     MetricDefinition,
     Person,
     PersonExternalId,
+    ReportingLine,
 )
+from services.metrics.org import Line
 
 AnyRow = Row[*tuple[Any, ...]]
 STREAM_CHUNK = 5000
@@ -196,3 +198,53 @@ class DailyRepository(TenantRepository):
     async def remove_metric(self, key: str) -> None:
         await self.s.execute(delete(MetricDaily).where(MetricDaily.tenant_id == self.tenant_id,
                                                        MetricDaily.metric_key == key))
+
+
+class QueryRepository(TenantRepository):
+    """What series, evidence and visibility read."""
+
+    async def daily(self, keys: Sequence[str], people: Sequence[uuid.UUID], first: date,
+                    last: date) -> list[DailyRow]:
+        """metric_daily rows of these metrics and people over [first, last]: primary-key ranges only."""
+        m = MetricDaily
+        out: list[DailyRow] = []
+        for chunk in _chunks(sorted(set(people))):
+            stmt = select(m.person_id, m.metric_key, m.day, m.num, m.den).where(
+                m.tenant_id == self.tenant_id, m.person_id.in_(chunk), m.metric_key.in_(list(keys)),
+                m.day >= first, m.day <= last)
+            out.extend(tuple(r) for r in (await self.s.execute(stmt)).all())  # type: ignore[misc]
+        return out
+
+    async def subtree_lines(self, manager_id: uuid.UUID, first: date, last: date) -> list[Line]:
+        """Every line that could place someone under `manager_id` on some day of [first, last]: the lines in
+        force at any time of the window from the manager down, one recursive query (the set of lines is finite,
+        so the UNION ends even on cyclic data)."""
+        rl = ReportingLine
+
+        def overlaps() -> Any:
+            return and_(rl.tenant_id == self.tenant_id, rl.deleted.is_(False), rl.valid_from <= last,
+                        or_(rl.valid_to.is_(None), rl.valid_to > first))
+
+        columns = (rl.id, rl.person_id, rl.manager_id, rl.valid_from, rl.valid_to)
+        base = select(*columns).where(overlaps(), rl.manager_id == manager_id).cte("subtree", recursive=True)
+        step = select(*columns).join(base, rl.manager_id == base.c.person_id).where(overlaps())
+        tree = base.union(step)
+        rows = (await self.s.execute(select(tree.c.person_id, tree.c.manager_id, tree.c.valid_from,
+                                            tree.c.valid_to))).all()
+        return [Line(*row) for row in rows]
+
+    async def knows_person(self, person_id: uuid.UUID) -> bool:
+        stmt = select(Person.id).where(Person.tenant_id == self.tenant_id, Person.id == person_id,
+                                       Person.deleted.is_(False))
+        return (await self.s.execute(stmt)).first() is not None
+
+    async def evidence(self, table: Table, person_id: uuid.UUID, type_column: str, types: Sequence[str],
+                       time_column: str, start: datetime, end: datetime, after: uuid.UUID | None,
+                       limit: int) -> list[AnyRow]:
+        """A person's evidence of these types with start <= time < end, in id order after `after`."""
+        c = table.c
+        stmt = select(table).where(c.tenant_id == self.tenant_id, c.person_id == person_id,
+                                   c[type_column].in_(list(types)), c[time_column] >= start, c[time_column] < end)
+        if after is not None:
+            stmt = stmt.where(c.id > after)
+        return list((await self.s.execute(stmt.order_by(c.id).limit(limit))).all())

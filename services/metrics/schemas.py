@@ -356,3 +356,48 @@ class MetricOut(BaseModel):
     denominator: str | None
     builtin: bool
     created_at: datetime | None
+
+
+# ---- queries ----------------------------------------------------------------------------------
+
+Grain = Literal["day", "week", "month"]
+
+
+class SeriesOut(BaseModel):
+    """A metric per period as lists of scalars, one entry per period start.
+
+    `values` is what the metric says for the period (a count or sum; an average or ratio, null when there is
+    nothing to divide by); `numerators` and `denominators` are the sums it was made of (denominators null for
+    counts and sums). A team roll-up sums its members' parts before dividing; `members` says how many people
+    were in the team at each period's start."""
+
+    metric: str
+    grain: Grain
+    person_id: uuid.UUID | None = None
+    team_of: uuid.UUID | None = None
+    starts: list[date]
+    values: list[float | None]
+    numerators: list[float]
+    denominators: list[float | None]
+    members: list[int] | None = None
+
+
+class SeriesBatch(BaseModel):
+    """One series per person asked, in the order asked."""
+
+    items: list[SeriesOut]
+
+
+class EvidenceOut(BaseModel):
+    """A source event behind a value. For a completion, `type` is its status, `occurred_at` when it was
+    completed, `amount` its score and `attributes` its course."""
+
+    id: uuid.UUID
+    kind: Literal["activity", "completion"]
+    source: str
+    external_id: str
+    type: str
+    occurred_at: datetime
+    amount: float | None
+    attributes: dict[str, Any]
+    counts_in: list[str]  # which of the metric's stored parts this event adds to

@@ -7,7 +7,7 @@ service should have accepted: newer `source_updated_at` wins) and the directory 
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 Item = dict[str, Any]
@@ -98,3 +98,60 @@ class Evidence:
 def utc_day(timestamp: str) -> date:
     moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
     return date(*moment.utctimetuple()[:3])
+
+
+# ---- series -----------------------------------------------------------------------------------
+
+AVERAGES = {"avg_deal_size"}
+
+
+def periods(grain: str, first: date, last: date) -> list[tuple[date, date]]:
+    """(first day, last day) of each period touching [first, last], found by walking the calendar day by day."""
+    def key(d: date) -> object:
+        return d if grain == "day" else d.isocalendar()[:2] if grain == "week" else (d.year, d.month)
+
+    start, end = first, last
+    while key(start - timedelta(days=1)) == key(first):
+        start -= timedelta(days=1)
+    while key(end + timedelta(days=1)) == key(last):
+        end += timedelta(days=1)
+    out: list[tuple[date, date]] = []
+    day = start
+    while day <= end:
+        if out and key(day) == key(out[-1][0]):
+            out[-1] = (out[-1][0], day)
+        else:
+            out.append((day, day))
+        day += timedelta(days=1)
+    return out
+
+
+def figure(daily: dict[Cell, tuple[float, float]], metric: str, members: set[str], first: date,
+           last: date) -> tuple[float | None, float, float | None]:
+    """(value, numerator, denominator) of a built-in metric for these people over [first, last]."""
+    def total(key: str, which: int) -> float:
+        return sum(v[which] for (p, k, d), v in daily.items() if k == key and p in members and first <= d <= last)
+
+    if metric in RATIOS:
+        num, den = total(RATIOS[metric][0], 0), total(RATIOS[metric][1], 0)
+        return (num / den if den else None), num, den
+    if metric in AVERAGES:
+        num, den = total(metric, 0), total(metric, 1)
+        return (num / den if den else None), num, den
+    num = total(metric, 0)
+    return num, num, None
+
+
+def team_on(lines: list[Item], manager: str, day: date) -> set[str]:
+    """Everyone under `manager` on `day` through the lines in force then (valid_from <= day < valid_to)."""
+    def in_force(line: Item) -> bool:
+        start, end = date.fromisoformat(line["valid_from"]), line.get("valid_to")
+        return start <= day and (end is None or day < date.fromisoformat(end))
+
+    below: set[str] = set()
+    for line in lines:
+        if in_force(line) and line["manager_id"] == manager and line["person_id"] not in below:
+            below.add(line["person_id"])
+            below |= team_on(lines, line["person_id"], day)
+    below.discard(manager)
+    return below
