@@ -1,0 +1,107 @@
+"""REST handlers of scorecards and adoption (`metrics:read`)."""
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from common.db import SessionDep, utcnow
+from common.errors import Forbidden, InvalidInput
+from services.metrics.analysis_repository import AnalysisRepository
+from services.metrics.analysis_schemas import AdoptionOut, ImpactOut, ScorecardOut
+from services.metrics.definitions import tenant_metrics
+from services.metrics.deps import Reader
+from services.metrics.impact_service import ImpactRepository, ImpactService
+from services.metrics.periods import PeriodKind
+from services.metrics.repository import DefinitionRepository, QueryRepository
+from services.metrics.scorecards import ScorecardService
+from services.metrics.visibility import Visibility
+
+router = APIRouter(prefix="/v1", tags=["scorecards"])
+BehaviorKey = Annotated[str, Query(pattern=r"^[a-z][a-z0-9_.-]{1,63}$")]
+
+
+async def _check(principal: Reader, session: SessionDep, subject: uuid.UUID | None) -> None:
+    """A person or a team the caller may see (visibility.py); the whole tenant only for who sees everything."""
+    if subject is not None:
+        await Visibility(principal, QueryRepository(session, principal.tenant_id), utcnow().date()).check([subject])
+    elif not principal.sees_everything:
+        raise Forbidden("Figures of the whole tenant are for API keys, enablement and admin; give team_of.")
+
+
+async def _service(principal: Reader, session: SessionDep, person_id: uuid.UUID | None,
+                   team_of: uuid.UUID | None) -> ScorecardService:
+    repo = AnalysisRepository(session, principal.tenant_id)
+    today = utcnow().date()
+    await _check(principal, session, person_id or team_of)
+    metrics = await tenant_metrics(DefinitionRepository(session, principal.tenant_id))
+    return ScorecardService(repo, metrics, today)
+
+
+async def _visible(visibility: Visibility, person_id: uuid.UUID) -> bool:
+    try:
+        await visibility.check([person_id])
+    except Forbidden:
+        return False
+    return True
+
+
+@router.get("/scorecard")
+async def scorecard(principal: Reader, session: SessionDep, person_id: uuid.UUID | None = None,
+                    team_of: uuid.UUID | None = None, period: PeriodKind = "week",
+                    on: date | None = None) -> ScorecardOut:
+    """Every active behaviour that applies to the person (or the team under `team_of`), each indicator's
+    actual, target, gap, status and trend for the week, month or quarter holding `on` (default today)."""
+    if (person_id is None) == (team_of is None):
+        raise InvalidInput("Give exactly one of person_id or team_of.", errors=[
+            {"field": "query.person_id", "message": "give exactly one of person_id or team_of", "code": "one_of"}])
+    svc = await _service(principal, session, person_id, team_of)
+    return await svc.scorecard(person_id=person_id, team_of=team_of, kind=period, on=on or svc.today)
+
+
+@router.get("/scorecards")
+async def scorecards(principal: Reader, session: SessionDep,
+                     person_ids: Annotated[list[uuid.UUID], Query(min_length=1, max_length=200)],
+                     period: PeriodKind = "week", on: date | None = None) -> list[ScorecardOut]:
+    """Several people's scorecards at once (for the gateway's loaders); people the caller may not see, or the
+    read model does not know, are left out."""
+    repo = AnalysisRepository(session, principal.tenant_id)
+    today = utcnow().date()
+    visibility = Visibility(principal, QueryRepository(session, principal.tenant_id), today)
+    allowed = [p for p in dict.fromkeys(person_ids) if await _visible(visibility, p)]
+    metrics = await tenant_metrics(DefinitionRepository(session, principal.tenant_id))
+    return await ScorecardService(repo, metrics, today).scorecards(allowed, kind=period, on=on or today)
+
+
+@router.get("/adoption")
+async def adoption(principal: Reader, session: SessionDep, behavior_key: BehaviorKey,
+                   team_of: uuid.UUID | None = None, period: PeriodKind = "month",
+                   on: date | None = None) -> AdoptionOut:
+    """The share of the behaviour's audience (in the team under `team_of`, or the tenant) that meets each of
+    its indicators over the period holding `on` (default today)."""
+    svc = await _service(principal, session, None, team_of)
+    return await svc.adoption(behavior_key=behavior_key, team_of=team_of, kind=period, on=on or svc.today)
+
+
+@router.get("/impact")
+async def impact(principal: Reader, session: SessionDep,
+                 metric: Annotated[str, Query(pattern=r"^[a-z][a-z0-9_]{1,63}$")],
+                 course_id: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+                 programme_id: uuid.UUID | None = None, date_: Annotated[date | None, Query(alias="date")] = None,
+                 team_of: uuid.UUID | None = None,
+                 role: Annotated[str, Query(pattern=r"^(seller|manager|leader)$")] = "seller",
+                 window_days: Annotated[int, Query(ge=7, le=180)] = 28) -> ImpactOut:
+    """Did the metric move for the people who took a course, joined a programme or (`date` with `team_of`)
+    were there on the day, compared with those who did not? Difference in differences over equal windows
+    before and after, a 95% bootstrap interval and the group sizes; a clear 422 when a group is too small."""
+    today = utcnow().date()
+    await _check(principal, session, team_of)
+    metrics = await tenant_metrics(DefinitionRepository(session, principal.tenant_id))
+    found = metrics.by_key.get(metric)
+    if found is None:
+        raise InvalidInput(f"There is no metric {metric!r}.", errors=[
+            {"field": "query.metric", "message": f"unknown metric {metric!r}", "code": "unknown_metric"}])
+    return await ImpactService(ImpactRepository(session, principal.tenant_id), today).impact(
+        found, course_id=course_id, programme_id=programme_id, day=date_, team_of=team_of, role=role,
+        window_days=window_days)

@@ -1,0 +1,96 @@
+"""Wire shapes of scorecards and adoption. Pure pydantic: the gateway and clients may import this."""
+
+import uuid
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel
+
+from services.metrics.periods import PeriodKind, Status, Trend
+
+
+class PeriodOut(BaseModel):
+    kind: PeriodKind
+    start: date
+    end: date
+    days: int
+    elapsed_days: int  # days up to today (all of them once the period is over)
+
+
+class IndicatorCard(BaseModel):
+    indicator_id: uuid.UUID
+    metric_key: str
+    kind: Literal["activity", "proficiency"]
+    comparator: Literal["gte", "lte"]
+    indicator_period: PeriodKind
+    target: float  # as the indicator states it, per its own period
+    expected: float  # activity: the target pro rata over the elapsed days; proficiency: the target
+    actual: float | None  # activity: per person (a team: the mean of its audience); proficiency: pooled
+    gap: float | None  # actual - expected
+    status: Status
+    previous_actual: float | None  # the same over the whole previous period
+    trend: Trend  # activity: rate per day vs the previous period's; proficiency: value vs value
+    members: int  # people the indicator applies to (1 on a person's scorecard)
+    meeting: int  # of those, how many are on track on their own
+
+
+class BehaviorCard(BaseModel):
+    id: uuid.UUID
+    key: str
+    name: str
+    indicators: list[IndicatorCard]
+
+
+class ScorecardOut(BaseModel):
+    person_id: uuid.UUID | None
+    team_of: uuid.UUID | None
+    members: list[uuid.UUID]  # the people measured (the person, or the team as of the period's start)
+    period: PeriodOut
+    previous: PeriodOut
+    behaviors: list[BehaviorCard]
+
+
+class AdoptionIndicator(BaseModel):
+    indicator_id: uuid.UUID
+    metric_key: str
+    kind: Literal["activity", "proficiency"]
+    comparator: Literal["gte", "lte"]
+    target: float
+    expected: float
+    meeting: int  # audience members on track for this indicator on their own figures
+    share: float | None  # meeting / audience size (null for an empty audience)
+
+
+class AdoptionOut(BaseModel):
+    behavior_id: uuid.UUID
+    behavior_key: str
+    team_of: uuid.UUID | None  # null: the whole tenant
+    period: PeriodOut
+    audience: list[uuid.UUID]  # the behaviour's audience in the team, as of the period's start
+    indicators: list[AdoptionIndicator]
+
+
+class ImpactOut(BaseModel):
+    """Difference in differences: (treated post - pre) - (comparison post - pre), with a bootstrap interval."""
+
+    metric: str
+    course_id: str | None
+    programme_id: uuid.UUID | None
+    day: date | None  # a date intervention
+    team_of: uuid.UUID | None
+    role: str
+    window_days: int
+    comparison_day: date  # the day the comparison group's windows are around (median treated day, or the date)
+    excluded: int  # treated people whose post window has not ended yet
+    effect: float
+    low: float
+    high: float
+    confidence: float
+    treated_size: int
+    comparison_size: int
+    treated_pre: float
+    treated_post: float
+    comparison_pre: float
+    comparison_post: float
+    resamples: int
+    seed: int

@@ -1,0 +1,78 @@
+"""A metric's value over a window of days, for one person or pooled over several, from metric_daily.
+
+One GROUP BY over the primary key's range (tenant, person, metric, day) per chunk of people: a query costs
+the days its window holds for the people asked, never the tenant's history. Values:
+- count / sum: Σnum over the window;
+- average: Σnum / Σden (null without any event that has the field);
+- ratio: Σnum of the numerator metric / Σnum of the denominator metric (null when the latter is 0).
+Pooled over people (a team), the parts are summed first and divided once — a team's win rate is all its
+wins over all its closed deals, not an average of people's rates.
+"""
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.metrics.catalogue import Metric
+from services.metrics.models import MetricDaily
+
+CHUNK = 500
+Part = tuple[float, float]  # Σnum, Σden of one stored metric
+Sums = dict[tuple[uuid.UUID, str], Part]
+
+
+@dataclass(frozen=True)
+class Value:
+    num: float
+    den: float
+    value: float | None
+
+
+async def window_sums(s: AsyncSession, tenant_id: uuid.UUID, person_ids: Sequence[uuid.UUID],
+                      keys: Iterable[str], start: date, end: date) -> Sums:
+    """Σnum and Σden per (person, stored metric) over [start, end]; absent pairs had nothing."""
+    wanted = sorted(set(keys))
+    out: Sums = {}
+    if not wanted or not person_ids or end < start:
+        return out
+    ids = sorted(set(person_ids))
+    d = MetricDaily
+    for i in range(0, len(ids), CHUNK):
+        stmt = (select(d.person_id, d.metric_key, func.sum(d.num), func.sum(d.den))
+                .where(d.tenant_id == tenant_id, d.person_id.in_(ids[i:i + CHUNK]), d.metric_key.in_(wanted),
+                       d.day >= start, d.day <= end)
+                .group_by(d.person_id, d.metric_key))
+        for person, key, num, den in (await s.execute(stmt)).all():
+            out[(person, key)] = (float(num or 0.0), float(den or 0.0))
+    return out
+
+
+def value_of(metric: Metric, parts: Mapping[str, Part]) -> Value:
+    """The metric from its stored parts' sums."""
+    if metric.aggregation == "ratio":
+        assert metric.numerator is not None and metric.denominator is not None
+        num = parts.get(metric.numerator, (0.0, 0.0))[0]
+        den = parts.get(metric.denominator, (0.0, 0.0))[0]
+        return Value(num, den, num / den if den else None)
+    num, den = parts.get(metric.key, (0.0, 0.0))
+    if metric.aggregation == "average":
+        return Value(num, den, num / den if den else None)
+    return Value(num, den, num)
+
+
+def person_value(metric: Metric, sums: Sums, person_id: uuid.UUID) -> Value:
+    return value_of(metric, {k: sums.get((person_id, k), (0.0, 0.0)) for k in metric.parts})
+
+
+def pooled_value(metric: Metric, sums: Sums, person_ids: Iterable[uuid.UUID]) -> Value:
+    parts: dict[str, list[float]] = {k: [0.0, 0.0] for k in metric.parts}
+    for person in person_ids:
+        for k in metric.parts:
+            num, den = sums.get((person, k), (0.0, 0.0))
+            parts[k][0] += num
+            parts[k][1] += den
+    return value_of(metric, {k: (v[0], v[1]) for k, v in parts.items()})
