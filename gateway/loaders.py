@@ -89,6 +89,7 @@ class Loaders:
         self.actions_of_seller = DataLoader(self._pages("coaching", "/v1/actions", "seller_id", "seller_id"))
         # metrics
         self.metric = DataLoader(self._by("metrics", "/v1/metrics", "keys", "key"))
+        self.scorecard = DataLoader(self._one_per("metrics", "/v1/scorecards", "person_ids", "person_id"))
 
     def _by(self, service: str, path: str, param: str, field: str) -> Load:
         """One item per key, from a paginated list filtered by `param`."""

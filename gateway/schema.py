@@ -15,7 +15,7 @@ from strawberry.schema.config import StrawberryConfig
 from gateway.clients import DownstreamError, ServiceUnavailableError
 from gateway.resolvers.behaviors import BehaviorsMutation, BehaviorsQuery
 from gateway.resolvers.directory import DirectoryMutation, DirectoryQuery
-from gateway.resolvers.metrics import MetricsMutation, MetricsQuery
+from gateway.resolvers.metrics import MetricsMutation, MetricsQuery, ScorecardsQuery
 from gateway.resolvers.programmes import ProgrammesMutation, ProgrammesQuery
 from gateway.resolvers.sessions import SessionsMutation, SessionsQuery
 from gateway.settings import GatewaySettings
@@ -23,7 +23,8 @@ from gateway.types.common import BadQueryInput, InvalidArgument
 
 
 @strawberry.type
-class Query(BehaviorsQuery, DirectoryQuery, ProgrammesQuery, SessionsQuery, MetricsQuery):
+class Query(BehaviorsQuery, DirectoryQuery, ProgrammesQuery, SessionsQuery, MetricsQuery,
+            ScorecardsQuery):
     pass
 
 

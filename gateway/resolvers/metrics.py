@@ -1,15 +1,31 @@
 """Queries and mutations of the metrics domain (ingest stays REST, for integrators)."""
 
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
 import strawberry
 
-from gateway.resolvers.common import Ctx, DeleteResult, deleted, get_or_none, typed
-from gateway.types.common import Conflict, Forbidden, InvalidArgument, NotFound, ValidationProblem
+from gateway.clients import DownstreamError
+from gateway.resolvers.common import Ctx, DeleteResult, deleted, get_or_none, seg, typed
+from gateway.types.behaviors import Period
+from gateway.types.common import (
+    BadQueryInput,
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvalidArgument,
+    NotFound,
+    ValidationProblem,
+    problem_from,
+)
 from gateway.types.inputs import to_body
 from gateway.types.metrics import Metric, MetricInput
+from gateway.types.scorecards import Adoption, ImpactEstimate, ImpactRefused, Scorecard
 
+ImpactResult = Annotated[ImpactEstimate | ImpactRefused | ValidationProblem | Forbidden,
+                         strawberry.union("ImpactResult")]
+REFUSALS = ("treated_group_too_small", "comparison_group_too_small", "no_denominator", "unstable_denominator")
 MetricResult = Annotated[Metric | ValidationProblem | NotFound | Conflict | Forbidden, strawberry.union("MetricResult")]
 
 
@@ -35,6 +51,75 @@ class MetricsQuery:
     async def metric(self, info: Ctx, key: str) -> Metric | None:
         found = await get_or_none(info.context.loaders.metric.load(key))
         return Metric.from_json(found) if found else None
+
+
+def _window(period: Period, on: date | None) -> dict[str, str]:
+    params = {"period": period.value}
+    if on is not None:
+        params["on"] = on.isoformat()
+    return params
+
+
+@strawberry.type
+class ScorecardsQuery:
+    @strawberry.field(description="A person's or a team's scorecard (give one of personId, teamOf) for the "
+                                  "week, month or quarter holding `on` (default today).")
+    async def scorecard(self, info: Ctx, person_id: strawberry.ID | None = None,
+                        team_of: strawberry.ID | None = None, period: Period = Period.WEEK,
+                        on: date | None = None) -> Scorecard:
+        if (person_id is None) == (team_of is None):
+            raise BadQueryInput("Give exactly one of personId or teamOf.")
+        params = _window(period, on)
+        if person_id is not None:
+            params["person_id"] = seg(person_id, "personId")
+        else:
+            params["team_of"] = seg(team_of, "teamOf")  # type: ignore[arg-type]
+        return Scorecard.from_json(await info.context.call("metrics", "GET", "/v1/scorecard", params=params))
+
+    @strawberry.field(description="The share of a behaviour's audience meeting each indicator (in the team under "
+                                  "teamOf, or the whole tenant) over the period holding `on`.")
+    async def adoption(self, info: Ctx, behavior_key: str, team_of: strawberry.ID | None = None,
+                       period: Period = Period.MONTH, on: date | None = None) -> Adoption:
+        params = {**_window(period, on), "behavior_key": behavior_key}
+        if team_of is not None:
+            params["team_of"] = seg(team_of, "teamOf")
+        return Adoption.from_json(await info.context.call("metrics", "GET", "/v1/adoption", params=params))
+
+
+    @strawberry.field(description="Did the metric move for the people who took a course (courseId), joined a "
+                                  "programme (programmeId) or were in teamOf's team on a date, compared with "
+                                  "those who did not? Expected refusals are union members.")
+    async def impact(self, info: Ctx, metric: str, course_id: str | None = None,
+                     programme_id: strawberry.ID | None = None, date: date | None = None,
+                     team_of: strawberry.ID | None = None, role: str = "seller",
+                     window_days: int = 28) -> ImpactResult:
+        async def call() -> dict[str, Any]:
+            params: dict[str, Any] = {"metric": metric, "role": role, "window_days": window_days}
+            if course_id is not None:
+                params["course_id"] = course_id
+            if programme_id is not None:
+                params["programme_id"] = seg(programme_id, "programmeId")
+            if date is not None:
+                params["date"] = date.isoformat()
+            if team_of is not None:
+                params["team_of"] = seg(team_of, "teamOf")
+            result: dict[str, Any] = await info.context.call("metrics", "GET", "/v1/impact", params=params)
+            return result
+
+        try:
+            return ImpactEstimate.from_json(await call())
+        except InvalidArgument as err:
+            return ValidationProblem(message=str(err), fields=[FieldError(field=err.field, message=str(err),
+                                                                          code=err.code)])
+        except DownstreamError as err:
+            errors = err.problem.get("errors") or [{}]
+            if err.status == 422 and errors[0].get("code") in REFUSALS:
+                e = errors[0]
+                return ImpactRefused(reason=e["code"], message=str(err), treated_size=e["treated_size"],
+                                     comparison_size=e["comparison_size"], min_group=e["min_group"])
+            if err.status in (403, 422):
+                return problem_from(err)  # type: ignore[return-value]
+            raise
 
 
 @strawberry.type

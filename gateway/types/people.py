@@ -8,16 +8,19 @@ from strawberry.types import Info
 
 from gateway.context import Context
 from gateway.loaders import filters
+from gateway.types.behaviors import Period
 from gateway.types.coaching_enums import CoachKind, PersonRole, SessionStatus
 from gateway.types.common import dt, opt_date
 
 if TYPE_CHECKING:
+    from gateway.types.scorecards import Scorecard
     from gateway.types.sessions import Action, Goal, Session
 
 Ctx = Info[Context, None]
 LazySession = Annotated["Session", strawberry.lazy("gateway.types.sessions")]
 LazyAction = Annotated["Action", strawberry.lazy("gateway.types.sessions")]
 LazyGoal = Annotated["Goal", strawberry.lazy("gateway.types.sessions")]
+LazyScorecard = Annotated["Scorecard", strawberry.lazy("gateway.types.scorecards")]
 
 
 @strawberry.type
@@ -100,6 +103,16 @@ class Person:
         rows = await info.context.loaders.actions_of_seller.load(
             (str(self.id), filters(status="open", overdue=True if overdue_only else None)))
         return [Action.from_json(a) for a in rows]
+
+    @strawberry.field(description="Their scorecard for the week, month or quarter holding `on` (default today); "
+                                  "null when the caller may not see it.")
+    async def scorecard(self, info: Ctx, period: Period = Period.WEEK,
+                        on: date | None = None) -> LazyScorecard | None:
+        from gateway.types.scorecards import Scorecard
+
+        found = await info.context.loaders.scorecard.load(
+            (str(self.id), filters(period=period.value, on=_day(on))))
+        return Scorecard.from_json(found) if found else None
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Person":

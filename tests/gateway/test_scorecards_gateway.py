@@ -1,0 +1,94 @@
+"""Scorecards, adoption and impact through GraphQL: the same figures as the metrics REST, in one batch call
+for a list of people, and typed refusals."""
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import Stack, Tenant
+from tests.gateway.coaching_docs import create_person
+from tests.metrics.test_impact_api import PLANTED_PER_DAY, WINDOW, plant
+from tests.metrics.test_scorecards import BEHAVIORS, build, put
+
+
+@pytest.fixture
+async def metrics(stack: Stack, tenant: Tenant):
+    async with stack.client(tenant.api_key) as client:
+        client.base_url = httpx.URL("http://uplift/api/metrics")
+        yield client
+
+
+CARD = """personId teamOf period { kind start end days elapsedDays } previous { start end }
+  behaviors { key name behaviorId indicators { metricKey kind comparator indicatorPeriod target expected actual gap
+    status previousActual trend members meeting metric { name } } }"""
+
+
+def snake(card: dict[str, Any]) -> dict[str, Any]:
+    """The GraphQL card in the REST shape, to compare the two."""
+    return {"period": {"kind": card["period"]["kind"].lower(), "start": card["period"]["start"],
+                       "end": card["period"]["end"]},
+            "behaviors": [{"key": b["key"], "indicators": [
+                {"metric_key": i["metricKey"], "actual": i["actual"], "expected": i["expected"],
+                 "status": i["status"].lower(), "trend": i["trend"].lower(), "meeting": i["meeting"]}
+                for i in b["indicators"]]} for b in card["behaviors"]]}
+
+
+def rest(card: dict[str, Any]) -> dict[str, Any]:
+    return {"period": {k: card["period"][k] for k in ("kind", "start", "end")},
+            "behaviors": [{"key": b["key"], "indicators": [
+                {k: i[k] for k in ("metric_key", "actual", "expected", "status", "trend", "meeting")}
+                for i in b["indicators"]]} for b in card["behaviors"]]}
+
+
+async def test_scorecard_and_adoption_match_the_rest_answers(gql, metrics):
+    org = await build(metrics)
+    for args, params in (({"personId": str(org.sellers[0])}, {"person_id": str(org.sellers[0])}),
+                         ({"teamOf": str(org.manager)}, {"team_of": str(org.manager)})):
+        for period in ("WEEK", "MONTH"):
+            data = await gql(f"""query($p: ID, $t: ID, $period: Period!) {{ scorecard(personId: $p, teamOf: $t,
+                period: $period) {{ {CARD} }} }}""", p=args.get("personId"), t=args.get("teamOf"), period=period)
+            expected = (await metrics.get("/v1/scorecard", params={**params, "period": period.lower()})).json()
+            assert snake(data["scorecard"]) == rest(expected)
+            assert {b["key"] for b in data["scorecard"]["behaviors"]} <= {b["key"] for b in BEHAVIORS}
+    data = await gql("""query($t: ID!) { adoption(behaviorKey: "exec-meetings", teamOf: $t) { behaviorKey
+        audienceSize period { kind } indicators { metricKey meeting share } } }""", t=str(org.manager))
+    expected = (await metrics.get("/v1/adoption", params={"behavior_key": "exec-meetings",
+                                                          "team_of": str(org.manager)})).json()
+    assert data["adoption"]["audienceSize"] == len(expected["audience"])
+    assert [(i["metricKey"], i["meeting"], i["share"]) for i in data["adoption"]["indicators"]] == [
+        (i["metric_key"], i["meeting"], i["share"]) for i in expected["indicators"]]
+    body = (await gql.raw('{ scorecard(period: WEEK) { personId } }')).json()
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_people_scorecards_are_one_batch_call(stack, gql, metrics):
+    people = [await create_person(gql, f"Seller {n}") for n in range(4)]
+    await put(metrics, "people", [{"id": p["id"], "version": 1, "name": p["name"], "roles": ["seller"]}
+                                  for p in people])
+    await put(metrics, "behaviors", [{"id": "0190b0c4-0000-7000-8000-00000000000b", "version": 1,
+                                      **{**BEHAVIORS[0], "indicators": [{"id": "0190b0c4-0000-7000-8000-00000000000c",
+                                                                         **BEHAVIORS[0]["indicators"][0]}]}}])
+    stack.calls.clear()
+    data = await gql("{ people { items { name scorecard(period: MONTH) { behaviors { key indicators { status } } } } }"
+                     " }")
+    assert [p["scorecard"]["behaviors"][0]["key"] for p in data["people"]["items"]] == ["exec-meetings"] * 4
+    assert sorted(r.url.path for r in stack.calls) == ["/v1/people", "/v1/scorecards"]
+
+
+async def test_impact_through_graphql(gql, metrics):
+    await plant(metrics)
+    query = """query($course: String!) { impact(metric: "meetings", courseId: $course, windowDays: 28) {
+        __typename ... on ImpactEstimate { effect low high treatedSize comparisonSize }
+        ... on ImpactRefused { reason treatedSize comparisonSize minGroup }
+        ... on ValidationProblem { fields { field code } } } }"""
+    found = (await gql(query, course="exec-conversations"))["impact"]
+    assert found["__typename"] == "ImpactEstimate"
+    assert found["low"] <= PLANTED_PER_DAY * WINDOW <= found["high"]
+    refused = (await gql(query, course="rare"))["impact"]
+    assert refused == {"__typename": "ImpactRefused", "reason": "treated_group_too_small", "treatedSize": 3,
+                       "comparisonSize": 33, "minGroup": 5}
+    data = await gql("""{ impact(metric: "meetings", programmeId: "nope") { __typename
+        ... on ValidationProblem { fields { field code } } } }""")
+    assert data["impact"] == {"__typename": "ValidationProblem", "fields": [{"field": "programmeId",
+                                                                             "code": "invalid_id"}]}
