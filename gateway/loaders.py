@@ -89,7 +89,18 @@ class Loaders:
         self.actions_of_seller = DataLoader(self._pages("coaching", "/v1/actions", "seller_id", "seller_id"))
         # metrics
         self.metric = DataLoader(self._by("metrics", "/v1/metrics", "keys", "key"))
+        self.series = DataLoader(self._series)
         self.scorecard = DataLoader(self._one_per("metrics", "/v1/scorecards", "person_ids", "person_id"))
+
+    async def _series(self, keys: list[Any]) -> list[Any]:
+        """Series of several people per (metric, grain, from, to): one `person_ids` call each."""
+        found: dict[tuple[Filters, str], Any] = {}
+        for extra, ids in _split(keys).items():
+            for chunk in _chunks(_valid(ids, "person_ids")):
+                page = await self.ctx.call("metrics", "GET", "/v1/series", params={"person_ids": chunk, **dict(extra)})
+                for item in page["items"]:
+                    found[(extra, str(item["person_id"]))] = item
+        return [found.get((_filters_of(k), _canonical(_id_of(k), "person_ids"))) for k in keys]
 
     def _by(self, service: str, path: str, param: str, field: str) -> Load:
         """One item per key, from a paginated list filtered by `param`."""

@@ -7,7 +7,7 @@ from urllib.parse import quote
 import strawberry
 
 from gateway.clients import DownstreamError
-from gateway.resolvers.common import Ctx, DeleteResult, deleted, get_or_none, seg, typed
+from gateway.resolvers.common import Ctx, DeleteResult, deleted, get_or_none, page_params, seg, typed
 from gateway.types.behaviors import Period
 from gateway.types.common import (
     BadQueryInput,
@@ -20,7 +20,7 @@ from gateway.types.common import (
     problem_from,
 )
 from gateway.types.inputs import to_body
-from gateway.types.metrics import Metric, MetricInput
+from gateway.types.metrics import Evidence, EvidenceConnection, Grain, Metric, MetricInput, Series
 from gateway.types.scorecards import Adoption, ImpactEstimate, ImpactRefused, Scorecard
 
 ImpactResult = Annotated[ImpactEstimate | ImpactRefused | ValidationProblem | Forbidden,
@@ -46,6 +46,32 @@ class MetricsQuery:
     async def metrics(self, info: Ctx) -> list[Metric]:
         page = await info.context.call("metrics", "GET", "/v1/metrics")
         return [Metric.from_json(m) for m in page["items"]]
+
+    @strawberry.field(description="A metric per day, week or month over [from, to] for a person, or a team rolled "
+                                  "up along the tree as it was at each period's start (give one of personId, "
+                                  "teamOf).")
+    async def series(self, info: Ctx, metric: str, from_: Annotated[date, strawberry.argument(name="from")],
+                     to: date, grain: Grain = Grain.WEEK, person_id: strawberry.ID | None = None,
+                     team_of: strawberry.ID | None = None) -> Series:
+        if (person_id is None) == (team_of is None):
+            raise BadQueryInput("Give exactly one of personId or teamOf.")
+        params: dict[str, Any] = {"metric": metric, "from": from_.isoformat(), "to": to.isoformat(),
+                                  "grain": grain.value}
+        if person_id is not None:
+            params["person_id"] = seg(person_id, "personId")
+        else:
+            params["team_of"] = seg(team_of, "teamOf")  # type: ignore[arg-type]
+        return Series.from_json(await info.context.call("metrics", "GET", "/v1/series", params=params))
+
+    @strawberry.field(description="The source events behind a person's value of a metric over [from, to].")
+    async def evidence(self, info: Ctx, metric: str, person_id: strawberry.ID,
+                       from_: Annotated[date, strawberry.argument(name="from")], to: date, first: int = 50,
+                       after: str | None = None) -> EvidenceConnection:
+        params = {**page_params(first, after), "metric": metric, "person_id": seg(person_id, "personId"),
+                  "from": from_.isoformat(), "to": to.isoformat()}
+        page = await info.context.call("metrics", "GET", "/v1/evidence", params=params)
+        return EvidenceConnection(items=[Evidence.from_json(e) for e in page["items"]],
+                                  next_cursor=page["next_cursor"])
 
     @strawberry.field
     async def metric(self, info: Ctx, key: str) -> Metric | None:

@@ -1,6 +1,6 @@
 """GraphQL types of the metrics domain: metric definitions (more arrive with series and scorecards)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
@@ -81,3 +81,58 @@ class MetricInput:
     field: str | None = strawberry.UNSET
     numerator: str | None = strawberry.UNSET
     denominator: str | None = strawberry.UNSET
+
+
+@strawberry.enum
+class Grain(Enum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+@strawberry.type(description="A metric per period as lists of scalars, one entry per period start: `values` (null "
+                             "when a ratio or average has nothing to divide by), the `numerators` and "
+                             "`denominators` it was made of, and for a team the members at each period's start.")
+class Series:
+    metric_key: str
+    grain: Grain
+    person_id: strawberry.ID | None
+    team_of: strawberry.ID | None
+    starts: list[date]
+    values: list[float | None]
+    numerators: list[float]
+    denominators: list[float | None]
+    members: list[int] | None
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Series":
+        return cls(metric_key=d["metric"], grain=Grain(d["grain"]), person_id=d.get("person_id"),
+                   team_of=d.get("team_of"), starts=[date.fromisoformat(s) for s in d["starts"]],
+                   values=d["values"], numerators=d["numerators"], denominators=d["denominators"],
+                   members=d.get("members"))
+
+
+@strawberry.type(description="A source event behind a figure: a CRM activity or an LMS completion (type = its "
+                             "status, amount = its score).")
+class Evidence:
+    id: strawberry.ID
+    kind: str
+    source: str
+    external_id: str
+    type: str
+    occurred_at: datetime
+    amount: float | None
+    attributes: JSON
+    counts_in: list[str]
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Evidence":
+        return cls(id=d["id"], kind=d["kind"], source=d["source"], external_id=d["external_id"], type=d["type"],
+                   occurred_at=datetime.fromisoformat(d["occurred_at"]), amount=d["amount"],
+                   attributes=d["attributes"], counts_in=d["counts_in"])
+
+
+@strawberry.type
+class EvidenceConnection:
+    items: list[Evidence]
+    next_cursor: str | None

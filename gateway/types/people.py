@@ -13,6 +13,7 @@ from gateway.types.coaching_enums import CoachKind, PersonRole, SessionStatus
 from gateway.types.common import dt, opt_date
 
 if TYPE_CHECKING:
+    from gateway.types.metrics import Grain, Series
     from gateway.types.scorecards import Scorecard
     from gateway.types.sessions import Action, Goal, Session
 
@@ -21,6 +22,8 @@ LazySession = Annotated["Session", strawberry.lazy("gateway.types.sessions")]
 LazyAction = Annotated["Action", strawberry.lazy("gateway.types.sessions")]
 LazyGoal = Annotated["Goal", strawberry.lazy("gateway.types.sessions")]
 LazyScorecard = Annotated["Scorecard", strawberry.lazy("gateway.types.scorecards")]
+LazySeries = Annotated["Series", strawberry.lazy("gateway.types.metrics")]
+LazyGrain = Annotated["Grain", strawberry.lazy("gateway.types.metrics")]
 
 
 @strawberry.type
@@ -113,6 +116,17 @@ class Person:
         found = await info.context.loaders.scorecard.load(
             (str(self.id), filters(period=period.value, on=_day(on))))
         return Scorecard.from_json(found) if found else None
+
+    @strawberry.field(description="A metric of theirs per day, week or month over [from, to] (lists of scalars); "
+                                  "null when the caller may not see it. A list of people is one call per metric.")
+    async def series(self, info: Ctx, metric: str, from_: Annotated[date, strawberry.argument(name="from")],
+                     to: date, grain: LazyGrain | None = None) -> LazySeries | None:
+        from gateway.types.metrics import Series
+
+        found = await info.context.loaders.series.load((str(self.id), filters(
+            metric=metric, grain=grain.value if grain else "week", **{"from": from_.isoformat(),
+                                                                     "to": to.isoformat()})))
+        return Series.from_json(found) if found else None
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Person":

@@ -1,6 +1,7 @@
 """Scorecards, adoption and impact through GraphQL: the same figures as the metrics REST, in one batch call
 for a list of people, and typed refusals."""
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -9,7 +10,7 @@ import pytest
 from tests.conftest import Stack, Tenant
 from tests.gateway.coaching_docs import create_person
 from tests.metrics.test_impact_api import PLANTED_PER_DAY, WINDOW, plant
-from tests.metrics.test_scorecards import BEHAVIORS, build, put
+from tests.metrics.test_scorecards import BEHAVIORS, TODAY, build, put
 
 
 @pytest.fixture
@@ -92,3 +93,42 @@ async def test_impact_through_graphql(gql, metrics):
         ... on ValidationProblem { fields { field code } } } }""")
     assert data["impact"] == {"__typename": "ValidationProblem", "fields": [{"field": "programmeId",
                                                                              "code": "invalid_id"}]}
+
+
+async def test_series_and_evidence_match_the_rest_answers(stack, gql, metrics):
+    org = await build(metrics)
+    window = {"from": (TODAY - timedelta(days=120)).isoformat(), "to": TODAY.isoformat()}
+    for args, params in (({"personId": str(org.sellers[0])}, {"person_id": str(org.sellers[0])}),
+                         ({"teamOf": str(org.manager)}, {"team_of": str(org.manager)})):
+        for grain in ("DAY", "WEEK", "MONTH"):
+            data = await gql("""query($p: ID, $t: ID, $g: Grain!, $from: Date!, $to: Date!) {
+                series(metric: "win_rate", personId: $p, teamOf: $t, grain: $g, from: $from, to: $to) {
+                  metricKey grain starts values numerators denominators members } }""",
+                             p=args.get("personId"), t=args.get("teamOf"), g=grain, **window)
+            expected = (await metrics.get("/v1/series", params={**params, "metric": "win_rate",
+                                                                "grain": grain.lower(), **window})).json()
+            got = data["series"]
+            assert (got["starts"], got["values"], got["numerators"], got["denominators"], got["members"]) == (
+                expected["starts"], expected["values"], expected["numerators"], expected["denominators"],
+                expected.get("members"))
+    data = await gql("""query($p: ID!, $from: Date!, $to: Date!) { evidence(metric: "meetings", personId: $p,
+        from: $from, to: $to, first: 5) { items { type occurredAt countsIn } nextCursor } }""",
+                     p=str(org.sellers[0]), **window)
+    assert len(data["evidence"]["items"]) == 5 and data["evidence"]["nextCursor"]
+    assert {e["type"] for e in data["evidence"]["items"]} == {"meeting"}
+
+
+async def test_people_series_are_one_call_per_metric(stack, gql, metrics):
+    people = [await create_person(gql, f"Seller {n}") for n in range(3)]
+    await put(metrics, "people", [{"id": p["id"], "version": 1, "name": p["name"], "roles": ["seller"]}
+                                  for p in people])
+    items = [{"external_id": f"x{n}", "source": "crm", "type": "call", "person_id": p["id"],
+              "occurred_at": "2026-10-05T10:00:00Z", "source_updated_at": "2026-10-05T10:00:00Z"}
+             for n, p in enumerate(people * 2)]
+    assert (await metrics.post("/v1/activities", json={"items": items})).json()["created"] == 6
+    stack.calls.clear()
+    data = await gql("""{ people { items { calls: series(metric: "calls", from: "2026-10-01", to: "2026-10-31",
+        grain: MONTH) { values } emails: series(metric: "emails", from: "2026-10-01", to: "2026-10-31",
+        grain: MONTH) { values } } } }""")
+    assert [(p["calls"]["values"], p["emails"]["values"]) for p in data["people"]["items"]] == [([2.0], [0.0])] * 3
+    assert sorted(r.url.path for r in stack.calls) == ["/v1/people", "/v1/series", "/v1/series"]
