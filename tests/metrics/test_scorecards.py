@@ -87,10 +87,30 @@ async def build(metrics: httpx.AsyncClient, seed: int = 7) -> Org:
                     events.append((person, kind, day))
     items = [{"external_id": f"e{n}", "source": "salesforce", "type": kind, "person_id": str(person),
               "occurred_at": at(day), "source_updated_at": at(day)} for n, (person, kind, day) in enumerate(events)]
+    await push(metrics, items)
+    # the CRM sends it all again: a tenth edited (another type or day, a newer source_updated_at), the rest
+    # replayed as they were — aggregates must follow the edits exactly and ignore the replays
+    kinds = ("meeting", "email", "call", "opportunity_won", "opportunity_lost")
+    for n, item in enumerate(items):
+        if rnd.random() < 0.1:
+            person, _, day = events[n]
+            kind, moved = rnd.choice(kinds), day - timedelta(days=rnd.randint(0, 3))
+            events[n] = (person, kind, moved)
+            item.update(type=kind, occurred_at=at(moved),
+                        source_updated_at=at(day + timedelta(days=1)))
+    counts = await push(metrics, items)
+    assert counts["updated"] > 0 and counts["duplicate"] > 0 and counts["created"] == 0
+    return Org(manager, other, sellers, lines, events, roles)
+
+
+async def push(metrics: httpx.AsyncClient, items: list[dict[str, Any]]) -> dict[str, int]:
+    counts = {"created": 0, "updated": 0, "duplicate": 0}
     for i in range(0, len(items), 5000):
         r = await metrics.post("/v1/activities", json={"items": items[i:i + 5000]})
-        assert r.status_code == 200 and r.json()["rejected"] == 0, r.text
-    return Org(manager, other, sellers, lines, events, roles)
+        assert r.status_code == 200 and r.json()["rejected"] == 0 and r.json()["conflict"] == 0, r.text
+        for k in counts:
+            counts[k] += r.json()[k]
+    return counts
 
 
 # ---- the brute force ---------------------------------------------------------------------------
