@@ -21,7 +21,14 @@ from gateway.types.common import (
 )
 from gateway.types.inputs import to_body
 from gateway.types.metrics import Evidence, EvidenceConnection, Grain, Metric, MetricInput, Series
-from gateway.types.scorecards import Adoption, ImpactEstimate, ImpactRefused, Scorecard
+from gateway.types.scorecards import (
+    Adoption,
+    CoachingFiguresRow,
+    FiguresGrouping,
+    ImpactEstimate,
+    ImpactRefused,
+    Scorecard,
+)
 
 ImpactResult = Annotated[ImpactEstimate | ImpactRefused | ValidationProblem | Forbidden,
                          strawberry.union("ImpactResult")]
@@ -111,6 +118,18 @@ class ScorecardsQuery:
             params["team_of"] = seg(team_of, "teamOf")
         return Adoption.from_json(await info.context.call("metrics", "GET", "/v1/adoption", params=params))
 
+
+    @strawberry.field(description="Sessions held, cancelled and no-show, ratings and agreed actions per coach or "
+                                  "seller over [from, to], from the metrics read model (teamOf: sellers in that "
+                                  "manager's tree on `to`).")
+    async def coaching_figures(self, info: Ctx, from_: Annotated[date, strawberry.argument(name="from")], to: date,
+                               group_by: FiguresGrouping = FiguresGrouping.COACH,
+                               team_of: strawberry.ID | None = None) -> list[CoachingFiguresRow]:
+        params = {"from": from_.isoformat(), "to": to.isoformat(), "group_by": group_by.value}
+        if team_of is not None:
+            params["team_of"] = seg(team_of, "teamOf")
+        body = await info.context.call("metrics", "GET", "/v1/coaching-figures", params=params)
+        return [CoachingFiguresRow.from_json(r) for r in body["rows"]]
 
     @strawberry.field(description="Did the metric move for the people who took a course (courseId), joined a "
                                   "programme (programmeId) or were in teamOf's team on a date, compared with "

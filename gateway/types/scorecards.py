@@ -200,3 +200,36 @@ class ImpactRefused:
     treated_size: int
     comparison_size: int
     min_group: int
+
+
+@strawberry.enum
+class FiguresGrouping(Enum):
+    COACH = "coach"
+    SELLER = "seller"
+
+
+@strawberry.type
+class RatingAverage:
+    relevant: float | None
+    developmental: float | None
+    motivational: float | None
+
+
+@strawberry.type(description="Coaching figures of one coach or seller, from the metrics read model's sessions.")
+class CoachingFiguresRow:
+    person_id: strawberry.ID
+    sessions_held: int
+    cancelled: int
+    no_show: int
+    rated: int
+    average_rating: RatingAverage
+    with_agreed_action: int
+    agreed_action_share: float | None
+
+    @strawberry.field
+    async def person(self, info: Ctx) -> Person | None:
+        return await person_by_id(info, self.person_id)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "CoachingFiguresRow":
+        return cls(**{**d, "average_rating": RatingAverage(**d["average_rating"])})

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 from common.db import SessionDep, utcnow
 from common.errors import Forbidden, InvalidInput
 from services.metrics.analysis_repository import AnalysisRepository
-from services.metrics.analysis_schemas import AdoptionOut, ImpactOut, ScorecardOut
+from services.metrics.analysis_schemas import AdoptionOut, CoachingFiguresOut, GroupBy, ImpactOut, ScorecardOut
+from services.metrics.coaching_figures import CoachingFiguresRepository
 from services.metrics.definitions import tenant_metrics
 from services.metrics.deps import Reader
 from services.metrics.impact_service import ImpactRepository, ImpactService
@@ -105,3 +106,19 @@ async def impact(principal: Reader, session: SessionDep,
     return await ImpactService(ImpactRepository(session, principal.tenant_id), today).impact(
         found, course_id=course_id, programme_id=programme_id, day=date_, team_of=team_of, role=role,
         window_days=window_days)
+
+
+@router.get("/coaching-figures")
+async def coaching_figures(principal: Reader, session: SessionDep, first: Annotated[date, Query(alias="from")],
+                           last: Annotated[date, Query(alias="to")], group_by: GroupBy = "coach",
+                           team_of: uuid.UUID | None = None) -> CoachingFiguresOut:
+    """Coaching figures from the read model's sessions, per coach or per seller over [from, to] (see
+    coaching_figures.py); `team_of` keeps the sellers in that manager's tree on `to`."""
+    if last < first or (last - first).days > 731:
+        raise InvalidInput("The window must run forwards and span at most two years.", errors=[
+            {"field": "query.to", "message": "to must be on or after from, at most 731 days later",
+             "code": "bad_window"}])
+    await _check(principal, session, team_of)
+    sellers = await AnalysisRepository(session, principal.tenant_id).team(team_of, last) if team_of else None
+    rows = await CoachingFiguresRepository(session, principal.tenant_id).figures(group_by, first, last, sellers)
+    return CoachingFiguresOut(group_by=group_by, first=first, last=last, team_of=team_of, rows=rows)

@@ -94,3 +94,33 @@ class ImpactOut(BaseModel):
     comparison_post: float
     resamples: int
     seed: int
+
+
+# ---- coaching figures from the read model (coaching_figures.py)
+
+GroupBy = Literal["coach", "seller"]
+
+
+class RatingAverages(BaseModel):
+    relevant: float | None
+    developmental: float | None
+    motivational: float | None
+
+
+class CoachingFigures(BaseModel):
+    person_id: uuid.UUID  # the coach or the seller
+    sessions_held: int
+    cancelled: int
+    no_show: int
+    rated: int
+    average_rating: RatingAverages
+    with_agreed_action: int
+    agreed_action_share: float | None  # with_agreed_action / sessions_held
+
+
+class CoachingFiguresOut(BaseModel):
+    group_by: GroupBy
+    first: date
+    last: date
+    team_of: uuid.UUID | None
+    rows: list[CoachingFigures]

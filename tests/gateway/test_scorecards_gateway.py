@@ -132,3 +132,17 @@ async def test_people_series_are_one_call_per_metric(stack, gql, metrics):
         grain: MONTH) { values } } } }""")
     assert [(p["calls"]["values"], p["emails"]["values"]) for p in data["people"]["items"]] == [([2.0], [0.0])] * 3
     assert sorted(r.url.path for r in stack.calls) == ["/v1/people", "/v1/series", "/v1/series"]
+
+
+async def test_coaching_figures_through_graphql(gql, metrics):
+    from tests.metrics.test_coaching_figures import plant as plant_sessions
+
+    await plant_sessions(metrics)
+    window = {"from": (TODAY - timedelta(days=30)).isoformat(), "to": TODAY.isoformat()}
+    data = await gql("""query($from: Date!, $to: Date!) { coachingFigures(from: $from, to: $to, groupBy: SELLER) {
+        personId sessionsHeld rated averageRating { relevant } agreedActionShare } }""", **window)
+    expected = (await metrics.get("/v1/coaching-figures", params={**window, "group_by": "seller"})).json()["rows"]
+    assert [(r["personId"], r["sessionsHeld"], r["rated"], r["averageRating"]["relevant"]) for r in
+            data["coachingFigures"]] == [(r["person_id"], r["sessions_held"], r["rated"],
+                                          r["average_rating"]["relevant"]) for r in expected]
+    assert len(expected) == 6
