@@ -48,6 +48,22 @@ async def people_by_ids(info: Ctx, ids: list[Any]) -> "list[Person]":
     return [Person.from_json(p) for p in found if p]
 
 
+def person_of(attribute: str, description: str | None = None) -> Any:
+    """A field resolving the person whose id the parent holds in `attribute` (through the person loader)."""
+    async def resolve(root: Any, info: Ctx) -> "Person | None":
+        return await person_by_id(info, getattr(root, attribute))
+
+    return strawberry.field(resolver=resolve, description=description)
+
+
+def people_of(attribute: str, description: str | None = None) -> Any:
+    """A field resolving the people whose ids the parent holds in the list `attribute`, in one batch."""
+    async def resolve(root: Any, info: Ctx) -> "list[Person]":
+        return await people_by_ids(info, list(getattr(root, attribute)))
+
+    return strawberry.field(resolver=resolve, description=description)
+
+
 @strawberry.type
 class Person:
     id: strawberry.ID
@@ -149,13 +165,8 @@ class ManagerOnDay:
     manager_id: strawberry.ID | None
     as_of: date
 
-    @strawberry.field
-    async def person(self, info: Ctx) -> Person | None:
-        return await person_by_id(info, self.person_id)
-
-    @strawberry.field
-    async def manager(self, info: Ctx) -> Person | None:
-        return await person_by_id(info, self.manager_id)
+    person: Person | None = person_of("person_id")
+    manager: Person | None = person_of("manager_id")
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "ManagerOnDay":
@@ -172,13 +183,8 @@ class CoachLink:
     implicit: bool
     as_of: date
 
-    @strawberry.field
-    async def coach(self, info: Ctx) -> Person | None:
-        return await person_by_id(info, self.coach_id)
-
-    @strawberry.field
-    async def seller(self, info: Ctx) -> Person | None:
-        return await person_by_id(info, self.seller_id)
+    coach: Person | None = person_of("coach_id")
+    seller: Person | None = person_of("seller_id")
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "CoachLink":
@@ -197,13 +203,8 @@ class CoachAssignment:
     ends_on: date | None
     created_at: datetime
 
-    @strawberry.field
-    async def coach(self, info: Ctx) -> Person | None:
-        return await person_by_id(info, self.coach_id)
-
-    @strawberry.field
-    async def seller(self, info: Ctx) -> Person | None:
-        return await person_by_id(info, self.seller_id)
+    coach: Person | None = person_of("coach_id")
+    seller: Person | None = person_of("seller_id")
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "CoachAssignment":

@@ -11,7 +11,7 @@ from gateway.loaders import filters
 from gateway.types.behaviors import Objective
 from gateway.types.coaching_enums import ActivityGrouping
 from gateway.types.common import dt, opt_date
-from gateway.types.people import Person, people_by_ids, person_by_id
+from gateway.types.people import Person, people_of, person_of
 
 Ctx = Info[Context, None]
 
@@ -25,13 +25,8 @@ class ProgrammePair:
     joined_on: date
     left_on: date | None
 
-    @strawberry.field
-    async def coach(self, info: Ctx) -> Person | None:
-        return await person_by_id(info, self.coach_id)
-
-    @strawberry.field
-    async def seller(self, info: Ctx) -> Person | None:
-        return await person_by_id(info, self.seller_id)
+    coach: Person | None = person_of("coach_id")
+    seller: Person | None = person_of("seller_id")
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "ProgrammePair":
@@ -120,17 +115,9 @@ class Programme:
         found = await info.context.loaders.objective.load(str(self.objective_id))
         return Objective.from_json(found) if found else None
 
-    @strawberry.field
-    async def owner(self, info: Ctx) -> Person | None:
-        return await person_by_id(info, self.owner_id)
-
-    @strawberry.field(description="Coaches of the pairs that have not left.")
-    async def coaches(self, info: Ctx) -> list[Person]:
-        return await people_by_ids(info, list(self.coach_ids))
-
-    @strawberry.field(description="Sellers of the pairs that have not left.")
-    async def participants(self, info: Ctx) -> list[Person]:
-        return await people_by_ids(info, list(self.participant_ids))
+    owner: Person | None = person_of("owner_id")
+    coaches: list[Person] = people_of("coach_ids", "Coaches of the pairs that have not left.")
+    participants: list[Person] = people_of("participant_ids", "Sellers of the pairs that have not left.")
 
     @strawberry.field(description="Health over [from, to] (default: the programme's start, or 28 days back, to "
                                   "today).")
@@ -187,9 +174,7 @@ class CoachingActivityRow:
     open_actions: int
     overdue_actions: int
 
-    @strawberry.field(description="The coach, or the team's manager.")
-    async def person(self, info: Ctx) -> Person | None:
-        return await person_by_id(info, self.person_id)
+    person: Person | None = person_of("person_id", "The coach, or the team's manager.")
 
 
 @strawberry.type

@@ -10,7 +10,7 @@ from strawberry.types import Info
 from gateway.context import Context
 from gateway.types.behaviors import Behavior, Comparator, IndicatorKind, Period
 from gateway.types.metrics import Metric
-from gateway.types.people import Person, people_by_ids, person_by_id
+from gateway.types.people import Person, people_of, person_of
 
 Ctx = Info[Context, None]
 
@@ -100,13 +100,9 @@ class Scorecard:
     previous: PeriodWindow
     behaviors: list[BehaviorCard]
 
-    @strawberry.field
-    async def person(self, info: Ctx) -> Person | None:
-        return await person_by_id(info, self.person_id)
-
-    @strawberry.field(description="The people measured: the person, or the team as of the period's first day.")
-    async def members(self, info: Ctx) -> list[Person]:
-        return await people_by_ids(info, list(self.member_ids))
+    person: Person | None = person_of("person_id")
+    members: list[Person] = people_of("member_ids", "The people measured: the person, or the team as of the "
+                                                    "period's first day.")
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Scorecard":
@@ -143,9 +139,7 @@ class Adoption:
     def audience_size(self) -> int:
         return len(self.audience_ids)
 
-    @strawberry.field
-    async def audience(self, info: Ctx) -> list[Person]:
-        return await people_by_ids(info, list(self.audience_ids))
+    audience: list[Person] = people_of("audience_ids")
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Adoption":
@@ -226,9 +220,7 @@ class CoachingFiguresRow:
     with_agreed_action: int
     agreed_action_share: float | None
 
-    @strawberry.field
-    async def person(self, info: Ctx) -> Person | None:
-        return await person_by_id(info, self.person_id)
+    person: Person | None = person_of("person_id")
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "CoachingFiguresRow":

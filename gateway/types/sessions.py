@@ -10,7 +10,7 @@ from gateway.context import Context
 from gateway.types.behaviors import Period, RootCause, Scenario
 from gateway.types.coaching_enums import ActionStatus, GoalKind, SessionStatus
 from gateway.types.common import dt, opt_dt
-from gateway.types.people import Person, person_by_id
+from gateway.types.people import Person, person_of
 
 if TYPE_CHECKING:
     from gateway.types.programmes import Programme
@@ -60,13 +60,8 @@ class Action:
     updated_at: datetime
     closed_at: datetime | None
 
-    @strawberry.field
-    async def owner(self, info: Ctx) -> Person | None:
-        return await person_by_id(info, self.owner_id)
-
-    @strawberry.field
-    async def seller(self, info: Ctx) -> Person | None:
-        return await person_by_id(info, self.seller_id)
+    owner: Person | None = person_of("owner_id")
+    seller: Person | None = person_of("seller_id")
 
     @strawberry.field
     async def session(self, info: Ctx) -> "Session | None":
@@ -116,13 +111,8 @@ class Goal:
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field
-    async def seller(self, info: Ctx) -> Person | None:
-        return await person_by_id(info, self.seller_id)
-
-    @strawberry.field
-    async def coach(self, info: Ctx) -> Person | None:
-        return await person_by_id(info, self.coach_id)
+    seller: Person | None = person_of("seller_id")
+    coach: Person | None = person_of("coach_id")
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Goal":
@@ -193,13 +183,8 @@ class Session:
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field
-    async def coach(self, info: Ctx) -> Person | None:
-        return await person_by_id(info, self.coach_id)
-
-    @strawberry.field
-    async def seller(self, info: Ctx) -> Person | None:
-        return await person_by_id(info, self.seller_id)
+    coach: Person | None = person_of("coach_id")
+    seller: Person | None = person_of("seller_id")
 
     @strawberry.field
     async def programme(self, info: Ctx) -> LazyProgramme | None:
