@@ -19,7 +19,7 @@ from gateway.types.common import (
     ValidationProblem,
     problem_from,
 )
-from gateway.types.inputs import to_body
+from gateway.types.inputs import as_object, to_body
 from gateway.types.metrics import Evidence, EvidenceConnection, Grain, Metric, MetricInput, Series
 from gateway.types.scorecards import (
     Adoption,
@@ -40,10 +40,7 @@ def metric_body(input: MetricInput) -> dict[str, Any]:
     """Filters travel as a list here and as an `{attribute: values}` object in REST."""
     body: dict[str, Any] = to_body(input)
     if isinstance(input.filters, list):
-        names = [f.attribute for f in input.filters]
-        if len(set(names)) != len(names):
-            raise InvalidArgument("input.filters", "Each attribute may appear once.", "duplicate_attribute")
-        body["filters"] = {f.attribute: f.values for f in input.filters}
+        body["filters"] = as_object([(f.attribute, f.values) for f in input.filters], "input.filters", "attribute")
     return body
 
 

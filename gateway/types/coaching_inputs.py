@@ -8,8 +8,7 @@ from strawberry import UNSET
 
 from gateway.types.behaviors import Period, RootCause
 from gateway.types.coaching_enums import ActionStatus, CoachKind, GoalKind, PersonRole
-from gateway.types.common import InvalidArgument
-from gateway.types.inputs import to_body
+from gateway.types.inputs import as_object, to_body
 
 
 @strawberry.input
@@ -33,10 +32,8 @@ def person_body(input: PersonInput) -> dict[str, Any]:
     """External ids travel as a list here and as a `{source: id}` object in REST."""
     body: dict[str, Any] = to_body(input)
     if isinstance(input.external_ids, list):
-        sources = [e.source for e in input.external_ids]
-        if len(set(sources)) != len(sources):
-            raise InvalidArgument("input.externalIds", "Each source may appear once.", "duplicate_source")
-        body["external_ids"] = {e.source: e.external_id for e in input.external_ids}
+        body["external_ids"] = as_object([(e.source, e.external_id) for e in input.external_ids],
+                                         "input.externalIds", "source")
     return body
 
 

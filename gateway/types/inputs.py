@@ -19,6 +19,7 @@ from gateway.types.behaviors import (
     RootCause,
     View,
 )
+from gateway.types.common import InvalidArgument
 
 
 def to_body(obj: Any) -> Any:
@@ -33,6 +34,15 @@ def to_body(obj: Any) -> Any:
     if isinstance(obj, date):
         return obj.isoformat()
     return obj
+
+
+def as_object(pairs: list[tuple[str, Any]], field: str, what: str) -> dict[str, Any]:
+    """A GraphQL list of (key, value) inputs as the REST object it stands for; a key given twice is refused
+    (a JSON object would silently keep the last one)."""
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise InvalidArgument(field, f"Each {what} may appear once.", f"duplicate_{what}")
+    return dict(pairs)
 
 
 @strawberry.input
