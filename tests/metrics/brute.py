@@ -127,15 +127,20 @@ def periods(grain: str, first: date, last: date) -> list[tuple[date, date]]:
 
 
 def figure(daily: dict[Cell, tuple[float, float]], metric: str, members: set[str], first: date,
-           last: date) -> tuple[float | None, float, float | None]:
-    """(value, numerator, denominator) of a built-in metric for these people over [first, last]."""
-    def total(key: str, which: int) -> float:
-        return sum(v[which] for (p, k, d), v in daily.items() if k == key and p in members and first <= d <= last)
+           last: date, ratios: dict[str, tuple[str, str]] | None = None,
+           averages: set[str] | None = None) -> tuple[float | None, float, float | None]:
+    """(value, numerator, denominator) of a metric for these people over [first, last]: a ratio (built-in or in
+    `ratios`), an average (built-in or in `averages`), or else a count or sum."""
+    ratios, averages = {**RATIOS, **(ratios or {})}, AVERAGES | (averages or set())
+    index = _index(daily)
 
-    if metric in RATIOS:
-        num, den = total(RATIOS[metric][0], 0), total(RATIOS[metric][1], 0)
+    def total(key: str, which: int) -> float:
+        return sum(v[which] for p in members for d, v in index.get((p, key), ()) if first <= d <= last)
+
+    if metric in ratios:
+        num, den = total(ratios[metric][0], 0), total(ratios[metric][1], 0)
         return (num / den if den else None), num, den
-    if metric in AVERAGES:
+    if metric in averages:
         num, den = total(metric, 0), total(metric, 1)
         return (num / den if den else None), num, den
     num = total(metric, 0)
@@ -155,3 +160,20 @@ def team_on(lines: list[Item], manager: str, day: date) -> set[str]:
             below |= team_on(lines, line["person_id"], day)
     below.discard(manager)
     return below
+
+
+Index = dict[tuple[str, str], list[tuple[date, tuple[float, float]]]]
+_indexes: dict[int, tuple[dict[Cell, tuple[float, float]], Index]] = {}
+
+
+def _index(daily: dict[Cell, tuple[float, float]]) -> Index:
+    """The cells by (person, metric), built once per daily dict (only a speed-up of `figure`'s sums)."""
+    cached = _indexes.get(id(daily))
+    if cached is not None and cached[0] is daily:
+        return cached[1]
+    index: Index = {}
+    for (p, k, d), v in daily.items():
+        index.setdefault((p, k), []).append((d, v))
+    _indexes.clear()
+    _indexes[id(daily)] = (daily, index)
+    return index
