@@ -148,3 +148,19 @@ async def test_retried_batch_with_idempotency_key_is_replayed(metrics, stack):
     again = await metrics.post("/v1/activities", json={"items": [activity("i1")]}, headers=headers)
     assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
     assert again.json()["items"][0]["status"] == "created"
+
+
+async def test_the_body_is_read_raw_but_answers_like_any_endpoint(metrics):
+    import gc
+
+    r = await metrics.post("/v1/activities", content=b'{"items": [', headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body"
+    r = await metrics.post("/v1/activities", json=[activity("x")])
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    r = await metrics.post("/v1/activities", json={"items": [activity("ok"), "not an object", 7]})
+    assert r.status_code == 200
+    assert [i["status"] for i in r.json()["items"]] == ["created", "rejected", "rejected"]
+    assert r.json()["items"][1]["errors"][0]["code"] == "model_type"
+    assert gc.isenabled()  # the collector paused for the batch is running again
+    schema = (await metrics.get("/openapi.json")).json()["paths"]["/v1/activities"]["post"]
+    assert "items" in str(schema["requestBody"]) and "BatchResult" in str(schema["responses"])
