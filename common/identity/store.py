@@ -19,7 +19,7 @@ KNOWN_SCOPES = frozenset({
     "admin",
     "behaviors:read", "behaviors:write", "behaviors:*",
     "coaching:read", "coaching:write", "coaching:*",
-    "metrics:read", "metrics:write", "metrics:*",
+    "metrics:read", "metrics:write", "metrics:internal", "metrics:*",
     "activities:write", "completions:write",
 })
 

@@ -132,7 +132,7 @@ async def series(svc: Series, metric: MetricKeyQuery, first: First, last: Last, 
                  team_of: uuid.UUID | None = None) -> SeriesOut | SeriesBatch:
     """A metric per day, ISO week or calendar month for one person (`person_id`), a team (`team_of`: the
     manager's tree as it was at each period's start) or several people at once (`person_ids`, one series each,
-    as `{"items": [...]}`)."""
+    as `{"items": [...]}`, leaving out people the caller may not see)."""
     if sum(x is not None for x in (person_id, person_ids, team_of)) != 1:
         raise InvalidInput("Give exactly one of person_id, person_ids or team_of.", errors=[
             {"field": "query.person_id", "message": "give exactly one of person_id, person_ids or team_of",
@@ -142,7 +142,8 @@ async def series(svc: Series, metric: MetricKeyQuery, first: First, last: Last, 
     if person_id is not None:
         return (await svc.people(metric, [person_id], grain, first, last))[0]
     assert person_ids is not None
-    return SeriesBatch(items=await svc.people(metric, list(dict.fromkeys(person_ids)), grain, first, last))
+    return SeriesBatch(items=await svc.people(metric, list(dict.fromkeys(person_ids)), grain, first, last,
+                                              leave_out_hidden=True))
 
 
 @router.get("/evidence", tags=["queries"])

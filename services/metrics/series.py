@@ -25,6 +25,7 @@ from services.metrics.org import Org
 from services.metrics.repository import DailyRow, QueryRepository
 from services.metrics.schemas import Grain, SeriesOut
 from services.metrics.visibility import Visibility
+from services.metrics.windows import value_of
 
 MAX_PERIODS: dict[str, int] = {"day": 400, "week": 260, "month": 120}
 
@@ -98,23 +99,15 @@ class Totals:
 
 def compose(metric: Metric, totals: Totals, periods: int) -> tuple[list[float | None], list[float],
                                                                    list[float | None]]:
+    """Per period, the metric from its parts' sums (windows.value_of); denominators null for counts and sums."""
     values: list[float | None] = []
     numerators: list[float] = []
     denominators: list[float | None] = []
     for i in range(periods):
-        if metric.aggregation == "ratio":
-            assert metric.numerator is not None and metric.denominator is not None
-            num, den = totals.get(i, metric.numerator)[0], totals.get(i, metric.denominator)[0]
-        else:
-            num, den = totals.get(i, metric.key)
-        if metric.aggregation in ("count", "sum"):
-            values.append(num)
-            numerators.append(num)
-            denominators.append(None)
-        else:
-            values.append(num / den if den else None)
-            numerators.append(num)
-            denominators.append(den)
+        v = value_of(metric, {k: totals.get(i, k) for k in metric.parts})
+        values.append(v.value)
+        numerators.append(v.num)
+        denominators.append(None if metric.aggregation in ("count", "sum") else v.den)
     return values, numerators, denominators
 
 
@@ -131,8 +124,11 @@ class SeriesService:
         return found
 
     async def people(self, key: str, person_ids: Sequence[uuid.UUID], grain: Grain, first: date,
-                     last: date) -> list[SeriesOut]:
+                     last: date, *, leave_out_hidden: bool = False) -> list[SeriesOut]:
+        """One series per person; a person the caller may not see is a 403, or left out of a batch."""
         metric, window = self.metric(key), Window.of(grain, first, last)
+        if leave_out_hidden:
+            person_ids = await self.visibility.visible(person_ids)
         await self.visibility.check(person_ids)
         rows = await self.queries.daily(metric.parts, person_ids, window.starts[0], window.last)
         totals = {p: Totals(len(window.starts)) for p in person_ids}

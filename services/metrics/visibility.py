@@ -35,6 +35,13 @@ class Visibility:
             self._seen = team | {me}
         return self._seen
 
+    async def visible(self, people: Iterable[uuid.UUID]) -> list[uuid.UUID]:
+        """The ones the caller may see, in the order given (for batches, which leave the others out)."""
+        if self.principal.sees_everything:
+            return list(people)
+        seen = await self._visible()
+        return [p for p in people if p in seen]
+
     async def check(self, people: Iterable[uuid.UUID]) -> None:
         if self.principal.sees_everything:
             return

@@ -239,6 +239,13 @@ async def test_who_may_see_which_scorecard_and_bad_input(stack: Stack, tenant: T
         assert (await boss.get("/v1/scorecard", params={"team_of": str(org.manager)})).status_code == 200
         assert (await other.get("/v1/scorecard", params={"person_id": str(seller)})).status_code == 403
         assert (await me.get("/v1/adoption", params={"behavior_key": "exec-meetings"})).status_code == 403
+        # batches leave out whom the caller may not see; single asks are refused
+        window = {"metric": "calls", "from": (TODAY - timedelta(days=7)).isoformat(), "to": TODAY.isoformat()}
+        r = await me.get("/v1/series", params={**window, "person_ids": [str(seller), str(colleague)]})
+        assert r.status_code == 200 and [i["person_id"] for i in r.json()["items"]] == [str(seller)]
+        assert (await me.get("/v1/series", params={**window, "person_id": str(colleague)})).status_code == 403
+        r = await me.get("/v1/scorecards", params={"person_ids": [str(seller), str(colleague)]})
+        assert r.status_code == 200 and [c["person_id"] for c in r.json()] == [str(seller)]
     bad = [({"person_id": str(seller), "team_of": str(org.manager)}, 422), ({}, 422),
            ({"person_id": "nope"}, 422), ({"person_id": str(seller), "period": "year"}, 422),
            ({"person_id": str(uuid.uuid4())}, 404)]
