@@ -41,7 +41,7 @@ def create_app(settings: GatewaySettings | None = None, *,
     timeout = httpx.Timeout(s.request_timeout_seconds, connect=2.0)
     built = dict(clients) if clients is not None else {
         name: service_client(name, base_url=getattr(s, f"{name}_url"), timeout=timeout) for name in SERVICES}
-    service_clients = ServiceClients(built)
+    service_clients = ServiceClients(built, s)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -1,3 +1,4 @@
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from common.settings import Environment
@@ -10,8 +11,18 @@ class GatewaySettings(BaseSettings):
     behaviors_url: str = "http://127.0.0.1:8001"
     coaching_url: str = "http://127.0.0.1:8002"
     metrics_url: str = "http://127.0.0.1:8003"
-    request_timeout_seconds: float = 10.0
+    request_timeout_seconds: float = 10.0  # the REST proxy's clients (ingest batches take longer than reads)
     max_depth: int = 10
     max_aliases: int = 30
     max_tokens: int = 2000
     max_body_bytes: int = 20_000_000  # ingest batches pass through the REST proxy
+
+    # Degradation of GraphQL's downstream calls (docs/degradation.md).
+    timeout_seconds: float = Field(5.0, gt=0)  # one call's whole budget, retries and backoff included
+    connect_timeout_seconds: float = Field(1.0, gt=0)  # opening a connection (or waiting for a pooled one)
+    read_timeout_seconds: float = Field(5.0, gt=0)  # between bytes of the answer (and of the request body)
+    retries: int = Field(2, ge=0, le=5)  # extra attempts of a GET; writes are never repeated
+    retry_backoff_seconds: float = Field(0.05, ge=0)  # before retry n: this * 2**(n-1) * random(0.5, 1)
+    breaker_failures: int = Field(5, ge=1)  # consecutive failures that open a service's circuit ...
+    breaker_window_seconds: float = Field(10.0, gt=0)  # ... when they fall within this many seconds
+    breaker_cooldown_seconds: float = Field(15.0, gt=0)  # open this long, then one trial call

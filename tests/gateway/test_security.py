@@ -187,7 +187,7 @@ def failing(exc: Exception | None = None, status: int = 200, json: object = None
 
 @pytest.mark.parametrize(("handler", "message", "code"), [
     (failing(httpx.ConnectError("refused")), "is unavailable (ConnectError)", "SERVICE_UNAVAILABLE"),
-    (failing(httpx.ReadTimeout("slow")), "is unavailable (ReadTimeout)", "SERVICE_UNAVAILABLE"),
+    (failing(httpx.ReadTimeout("slow")), "is unavailable (timed out: ReadTimeout)", "SERVICE_UNAVAILABLE"),
     (failing(status=500, json={"detail": "boom"}), "failed (HTTP 500)", "SERVICE_ERROR"),
     (failing(status=503, json={}), "is unavailable (HTTP 503)", "SERVICE_UNAVAILABLE"),
 ])
