@@ -1,0 +1,250 @@
+"""The coaching queue's scoring: whom a coach should coach next, on which behaviour, and why.
+
+Pure and deterministic: plain data in (`SellerFacts`, gathered by `gateway/resolvers/queue.py` from the
+three services), plain data out (`Scored`); no clock, no I/O. The same inputs always give the same score,
+the same reasons in the same order and the same ranking.
+
+A seller's score is the sum of the weights of their reasons (each rounded to 2 decimals), at most 100:
+
+| reason kind          | weight                                                                    | at most |
+|----------------------|---------------------------------------------------------------------------|---------|
+| `gap`                | 40 x relative shortfall x priority factor, the biggest gap in scope       | 40      |
+| `trend`              | 5 per in-scope indicator behind target that moves the wrong way           | 15      |
+| `since_last_session` | 20 x min(days since the last completed session with this coach, 60) / 60 | 20      |
+|                      | (20 when there is none in the lookback window)                            |         |
+| `overdue_actions`    | 5 per open action of this pair due before `on`                            | 15      |
+| `cadence_due`        | 10 when a programme pair of the two is due (the most overdue one named)   | 10      |
+
+- **In scope**: the behaviour keys of the coach's links to the seller on `on` (assignments with a scope);
+  any link without a scope (e.g. the implicit manager link) puts every behaviour of the seller's
+  scorecard in scope. Indicators outside the scope never count, not even for the trend.
+- **Relative shortfall** of an indicator judged `at_risk` or `off_track` on the seller's scorecard:
+  `(expected - actual) / expected` for a `gte` indicator, `(actual - expected) / expected` for `lte`
+  (lower is better), clamped to [0, 1]; 1 when `expected` is 0 and the indicator is still behind.
+  `on_track` and `no_data` indicators have none.
+- **Priority factor** of the behaviour (priority 1 = highest … 5): `1 - 0.1 x (priority - 1)`, i.e. 1.0,
+  0.9, 0.8, 0.7, 0.6 (3 when the behaviours service does not say).
+- **The focus** is the in-scope indicator with the biggest `shortfall x priority factor` (ties: the higher
+  priority, then behaviour key, then metric key); its behaviour is the focus suggestion and the `gap`
+  reason. With no gap in scope, the focus is the in-scope behaviour of the highest priority on the
+  scorecard (ties: key), without a `gap` reason; with no figures at all there is no focus.
+- **Wrong way**: `down` for a `gte` indicator, `up` for `lte`; only indicators behind target count
+  (biggest shortfall first, ties as for the focus).
+- **Programme due**: a pair is in its programme on `on` when max(joined_on, starts_on) <= on <=
+  min(left_on - 1, ends_on); it is due when the days since its last completed session in that programme
+  (or since the pair's first day in it, with none) reach `cadence_days`.
+- Reasons with weight 0 are left out. Ranking: score descending, then name (case-insensitive), then id.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+GAP_WEIGHT = 40.0
+TREND_WEIGHT = 5.0
+TREND_MAX = 3
+SINCE_WEIGHT = 20.0
+SINCE_FULL_DAYS = 60
+OVERDUE_WEIGHT = 5.0
+OVERDUE_MAX = 3
+CADENCE_WEIGHT = 10.0
+PRIORITY_STEP = 0.1
+DEFAULT_PRIORITY = 3
+LOOKBACK_DAYS = 180  # how far back the gateway looks for the last session (more when a cadence is longer)
+BEHIND = ("at_risk", "off_track")
+
+FORMULA = (
+    f"score = sum of the reasons' weights (each rounded to 2 decimals, at most 100). "
+    f"gap: {GAP_WEIGHT:g} x relative shortfall x priority factor of the biggest gap in the coach's scope "
+    f"(shortfall = (expected - actual) / expected for gte, (actual - expected) / expected for lte, clamped to "
+    f"[0, 1], at_risk and off_track indicators only; priority factor = 1 - {PRIORITY_STEP:g} x (priority - 1)). "
+    f"trend: {TREND_WEIGHT:g} per in-scope indicator behind target moving the wrong way (down for gte, up for "
+    f"lte), at most {TREND_MAX}. since_last_session: {SINCE_WEIGHT:g} x min(days since the last completed "
+    f"session with this coach, {SINCE_FULL_DAYS}) / {SINCE_FULL_DAYS}, {SINCE_WEIGHT:g} with none in the "
+    f"lookback window. overdue_actions: {OVERDUE_WEIGHT:g} per open action of the pair due before `on`, at most "
+    f"{OVERDUE_MAX}. cadence_due: {CADENCE_WEIGHT:g} when a programme pair of the two has gone cadence_days or "
+    f"more without a completed session in the programme. Ties: name, then id."
+)
+
+
+@dataclass(frozen=True)
+class IndicatorFigure:
+    """One indicator of the seller's scorecard (the metrics service's figures)."""
+
+    behavior_key: str
+    behavior_name: str
+    metric_key: str
+    comparator: str  # gte | lte
+    expected: float
+    actual: float | None
+    status: str  # on_track | at_risk | off_track | no_data
+    trend: str  # up | down | flat | no_data
+    priority: int = DEFAULT_PRIORITY
+
+
+@dataclass(frozen=True)
+class ProgrammeFacts:
+    """One programme the coach and the seller are a pair of on `on`."""
+
+    programme_id: str
+    name: str
+    cadence_days: int
+    since: date  # the last completed session in the programme, or the pair's first day in it
+    last_session_on: date | None
+
+
+@dataclass(frozen=True)
+class SellerFacts:
+    seller_id: str
+    name: str
+    scope: tuple[str, ...] | None  # behaviour keys; None = every behaviour
+    figures: tuple[IndicatorFigure, ...] = ()
+    last_session_on: date | None = None
+    overdue_due_dates: tuple[date, ...] = ()  # open actions of the pair due before `on`
+    programmes: tuple[ProgrammeFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reason:
+    kind: str  # gap | trend | since_last_session | overdue_actions | cadence_due
+    weight: float
+    detail: str
+    behavior_key: str | None = None
+    metric_key: str | None = None
+    programme_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Focus:
+    behavior_key: str
+    behavior_name: str
+    metric_key: str | None
+    relative_gap: float | None
+    why: str
+
+
+@dataclass(frozen=True)
+class Scored:
+    facts: SellerFacts
+    score: float
+    reasons: tuple[Reason, ...]
+    focus: Focus | None
+    days_since_last_session: int | None
+    in_scope: tuple[IndicatorFigure, ...] = field(default=())
+
+
+def priority_factor(priority: int) -> float:
+    return 1.0 - PRIORITY_STEP * (min(max(priority, 1), 5) - 1)
+
+
+def in_scope(figures: Iterable[IndicatorFigure], scope: Sequence[str] | None) -> tuple[IndicatorFigure, ...]:
+    return tuple(f for f in figures if scope is None or f.behavior_key in scope)
+
+
+def shortfall(f: IndicatorFigure) -> float:
+    """How far behind target the indicator is, relative to what was expected (0 when not behind)."""
+    if f.status not in BEHIND or f.actual is None:
+        return 0.0
+    if f.expected <= 0:
+        return 1.0
+    missing = f.expected - f.actual if f.comparator == "gte" else f.actual - f.expected
+    return min(1.0, max(0.0, missing / f.expected))
+
+
+def wrong_way(f: IndicatorFigure) -> bool:
+    return f.trend == ("up" if f.comparator == "lte" else "down")
+
+
+def _gap_order(f: IndicatorFigure) -> tuple[float, int, str, str]:
+    """Biggest weighted shortfall first (compared at 6 decimals, so float noise never decides a tie)."""
+    return (-round(shortfall(f) * priority_factor(f.priority), 6), f.priority, f.behavior_key, f.metric_key)
+
+
+def _w(value: float) -> float:
+    return round(value, 2)
+
+
+def _pct(value: float) -> str:
+    return f"{round(value * 100):d}%"
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def focus_of(figures: Sequence[IndicatorFigure]) -> Focus | None:
+    """The focus suggestion among in-scope indicators (see the module docstring)."""
+    behind = sorted((f for f in figures if shortfall(f) > 0), key=_gap_order)
+    if behind:
+        f = behind[0]
+        return Focus(f.behavior_key, f.behavior_name, f.metric_key, round(shortfall(f), 4),
+                     f"Biggest gap vs target in scope: {f.metric_key} at {_num(f.actual)} against "
+                     f"{_num(f.expected)} expected ({_pct(shortfall(f))} {'short' if f.comparator == 'gte' else 'over'}"
+                     f", {f.status.replace('_', ' ')}, trend {f.trend.replace('_', ' ')}), priority {f.priority}.")
+    if not figures:
+        return None
+    f = min(figures, key=lambda x: (x.priority, x.behavior_key))
+    return Focus(f.behavior_key, f.behavior_name, None, None,
+                 f"On track on every indicator in scope: {f.behavior_name} is the highest-priority behaviour "
+                 f"(priority {f.priority}) to build on.")
+
+
+def score_seller(facts: SellerFacts, on: date, lookback_days: int = LOOKBACK_DAYS) -> Scored:
+    figures = in_scope(facts.figures, facts.scope)
+    reasons: list[Reason] = []
+    focus = focus_of(figures)
+    if focus is not None and focus.relative_gap:
+        f = next(x for x in figures if (x.behavior_key, x.metric_key) == (focus.behavior_key, focus.metric_key))
+        reasons.append(Reason("gap", _w(GAP_WEIGHT * shortfall(f) * priority_factor(f.priority)), focus.why,
+                              f.behavior_key, f.metric_key))
+    falling = sorted((f for f in figures if shortfall(f) > 0 and wrong_way(f)), key=_gap_order)[:TREND_MAX]
+    for f in falling:
+        reasons.append(Reason("trend", _w(TREND_WEIGHT),
+                              f"{f.metric_key} ({f.behavior_name}) is behind target and trending "
+                              f"{f.trend} vs the previous period.", f.behavior_key, f.metric_key))
+    days_since = None if facts.last_session_on is None else max(0, (on - facts.last_session_on).days)
+    if days_since is None:
+        reasons.append(Reason("since_last_session", _w(SINCE_WEIGHT),
+                              f"No completed session with you in the last {lookback_days} days."))
+    else:
+        weight = _w(SINCE_WEIGHT * min(days_since, SINCE_FULL_DAYS) / SINCE_FULL_DAYS)
+        if weight > 0:
+            reasons.append(Reason("since_last_session", weight,
+                                  f"Last completed session with you {days_since} day(s) ago "
+                                  f"({facts.last_session_on})."))
+    if facts.overdue_due_dates:
+        n, oldest = len(facts.overdue_due_dates), min(facts.overdue_due_dates)
+        reasons.append(Reason("overdue_actions", _w(OVERDUE_WEIGHT * min(n, OVERDUE_MAX)),
+                              f"{n} open action(s) agreed with you past due (the oldest due {oldest}, "
+                              f"{(on - oldest).days} day(s) ago)."))
+    due = sorted(((p, (on - p.since).days) for p in facts.programmes if (on - p.since).days >= p.cadence_days),
+                 key=lambda pd: (-(pd[1] - pd[0].cadence_days), pd[0].name, pd[0].programme_id))
+    if due:
+        p, waited = due[0]
+        last = (f"the last one in it {waited} day(s) ago ({p.last_session_on})" if p.last_session_on
+                else f"none in it since the pair joined {waited} day(s) ago")
+        more = f"; {len(due) - 1} more programme(s) due" if len(due) > 1 else ""
+        reasons.append(Reason("cadence_due", _w(CADENCE_WEIGHT),
+                              f"Programme '{p.name}' expects a session every {p.cadence_days} day(s): {last}{more}.",
+                              programme_id=p.programme_id))
+    kept = tuple(r for r in reasons if r.weight > 0)
+    return Scored(facts, _w(sum(r.weight for r in kept)), kept, focus, days_since, figures)
+
+
+def rank(sellers: Iterable[SellerFacts], on: date, lookback_days: int = LOOKBACK_DAYS) -> list[Scored]:
+    """Every seller scored, best candidate first (score descending, then name, then id)."""
+    scored = [score_seller(s, on, lookback_days) for s in sellers]
+    return sorted(scored, key=lambda s: (-s.score, s.facts.name.casefold(), s.facts.seller_id))
+
+
+# The seeds' five root causes of a failure to perform, each with the question that tests it.
+ROOT_CAUSES: tuple[tuple[str, str], ...] = (
+    ("environment", "Is something around them in the way — territory, leads, tools, process or an approval — "
+                    "rather than anything they do?"),
+    ("commitment", "Do they agree with the goal and believe the behaviour pays off — was it set with them, and "
+                   "do they want it?"),
+    ("capacity", "Do they have the time and bandwidth for it — what would they stop doing to make room?"),
+    ("skills", "Can they do it when it counts — have you seen them do it (or practise it) at the level the "
+               "rubric asks?"),
+    ("knowledge", "Do they know what good looks like and why it matters — the process, the message, the buyer?"),
+)
