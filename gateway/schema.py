@@ -1,5 +1,8 @@
 """The one GraphQL schema: every domain's queries and mutations merged, with the security limits."""
 
+from collections.abc import Iterator
+from typing import Any
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
@@ -11,6 +14,9 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types.base import StrawberryContainer, StrawberryOptional, get_object_definition
+from strawberry.types.lazy_type import LazyType
+from strawberry.types.union import StrawberryUnion
 
 from gateway.clients import DownstreamError, ServiceUnavailableError
 from gateway.resolvers.behaviors import BehaviorsMutation, BehaviorsQuery
@@ -31,6 +37,43 @@ class Query(BehaviorsQuery, DirectoryQuery, ProgrammesQuery, SessionsQuery, Metr
 @strawberry.type
 class Mutation(BehaviorsMutation, DirectoryMutation, ProgrammesMutation, SessionsMutation, MetricsMutation):
     pass
+
+
+def _named(type_: Any) -> Iterator[Any]:
+    """The object types a field's type names (through lists, non-null, unions and lazy references)."""
+    if isinstance(type_, StrawberryContainer):
+        yield from _named(type_.of_type)
+    elif isinstance(type_, StrawberryUnion):
+        for member in type_.types:
+            yield from _named(member)
+    elif isinstance(type_, LazyType):
+        yield from _named(type_.resolve_type())
+    elif get_object_definition(type_) is not None:
+        yield type_
+
+
+def contain_failures(*roots: type) -> None:
+    """Make nullable every field that may fail because a service does: each root field (one service call
+    at least) and each field with an async resolver (a loader or a call), so that a failure nulls that
+    field alone, with its SERVICE_UNAVAILABLE error, instead of spreading up to its nearest nullable
+    parent, the whole `data` at worst. Fields read from the parent's own data keep their non-null types.
+    Idempotent; see docs/degradation.md."""
+    seen: set[type] = set()
+    pending = [(root, True) for root in roots]
+    while pending:
+        cls, is_root = pending.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        for field in get_object_definition(cls, strict=True).fields:
+            type_ = field.type
+            calls_out = is_root or (field.base_resolver is not None and field.base_resolver.is_async)
+            if calls_out and not isinstance(type_, StrawberryOptional):
+                field.type = StrawberryOptional(type_)
+            pending.extend((named, False) for named in _named(type_))
+
+
+contain_failures(Query, Mutation)
 
 
 def _should_mask(error: GraphQLError) -> bool:

@@ -1,4 +1,4 @@
-"""Degradation: per-call timeouts, bounded retries of reads only, a circuit breaker per service.
+"""Degradation: per-call timeouts, bounded retries of reads only, a circuit breaker per service, partial data.
 
 The services are the real in-process apps; only the fault is fake: one service's transport is wrapped by
 `Faulty`, which fails, delays or blocks the requests it is told to and passes the others to the real app.
@@ -17,7 +17,7 @@ from gateway.clients import CircuitBreaker, ServiceClients
 from gateway.settings import GatewaySettings
 from tests.conftest import Stack
 from tests.gateway.coaching_docs import create_person
-from tests.gateway.helpers import errors_of
+from tests.gateway.helpers import add_scenario, create_behavior, errors_of
 
 
 class AnswerLost:
@@ -315,3 +315,66 @@ def test_breaker_counts_consecutive_failures_within_the_window():
     breaker.succeeded()  # a success in between: no longer consecutive
     breaker.failed()
     assert state(breaker) == "closed"
+
+
+# ---- partial data -----------------------------------------------------------------------------
+
+async def test_one_service_down_leaves_the_others_data(harness, gql):
+    await create_behavior(gql, "exec-meetings")
+    harness.degrade("coaching", always=httpx.ConnectError("refused"), retries=0)
+    body = (await gql.raw("{ behaviors { items { key } } people { items { name } } }")).json()
+    assert body["data"] == {"behaviors": {"items": [{"key": "exec-meetings"}]}, "people": None}
+    [error] = body["errors"]
+    unavailable(error, "coaching", "ConnectError")
+    assert error["path"] == ["people"]
+
+
+async def test_a_failing_list_field_is_null_with_its_error_and_the_rest_stays(harness, gql):
+    behavior = await create_behavior(gql, "exec-meetings")
+    await add_scenario(gql, behavior["id"], "The CFO call")
+    # the list answers, then the behaviors service goes away before the scenarios batch
+    harness.degrade("behaviors", None, always=httpx.ConnectError("refused"), retries=0)
+    body = (await gql.raw("{ behaviors { items { key scenarios { title } } } }")).json()
+    assert body["data"] == {"behaviors": {"items": [{"key": "exec-meetings", "scenarios": None}]}}
+    [error] = body["errors"]
+    unavailable(error, "behaviors", "ConnectError")
+    assert error["path"] == ["behaviors", "items", 0, "scenarios"]
+
+
+async def test_a_nested_field_of_another_service_fails_alone(harness, gql):
+    await create_person(gql, "Ada")
+    await create_person(gql, "Bo")
+    harness.degrade("metrics", always=httpx.ConnectError("refused"), retries=0)
+    body = (await gql.raw("{ people { items { name scorecard { personId } } } }")).json()
+    assert body["data"] == {"people": {"items": [{"name": "Ada", "scorecard": None},
+                                                 {"name": "Bo", "scorecard": None}]}}
+    assert [e["path"] for e in body["errors"]] == [["people", "items", i, "scorecard"] for i in (0, 1)]
+    for error in body["errors"]:
+        unavailable(error, "metrics", "ConnectError")
+
+
+async def test_a_failed_mutation_keeps_the_result_of_the_one_before(harness, gql):
+    harness.degrade("coaching", always=httpx.ConnectError("refused"))
+    body = (await gql.raw("""mutation { createObjective(input: {name: "Win the C-suite"}) {
+        __typename ... on Objective { name } } createPerson(input: {name: "Bea", roles: [SELLER]}) {
+        __typename } }""")).json()
+    assert body["data"] == {"createObjective": {"__typename": "Objective", "name": "Win the C-suite"},
+                            "createPerson": None}
+    [error] = body["errors"]
+    unavailable(error, "coaching", "ConnectError")
+
+
+def _non_null_fields(sdl: str, type_name: str) -> list[str]:
+    """The fields of `type_name` in the SDL whose type ends in '!' (non-null)."""
+    body = sdl.split(f"type {type_name} {{", 1)[1].split("\n}", 1)[0]
+    return [line.strip() for line in body.splitlines()
+            if line.strip() and not line.strip().startswith(('"', "#")) and line.rstrip().endswith("!")]
+
+
+def test_every_root_field_is_nullable():
+    """So that one service's failure nulls its own fields, never the whole answer (docs/degradation.md)."""
+    from gateway.schema import schema
+
+    sdl = schema.as_str()
+    assert _non_null_fields(sdl, "Query") == []
+    assert _non_null_fields(sdl, "Mutation") == []

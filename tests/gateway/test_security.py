@@ -102,7 +102,7 @@ async def test_invalid_api_key_is_an_unauthenticated_error(stack):
             [error] = errors_of(r)
             assert error["extensions"]["code"] == "UNAUTHENTICATED", error
             assert error["extensions"]["service"] == "behaviors" and error["path"] == ["behaviors"]
-            assert r.json()["data"] is None
+            assert r.json()["data"] == {"behaviors": None}
             r = await client.post("/graphql", json={"query": 'mutation { createObjective(input: {name: "x"}) {'
                                                              ' __typename } }'})
             [error] = errors_of(r)  # not a typed failure: the caller is nobody
