@@ -1,35 +1,151 @@
-"""What every service app shares: state, middleware, problem+json errors, health endpoints."""
+"""What every service app shares: state, middleware, problem+json errors, health endpoints, events."""
 
-from collections.abc import AsyncIterator, Sequence
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Table, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.auth import Authenticator
 from common.bodylimit import BodyLimitMiddleware
 from common.db import Database
 from common.errors import ServiceUnavailable, install_error_handlers
+from common.events import Event, Relay, Transport, inbox_handler
+from common.events.jetstream import JetStreamBus
 from common.idempotency import IdempotencyMiddleware
 from common.identity.store import IdentityStore
 from common.requestid import RequestIdMiddleware
 from common.settings import ServiceSettings
 
+log = logging.getLogger("uplift.events")
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """One durable subscription of a service: `apply(session, event)` runs in one transaction with the
+    inbox claim (an event id seen twice changes nothing)."""
+
+    durable: str
+    topics: tuple[str, ...]
+    apply: Callable[[AsyncSession, Event], Awaitable[None]]
+
+
+@dataclass
+class ServiceEvents:
+    """A service's part in events: the outbox it records into, the inbox and consumers it applies events with.
+    `transport` is set by an assembler that runs events for several services (the all-in-one process); left
+    unset, the service's lifespan runs its own when `broker_url` is set."""
+
+    outbox: Table | None = None
+    inbox: Table | None = None
+    consumers: list[Consumer] = field(default_factory=list)
+    transport: Transport | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.outbox is not None or bool(self.consumers)
+
+
+class EventRuntime:
+    """Runs events for one or more service apps on one transport: whoever creates the transport starts it,
+    subscribes the apps' consumers, runs one relay per outbox, and on the way out stops the relays before
+    closing the transport. A broker that cannot be reached at start is retried in the background (with
+    backoff) while the services work: their events wait in their outboxes and leave once it is there."""
+
+    def __init__(self, transport: Transport, apps: Sequence[FastAPI], *, retry_max: float = 30.0) -> None:
+        self.transport = transport
+        self.apps = list(apps)
+        self.relays: list[Relay] = []
+        self.retry_max = retry_max
+        self._connecting: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        try:
+            await self.transport.start()
+        except ConnectionError as exc:
+            log.warning("events: %s; retrying in the background, events wait in the outboxes", exc)
+            self._connecting = asyncio.create_task(self._connect_later(), name="events:connect")
+            return
+        await self._wire()
+
+    async def _connect_later(self) -> None:
+        delay = 1.0
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                await self.transport.start()
+            except ConnectionError:
+                delay = min(self.retry_max, delay * 2)
+                continue
+            log.warning("events: broker reached, relaying and consuming now")
+            await self._wire()
+            return
+
+    async def _wire(self) -> None:
+        for app in self.apps:
+            events: ServiceEvents = app.state.events
+            db: Database = app.state.db
+            for c in events.consumers:
+                assert events.inbox is not None, "a service with consumers declares an inbox"
+                await self.transport.subscribe(c.durable, c.topics, inbox_handler(db, events.inbox, c.durable,
+                                                                                  c.apply))
+        for app in self.apps:  # relays only once every consumer listens
+            if app.state.events.outbox is not None:
+                relay = Relay(app.state.db, app.state.events.outbox, self.transport)
+                self.relays.append(relay)
+                await relay.start()
+
+    async def stop(self) -> None:
+        if self._connecting is not None:
+            self._connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._connecting
+            self._connecting = None
+        for relay in self.relays:
+            await relay.stop()
+        self.relays.clear()
+        await self.transport.close()
+
+
+def broker_transport(settings: ServiceSettings, name: str) -> Transport:
+    return JetStreamBus(settings.broker_url, stream=settings.broker_stream, prefix=settings.broker_subject_prefix,
+                        name=f"uplift-{name}")
+
 
 def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence[APIRouter],
-                      idempotency: Table, identity: IdentityStore | None = None) -> FastAPI:
-    """`idempotency` is the service's `idempotency_keys` table (see common.idempotency)."""
+                      idempotency: Table, identity: IdentityStore | None = None,
+                      events: ServiceEvents | None = None) -> FastAPI:
+    """`idempotency` is the service's `idempotency_keys` table (see common.idempotency); `events` its outbox
+    and consumers (see common/events/README.md)."""
     db = Database(settings.database_url, pool_size=settings.database_pool_size)
     owns_identity = identity is None
     identity_store = identity or IdentityStore(Database(settings.identity_database_url),
                                                cache_seconds=settings.api_key_cache_seconds)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        await db.dispose()
-        if owns_identity:
-            await identity_store.db.dispose()
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        service_events: ServiceEvents = app.state.events
+        runtime: EventRuntime | None = None
+        if service_events.transport is None and service_events.active:  # no assembler runs our events
+            if settings.broker_url:
+                runtime = EventRuntime(broker_transport(settings, name), [app])
+                await runtime.start()
+            else:
+                log.warning("%s: UPLIFT_BROKER_URL is not set; its events stay in its outbox (and it consumes "
+                            "none) until a broker is configured", name)
+        try:
+            yield
+        finally:
+            if runtime is not None:
+                await runtime.stop()
+            await db.dispose()
+            if owns_identity:
+                await identity_store.db.dispose()
 
     dev = settings.environment != "production"
     app = FastAPI(title=f"Uplift {name}", lifespan=lifespan, docs_url="/docs" if dev else None,
@@ -38,6 +154,7 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
     app.state.db = db
     app.state.identity = identity_store
     app.state.auth = Authenticator(settings, identity_store)
+    app.state.events = events or ServiceEvents()
     app.add_middleware(IdempotencyMiddleware, db=db, table=idempotency)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)

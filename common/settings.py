@@ -24,6 +24,11 @@ class ServiceSettings(BaseSettings):
     api_key_cache_seconds: float = 5.0
     database_pool_size: int = 10
     max_body_bytes: int = 1_000_000
+    # Events between services: empty = the embedded in-process bus (all-in-one) or none (a lone service keeps
+    # its events in its outbox); `nats://host:4222` = NATS JetStream, on this stream and subject prefix.
+    broker_url: str = ""
+    broker_stream: str = "UPLIFT"
+    broker_subject_prefix: str = "uplift"
 
     @classmethod
     def settings_customise_sources(

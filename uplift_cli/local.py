@@ -2,9 +2,14 @@
 
 The gateway's clients get `httpx.ASGITransport` onto each service app; nothing else differs from
 separate processes. ASGI transports don't run a sub-app's lifespan, so we enter each one here.
+
+Events: ONE transport for every service — the in-process bus, or NATS JetStream when `UPLIFT_BROKER_URL`
+is `nats://…` — handed to each app before its lifespan runs. The lifespan below starts the transport,
+enters the services' lifespans, subscribes their consumers and starts one relay per outbox; on the way
+out the relays stop, then the transport closes, then the services let go of their databases.
 """
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -12,8 +17,10 @@ from typing import Any
 from fastapi import FastAPI
 
 from common.db import Database
+from common.events import InProcessBus, Transport
 from common.http import service_client
 from common.identity.store import IdentityStore
+from common.service_app import EventRuntime, broker_transport
 from common.settings import ServiceSettings
 from gateway.app import create_app as create_gateway
 from gateway.settings import GatewaySettings
@@ -22,7 +29,22 @@ from services.behaviors.settings import BehaviorsSettings
 from services.coaching.app import create_app as create_coaching
 from services.coaching.settings import CoachingSettings
 from services.metrics.app import create_app as create_metrics
+from services.metrics.consumers import install as install_metrics_consumers
 from services.metrics.settings import MetricsSettings
+
+FACTORIES: dict[str, Callable[..., FastAPI]] = {
+    "behaviors": create_behaviors, "coaching": create_coaching, "metrics": create_metrics}
+SETTINGS: dict[str, type[ServiceSettings]] = {
+    "behaviors": BehaviorsSettings, "coaching": CoachingSettings, "metrics": MetricsSettings}
+
+
+def create_service(name: str, settings: ServiceSettings | None = None, *,
+                   identity: IdentityStore | None = None) -> FastAPI:
+    """One service app with its events wired (the same in both modes)."""
+    app = FACTORIES[name](settings or SETTINGS[name](), identity=identity)
+    if name == "metrics":
+        install_metrics_consumers(app)
+    return app
 
 
 @dataclass
@@ -30,19 +52,23 @@ class LocalStack:
     identity: IdentityStore
     services: dict[str, FastAPI]
     app: FastAPI  # the gateway, owning the services' lifespans
+    transport: Transport  # events between the services
 
 
-def build_local(urls: Mapping[str, str], **common: Any) -> LocalStack:
+def build_local(urls: Mapping[str, str], *, transport: Transport | None = None, **common: Any) -> LocalStack:
     """`urls` maps identity/behaviors/coaching/metrics to database URLs; `common` are shared settings
-    (environment, jwt_secret, ...)."""
+    (environment, jwt_secret, broker_url, ...). `transport` replaces the one the settings choose (tests pass a
+    JetStreamBus on a stream of their own); the stack starts and closes it either way."""
     shared = {"identity_database_url": urls["identity"], **common}
-    identity = IdentityStore(Database(urls["identity"]),
-                             cache_seconds=ServiceSettings(**shared).api_key_cache_seconds)
-    services = {
-        "behaviors": create_behaviors(BehaviorsSettings(database_url=urls["behaviors"], **shared), identity=identity),
-        "coaching": create_coaching(CoachingSettings(database_url=urls["coaching"], **shared), identity=identity),
-        "metrics": create_metrics(MetricsSettings(database_url=urls["metrics"], **shared), identity=identity),
-    }
+    base = ServiceSettings(**shared)
+    identity = IdentityStore(Database(urls["identity"]), cache_seconds=base.api_key_cache_seconds)
+    services = {name: create_service(name, SETTINGS[name](database_url=urls[name], **shared), identity=identity)
+                for name in FACTORIES}
+    if transport is None:
+        transport = broker_transport(base, "local") if base.broker_url else InProcessBus()
+    for service_app in services.values():
+        service_app.state.events.transport = transport
+    events = EventRuntime(transport, list(services.values()))
     clients = {name: service_client(name, app=app) for name, app in services.items()}
     gateway_settings = GatewaySettings(environment=common.get("environment", "development"))
     app = create_gateway(gateway_settings, clients=clients)
@@ -53,9 +79,11 @@ def build_local(urls: Mapping[str, str], **common: Any) -> LocalStack:
         async with AsyncExitStack() as stack:
             for service_app in services.values():
                 await stack.enter_async_context(service_app.router.lifespan_context(service_app))
+            await events.start()
+            stack.push_async_callback(events.stop)  # before the services' lifespans end
             await stack.enter_async_context(inner(gateway))
             yield
         await identity.db.dispose()
 
     app.router.lifespan_context = lifespan
-    return LocalStack(identity=identity, services=services, app=app)
+    return LocalStack(identity=identity, services=services, app=app, transport=transport)

@@ -103,8 +103,11 @@ def serve(
         return
     if migrate_first:
         upgrade(service, _urls()[service])
-    module = __import__(f"services.{service}.app", fromlist=["create_app"])
-    uvicorn.run(module.create_app(), host=host, port=port, log_level="warning")
+    from uplift_cli.local import create_service
+
+    # Its own events: a JetStreamBus when UPLIFT_BROKER_URL is set (run by the service's lifespan); without a
+    # broker the service still works and its events wait in its outbox.
+    uvicorn.run(create_service(service), host=host, port=port, log_level="warning")
 
 
 def _serve_all(host: str, port: int, migrate_first: bool, seed_demo: bool) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import BigInteger, Boolean, Date, Float, Index, Integer, String,
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.db import JSONType, UTCDateTime, make_metadata
+from common.events import inbox_table
 from common.idempotency import idempotency_table
 
 
@@ -22,6 +23,7 @@ class Base(DeclarativeBase):
 
 
 IdempotencyKeys = idempotency_table(Base.metadata)
+Inbox = inbox_table(Base.metadata)  # event ids the read model's consumers processed (consumers.py)
 
 
 class Activity(Base):

@@ -1,0 +1,113 @@
+"""The read model fed by the other services' events (see docs/events.md for the topics and payloads).
+
+One durable subscription per kind of entity, so each keeps its own position on a broker and one kind's
+trouble does not hold up the others. Each event is applied in one transaction together with its inbox claim
+(`consume_once`: an event id seen twice changes nothing) through the same `ReadModelService.upsert` the
+internal endpoints use, with the event's `entity_version` as the item's version — so an event older than
+what is stored changes nothing either, whatever order the broker delivers them in. People written this way
+take over their pending CRM/LMS evidence, as through the endpoint.
+
+An item the read model rejects (invalid, or an external id / email another person holds *for now*, e.g. a
+swap whose other half has not arrived) raises, so the transport retries it later and, after its last
+delivery, logs it as given up (the event stays in the stream and the producer's outbox).
+"""
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.events import Event
+from common.service_app import Consumer, ServiceEvents
+from services.metrics.models import Inbox
+from services.metrics.readmodel import (
+    BEHAVIORS,
+    PARTICIPANTS,
+    PEOPLE,
+    REPORTING_LINES,
+    SESSIONS,
+    Entity,
+    ReadModelService,
+)
+from services.metrics.repository import DailyRepository, DefinitionRepository, EvidenceRepository
+
+log = logging.getLogger("uplift.metrics.events")
+
+
+class EventRejected(Exception):
+    """The read model refused the event's item; raising makes the transport deliver it again later."""
+
+
+def _pick(event: Event, *fields: str) -> dict[str, Any]:
+    return {"id": event.entity_id, "version": event.entity_version, **{f: event.payload.get(f) for f in fields}}
+
+
+def _person(event: Event) -> dict[str, Any]:
+    return _pick(event, "name", "email", "roles", "active", "external_ids")
+
+
+def _line(event: Event) -> dict[str, Any]:
+    return _pick(event, "person_id", "manager_id", "valid_from", "valid_to", "deleted")
+
+
+def _session(event: Event) -> dict[str, Any]:
+    return _pick(event, "coach_id", "seller_id", "programme_id", "status", "scheduled_at", "held_at", "relevant",
+                 "developmental", "motivational", "has_agreed_action")
+
+
+def _participant(event: Event) -> dict[str, Any]:
+    item = _pick(event, "programme_id", "joined_on", "left_on", "deleted")
+    item["person_id"] = event.payload.get("seller_id")  # a programme's participants are its pairs' sellers
+    return item
+
+
+def _behavior(event: Event) -> dict[str, Any]:
+    item = _pick(event, "key", "name", "status", "audience")
+    item["indicators"] = [{k: i.get(k) for k in ("id", "metric_key", "kind", "target", "comparator", "period")}
+                          for i in event.payload.get("indicators", [])]
+    return item
+
+
+@dataclass(frozen=True)
+class Feed:
+    durable: str  # the subscription's name: its position on the broker and its inbox key
+    topic: str
+    entity: Entity
+    item: Callable[[Event], dict[str, Any]]
+
+
+FEEDS = (
+    Feed("metrics-people", "coaching.person.upserted", PEOPLE, _person),
+    Feed("metrics-reporting-lines", "coaching.reporting_line.changed", REPORTING_LINES, _line),
+    Feed("metrics-sessions", "coaching.session.*", SESSIONS, _session),
+    Feed("metrics-participants", "coaching.programme_pair.*", PARTICIPANTS, _participant),
+    Feed("metrics-behaviors", "behaviors.behavior.*", BEHAVIORS, _behavior),
+)
+
+
+def applier(feed: Feed) -> Callable[[AsyncSession, Event], Awaitable[None]]:
+    async def apply(session: AsyncSession, event: Event) -> None:
+        tenant = event.tenant_id
+        service = ReadModelService(EvidenceRepository(session, tenant), DefinitionRepository(session, tenant),
+                                   DailyRepository(session, tenant))
+        result = (await service.upsert(feed.entity, [feed.item(event)])).items[0]
+        if result.status == "rejected":
+            raise EventRejected(f"{feed.entity.name} {event.entity_id} v{event.entity_version} ({event.topic}, "
+                                f"event {event.id}) rejected: {result.errors}")
+        log.debug("%s %s v%d: %s", feed.entity.name, event.entity_id, event.entity_version, result.status)
+
+    return apply
+
+
+def consumers() -> list[Consumer]:
+    return [Consumer(feed.durable, (feed.topic,), applier(feed)) for feed in FEEDS]
+
+
+def install(app: FastAPI) -> None:
+    """Give the metrics app its inbox and consumers (its lifespan, or the all-in-one assembler, subscribes them)."""
+    events: ServiceEvents = app.state.events
+    events.inbox = Inbox
+    events.consumers.extend(consumers())
