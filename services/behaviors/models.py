@@ -7,6 +7,7 @@ from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text, Un
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from common.db import JSONType, UTCDateTime, make_metadata
+from common.events import outbox_table
 from common.idempotency import idempotency_table
 
 
@@ -15,6 +16,7 @@ class Base(DeclarativeBase):
 
 
 IdempotencyKeys = idempotency_table(Base.metadata)
+Outbox = outbox_table(Base.metadata)  # the service's domain events (events.py), written with its changes
 
 
 class Objective(Base):

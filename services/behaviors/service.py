@@ -8,7 +8,7 @@ from common.db import utcnow
 from common.errors import Conflict, InvalidInput, NotFound
 from common.ids import new_id
 from common.pagination import Page, PageParams, build_page
-from services.behaviors import alignment
+from services.behaviors import alignment, events
 from services.behaviors.models import (
     Assessment,
     AssessmentResponse,
@@ -271,7 +271,10 @@ class BehaviorsService:
         b.published_at = b.updated_at = now
         self._mirror(b, v)
         await self.repo.flush()
-        return behavior_out(b, {(b.id, v.number): v})
+        out = behavior_out(b, {(b.id, v.number): v})
+        topic = events.BEHAVIOR_PUBLISHED if v.number == 1 else events.BEHAVIOR_REVISED
+        await events.behavior_changed(self.repo.s, self.tenant_id, topic, out)
+        return out
 
     async def retire(self, behavior_id: uuid.UUID) -> BehaviorOut:
         b = await self._behavior(behavior_id, for_update=True)
@@ -285,7 +288,9 @@ class BehaviorsService:
         b.status = "retired"
         b.retired_at = b.updated_at = utcnow()
         await self.repo.flush()
-        return await self._out(b)
+        out = await self._out(b)
+        await events.behavior_changed(self.repo.s, self.tenant_id, events.BEHAVIOR_RETIRED, out)
+        return out
 
     async def discard_draft(self, behavior_id: uuid.UUID) -> BehaviorOut:
         b = await self._behavior(behavior_id, for_update=True)
