@@ -8,6 +8,7 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -23,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.db import JSONType, UTCDateTime, make_metadata
+from common.events import outbox_table
 from common.idempotency import idempotency_table
 
 
@@ -31,6 +33,7 @@ class Base(DeclarativeBase):
 
 
 IdempotencyKeys = idempotency_table(Base.metadata)
+Outbox = outbox_table(Base.metadata)  # the service's domain events (events.py), written with its changes
 
 
 # ---- directory --------------------------------------------------------------------------------
@@ -50,6 +53,8 @@ class Person(Base):
     roles: Mapped[list[str]] = mapped_column(JSONType)
     active: Mapped[bool] = mapped_column(Boolean)
     manager_is_coach: Mapped[bool] = mapped_column(Boolean)  # the current manager coaches unless turned off
+    # Grows by one with every change (under the row lock): the entity_version of its events.
+    version: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -88,6 +93,7 @@ class ReportingLine(Base):
     manager_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"))
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")  # +1 when closed again
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -175,6 +181,8 @@ class Session(Base):
     private_notes: Mapped[str] = mapped_column(Text)  # the coach's own
     cancel_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
     next_session_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    # +1 with every change of the session or its rating (under the row lock): its events' entity_version.
+    version: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -15,13 +15,20 @@ class DirectoryRepository(TenantRepository):
     def _people(self) -> Select[Person]:
         return select(Person).where(Person.tenant_id == self.tenant_id)
 
-    async def person(self, person_id: uuid.UUID) -> Person | None:
-        return (await self.s.execute(self._people().where(Person.id == person_id))).scalar_one_or_none()
+    async def person(self, person_id: uuid.UUID, *, for_update: bool = False) -> Person | None:
+        """`for_update`: the row locked until the transaction ends (writers bump its version under it)."""
+        stmt = self._people().where(Person.id == person_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.s.execute(stmt)).scalar_one_or_none()
 
-    async def people_by_ids(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Person]:
+    async def people_by_ids(self, ids: Sequence[uuid.UUID], *, for_update: bool = False) -> dict[uuid.UUID, Person]:
         if not ids:
             return {}
-        rows = (await self.s.execute(self._people().where(Person.id.in_(ids)))).scalars()
+        stmt = self._people().where(Person.id.in_(ids))
+        if for_update:  # in id order, so two writers locking overlapping sets cannot deadlock
+            stmt = stmt.order_by(Person.id).with_for_update()
+        rows = (await self.s.execute(stmt)).scalars()
         return {p.id: p for p in rows}
 
     async def people_by_emails(self, emails: Sequence[str]) -> dict[str, Person]:

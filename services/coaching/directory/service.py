@@ -11,6 +11,7 @@ from common.db import utcnow
 from common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from common.ids import new_id
 from common.pagination import Page, PageParams, build_page
+from services.coaching import events
 from services.coaching.directory.repository import DirectoryRepository
 from services.coaching.directory.schemas import (
     BulkItem,
@@ -53,11 +54,16 @@ class DirectoryService:
         if not self.principal.sees_everything:
             raise Forbidden("Only admins, enablement and integration keys change the directory.")
 
-    async def _person(self, person_id: uuid.UUID) -> Person:
-        p = await self.repo.person(person_id)
+    async def _person(self, person_id: uuid.UUID, *, for_update: bool = False) -> Person:
+        p = await self.repo.person(person_id, for_update=for_update)
         if p is None:
             raise NotFound(f"Person {person_id} does not exist.")
         return p
+
+    async def _upserted(self, people: Sequence[Person]) -> None:
+        """Record `person.upserted` for people just written (their version bumped), with their external ids."""
+        ext = await self.repo.external_ids([p.id for p in people])
+        await events.people_upserted(self.repo.s, [(p, ext[p.id]) for p in people])
 
     async def _out(self, people: Sequence[Person]) -> list[PersonOut]:
         ext = await self.repo.external_ids([p.id for p in people])
@@ -81,33 +87,38 @@ class DirectoryService:
             if await self.repo.external_id(source, external_id) is not None:
                 raise Conflict(f"Another person already has the {source} id {external_id}.")
         now = utcnow()
-        p = Person(id=new_id(), tenant_id=self.tenant_id, created_at=now, updated_at=now,
+        p = Person(id=new_id(), tenant_id=self.tenant_id, version=1, created_at=now, updated_at=now,
                    **data.model_dump(exclude={"external_ids"}))
         self.repo.add(p)
         await self.repo.flush()
         for source, external_id in data.external_ids.items():
             self.repo.add(ExternalId(id=new_id(), tenant_id=self.tenant_id, person_id=p.id, source=source,
                                      external_id=external_id))
+        await events.people_upserted(self.repo.s, [(p, data.external_ids)])
         return person_out(p, dict(data.external_ids))
 
     async def update(self, person_id: uuid.UUID, patch: PersonPatch) -> PersonOut:
         self._may_write()
-        p = await self._person(person_id)
+        p = await self._person(person_id, for_update=True)
         changes = patch.model_dump(exclude_unset=True)
         for field in ("name", "roles", "active", "manager_is_coach", "title"):
             if field in changes and changes[field] is None:
                 raise _invalid(field, f"{field} cannot be null", "not_null")
         if changes.get("email") and await self.repo.email_taken(changes["email"], except_id=p.id):
             raise Conflict(f"Another person already has the email {changes['email']}.")
+        changed = any(getattr(p, field) != value for field, value in changes.items())
         for field, value in changes.items():
             setattr(p, field, value)
         p.updated_at = utcnow()
+        if changed:
+            p.version += 1
+            await self._upserted([p])
         return await self.get(p.id)
 
     # ---- external ids
     async def set_external_id(self, person_id: uuid.UUID, source: str, external_id: str) -> PersonOut:
         self._may_write()
-        p = await self._person(person_id)
+        p = await self._person(person_id, for_update=True)
         holder = await self.repo.external_id(source, external_id)
         if holder is not None and holder.person_id != p.id:
             raise Conflict(f"Another person already has the {source} id {external_id}.")
@@ -115,18 +126,27 @@ class DirectoryService:
         if mine is None:
             self.repo.add(ExternalId(id=new_id(), tenant_id=self.tenant_id, person_id=p.id, source=source,
                                      external_id=external_id))
-        else:
+        elif mine.external_id != external_id:
             mine.external_id = external_id
+        else:
+            return await self.get(p.id)  # nothing changed
+        p.version += 1
+        p.updated_at = utcnow()
         await self.repo.flush()
+        await self._upserted([p])
         return await self.get(p.id)
 
     async def remove_external_id(self, person_id: uuid.UUID, source: str) -> None:
         self._may_write()
-        await self._person(person_id)
+        p = await self._person(person_id, for_update=True)
         mine = await self.repo.external_id_of(person_id, source)
         if mine is None:
             raise NotFound(f"Person {person_id} has no {source} id.")
         await self.repo.delete(mine)
+        p.version += 1
+        p.updated_at = utcnow()
+        await self.repo.flush()
+        await self._upserted([p])
 
     async def by_external(self, source: str, external_ids: Sequence[str]) -> list[MatchOut]:
         if source == "email":
@@ -141,7 +161,8 @@ class DirectoryService:
     # ---- reporting lines
     async def set_manager(self, person_id: uuid.UUID, change: ManagerChange) -> ManagerOut:
         self._may_write()
-        await self._set_manager(await self._person(person_id), change.manager_id, change.effective)
+        person = await self._person(person_id, for_update=True)  # one reorg of a person at a time
+        await self._set_manager(person, change.manager_id, change.effective)
         return ManagerOut(person_id=person_id, manager_id=change.manager_id, as_of=change.effective)
 
     async def _set_manager(self, person: Person, manager_id: uuid.UUID | None, effective: date) -> bool:
@@ -163,15 +184,19 @@ class DirectoryService:
         if manager_id is not None:
             await self._no_cycle(person, manager_id, effective)
         if current is not None:
-            if current.valid_from == effective:
-                await self.repo.delete(current)  # a same-day correction replaces the line
+            current.version += 1
+            if current.valid_from == effective:  # a same-day correction replaces the line
+                await events.reporting_line_changed(self.repo.s, current, deleted=True)
+                await self.repo.delete(current)
                 await self.repo.flush()
             else:
                 current.valid_to = effective
+                await events.reporting_line_changed(self.repo.s, current)
         if manager_id is not None:
-            self.repo.add(ReportingLine(id=new_id(), tenant_id=self.tenant_id, person_id=person.id,
-                                        manager_id=manager_id, valid_from=effective, valid_to=None,
-                                        created_at=utcnow()))
+            line = ReportingLine(id=new_id(), tenant_id=self.tenant_id, person_id=person.id, manager_id=manager_id,
+                                 valid_from=effective, valid_to=None, version=1, created_at=utcnow())
+            self.repo.add(line)
+            await events.reporting_line_changed(self.repo.s, line)
         await self.repo.flush()
         return True
 
@@ -225,7 +250,7 @@ class DirectoryService:
             valid.append((index, item))
 
         known = await self.repo.find_by_external(body.source, [i.external_id for _, i in valid])
-        people = await self.repo.people_by_ids(list(known.values()))
+        people = await self.repo.people_by_ids(list(known.values()), for_update=True)
         by_email = await self.repo.people_by_emails([i.email for _, i in valid if i.email])
         in_batch = {i.external_id for _, i in valid}
         unknown_managers = [i.manager_external_id for _, i in valid
@@ -233,6 +258,7 @@ class DirectoryService:
         managers_known = await self.repo.find_by_external(body.source, unknown_managers)
         now = utcnow()
         written: list[tuple[int, BulkItem, Person]] = []
+        changed: list[Person] = []
         new_ids: list[ExternalId] = []
         for index, item in valid:
             if item.manager_external_id and item.manager_external_id not in in_batch | managers_known.keys():
@@ -246,9 +272,10 @@ class DirectoryService:
                 continue
             values = item.model_dump(include=set(FIELDS))
             if existing is None:
-                p = Person(id=new_id(), tenant_id=self.tenant_id, manager_is_coach=True, created_at=now,
+                p = Person(id=new_id(), tenant_id=self.tenant_id, manager_is_coach=True, version=1, created_at=now,
                            updated_at=now, **values)
                 self.repo.add(p)
+                changed.append(p)
                 new_ids.append(ExternalId(id=new_id(), tenant_id=self.tenant_id, person_id=p.id,
                                           source=body.source, external_id=item.external_id))
                 status = "created"
@@ -259,6 +286,8 @@ class DirectoryService:
                     for field, value in values.items():
                         setattr(p, field, value)
                     p.updated_at = now
+                    p.version += 1
+                    changed.append(p)
             if item.email:
                 by_email[item.email] = p
             results[index] = BulkItemResult(index=index, external_id=item.external_id, status=status,
@@ -267,6 +296,7 @@ class DirectoryService:
         await self.repo.flush()  # people first: their external ids refer to them
         self.repo.add(*new_ids)
         await self.repo.flush()
+        await self._upserted(list({p.id: p for p in changed}.values()))
         await self._bulk_managers(body.source, written, managers_known, results)
         ordered = [results[i] for i in sorted(results)]
         counts = {k: sum(r.status == k for r in ordered) for k in ("created", "updated", "unchanged", "rejected")}

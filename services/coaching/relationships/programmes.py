@@ -9,6 +9,7 @@ from common.db import utcnow
 from common.errors import Conflict, InvalidInput, NotFound
 from common.ids import new_id
 from common.pagination import Page, PageParams, build_page
+from services.coaching import events
 from services.coaching.models import Programme, ProgrammePair
 from services.coaching.relationships.access import Caller
 from services.coaching.relationships.assignments import check_people, field_error
@@ -125,6 +126,7 @@ class ProgrammesService:
         held = await self.repo.programme_session_count(p.id)
         if held:
             raise Conflict(f"The programme has {held} session(s); end it (set ends_on) instead of deleting it.")
+        await events.pairs_changed(self.repo.s, events.PAIR_REMOVED, await self.repo.pairs([p.id]))
         await self.repo.delete_programme(p)
 
     # ---- pairs
@@ -152,6 +154,7 @@ class ProgrammesService:
                              seller_id=data.seller_id, joined_on=joined_on, left_on=None)
         self.repo.add(pair)
         p.updated_at = utcnow()
+        await events.pairs_changed(self.repo.s, events.PAIR_JOINED, [pair])
         return pair_out(pair)
 
     async def get_pair(self, programme_id: uuid.UUID, pair_id: uuid.UUID) -> PairOut:
@@ -176,7 +179,9 @@ class ProgrammesService:
             raise InvalidInput("A pair cannot leave before it joined.", errors=[
                 {"field": "query.left_on", "message": f"the pair joined on {pair.joined_on}", "code": "value_error"}])
         if left_on == pair.joined_on:
+            await events.pairs_changed(self.repo.s, events.PAIR_REMOVED, [pair])
             await self.repo.delete_pair(pair)
         else:
             pair.left_on = left_on
+            await events.pairs_changed(self.repo.s, events.PAIR_LEFT, [pair])
         p.updated_at = utcnow()

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from common.db import utcnow
 from common.errors import Forbidden
 from common.ids import new_id
+from services.coaching import events
 from services.coaching.models import Action, Gap, Observation, Session
 from services.coaching.sessions.context import Context, FieldError, error, invalid
 from services.coaching.sessions.goals import GoalsService
@@ -36,18 +37,23 @@ class Completion:
         errors = await self._check(s, data, held_at, now)
         if errors:
             raise invalid(errors, f"{len(errors)} problem(s) in the completion; nothing was recorded.")
-        self._write(s, data, held_at, now)
+        following = self._write(s, data, held_at, now)
         await self.repo.flush()
         gaps = self._gaps(s, data, now)
         self.repo.add(*gaps)
         await self.repo.flush()
-        self.repo.add(*self._actions(s, data, [g.id for g in gaps], now))
+        actions = self._actions(s, data, [g.id for g in gaps], now)
+        self.repo.add(*actions)
         new_goals = [self.goals.add(seller_id=s.seller_id, coach_id=s.coach_id, session_id=s.id, terms=t, now=now)
                      for t in data.goals]
         self.repo.add(*(goal for goal, _ in new_goals))
         await self.repo.flush()
         self.repo.add(*(revision for _, revision in new_goals))
         await self.repo.flush()
+        await events.session_changed(self.repo.s, events.SESSION_COMPLETED, s, has_agreed_action=bool(actions))
+        await events.completion_recorded(self.repo.s, gaps, actions)
+        if following is not None:
+            await events.session_changed(self.repo.s, events.SESSION_SCHEDULED, following)
         return await self.sessions.out(s)
 
     async def _check(self, s: Session, data: CompletionIn, held_at: datetime, now: datetime) -> list[FieldError]:
@@ -88,9 +94,11 @@ class Completion:
                                                    keys_field="next_session.focus_keys")
         return errors
 
-    def _write(self, s: Session, data: CompletionIn, held_at: datetime, now: datetime) -> None:
+    def _write(self, s: Session, data: CompletionIn, held_at: datetime, now: datetime) -> Session | None:
+        """The completion's own rows; returns the next session when one is scheduled with it."""
         planned = s.duration_minutes or 30
         s.status, s.held_at, s.updated_at = "completed", held_at, now
+        s.version += 1
         s.duration_minutes = data.duration_minutes or planned
         s.notes, s.private_notes = data.notes, data.private_notes
         self.repo.add(*(Observation(id=new_id(), tenant_id=s.tenant_id, session_id=s.id, behavior_key=o.behavior_key,
@@ -103,6 +111,8 @@ class Completion:
                 focus_keys=nxt.focus_keys if nxt.focus_keys is not None else s.focus_keys, scenario=None)
             self.repo.add(following)
             s.next_session_id = following.id
+            return following
+        return None
 
     def _gaps(self, s: Session, data: CompletionIn, now: datetime) -> list[Gap]:
         return [Gap(id=new_id(), tenant_id=s.tenant_id, session_id=s.id, seller_id=s.seller_id,

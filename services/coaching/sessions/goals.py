@@ -14,6 +14,7 @@ from common.db import utcnow
 from common.errors import Conflict, Forbidden, NotFound
 from common.ids import new_id
 from common.pagination import Page, PageParams, build_page
+from services.coaching import events
 from services.coaching.models import Goal, GoalRevision
 from services.coaching.sessions.context import Context, error, invalid
 from services.coaching.sessions.render import goal_out, goals_out
@@ -102,11 +103,14 @@ class GoalsService:
         revision = await self.repo.revision(goal.id, goal.current_revision, for_update=True)
         assert revision is not None
         now = utcnow()
+        was_agreed = revision.seller_agreed_at is not None and revision.coach_agreed_at is not None
         if party == "seller" and revision.seller_agreed_at is None:
             revision.seller_agreed_at = goal.updated_at = now
         elif party == "coach" and revision.coach_agreed_at is None:
             revision.coach_agreed_at = goal.updated_at = now
         await self.repo.flush()
+        if not was_agreed and revision.seller_agreed_at is not None and revision.coach_agreed_at is not None:
+            await events.goal_agreed(self.repo.s, goal, revision)
         return await self._out(goal)
 
     async def revise(self, goal_id: uuid.UUID, terms: GoalRevise) -> GoalOut:

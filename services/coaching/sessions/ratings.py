@@ -8,6 +8,7 @@ import uuid
 
 from common.db import utcnow
 from common.errors import Conflict, Forbidden, NotFound
+from services.coaching import events
 from services.coaching.models import Rating
 from services.coaching.sessions.context import Context
 from services.coaching.sessions.render import RATING_WINDOW, rating_out
@@ -30,20 +31,23 @@ class RatingsService:
             raise Conflict(f"The session is {state_name(s.status)}; only a completed session can be rated.")
         now = utcnow()
         rating = await self.repo.rating(s.id, for_update=True)
+        created = rating is None
         if rating is None:
             rating = Rating(session_id=s.id, tenant_id=self.repo.tenant_id, seller_id=s.seller_id,
                             created_at=now, updated_at=now, **data.model_dump())
             self.repo.add(rating)
-            await self.repo.flush()
-            return rating_out(rating), True
-        if now > rating.created_at + RATING_WINDOW:
-            raise Conflict(f"The rating can no longer be changed: it was given on {rating.created_at:%Y-%m-%d} "
-                           f"and may be changed for {RATING_WINDOW.days} days.")
-        for field, value in data.model_dump().items():
-            setattr(rating, field, value)
-        rating.updated_at = now
+        else:
+            if now > rating.created_at + RATING_WINDOW:
+                raise Conflict(f"The rating can no longer be changed: it was given on "
+                               f"{rating.created_at:%Y-%m-%d} and may be changed for {RATING_WINDOW.days} days.")
+            for field, value in data.model_dump().items():
+                setattr(rating, field, value)
+            rating.updated_at = now
+        s.version += 1  # the rating is part of the session's state as others see it
         await self.repo.flush()
-        return rating_out(rating), False
+        has_action = bool(await self.repo.actions_of([s.id]))
+        await events.session_changed(self.repo.s, events.SESSION_RATED, s, rating=rating, has_agreed_action=has_action)
+        return rating_out(rating), created
 
     async def get(self, session_id: uuid.UUID) -> RatingOut:
         s = await self.sessions.visible(session_id)

@@ -11,6 +11,7 @@ from common.db import utcnow
 from common.errors import Conflict, Forbidden, NotFound
 from common.ids import new_id
 from common.pagination import Page, PageParams, encode_cursor
+from services.coaching import events
 from services.coaching.models import Person, Session
 from services.coaching.sessions.context import Context, FieldError, error, invalid
 from services.coaching.sessions.render import sessions_out
@@ -97,6 +98,7 @@ class SessionsService:
                              focus_keys=data.focus_keys, scenario=data.scenario)
         self.repo.add(s)
         await self.repo.flush()
+        await events.session_changed(self.repo.s, events.SESSION_SCHEDULED, s)
         return await self.out(s)
 
     def new_session(self, *, coach_id: uuid.UUID, seller_id: uuid.UUID, programme_id: uuid.UUID | None,
@@ -108,7 +110,7 @@ class SessionsService:
                        duration_minutes=duration_minutes, focus_keys=list(focus_keys),
                        scenario_behavior_key=scenario.behavior_key if scenario else None,
                        scenario_id=scenario.scenario_id if scenario else None, notes="", private_notes="",
-                       cancel_reason=None, next_session_id=None, created_at=now, updated_at=now)
+                       cancel_reason=None, next_session_id=None, version=1, created_at=now, updated_at=now)
 
     async def managed(self, session_id: uuid.UUID, verb: str, done: str) -> Session:
         """A visible session the caller may run (its coach, or who sees everything), still scheduled."""
@@ -152,7 +154,9 @@ class SessionsService:
         s.scenario_behavior_key = scenario.behavior_key if scenario else None
         s.scenario_id = scenario.scenario_id if scenario else None
         s.updated_at = utcnow()
+        s.version += 1
         await self.repo.flush()
+        await events.session_changed(self.repo.s, events.SESSION_RESCHEDULED, s)
         return await self.out(s)
 
     async def cancel(self, session_id: uuid.UUID, data: CancelIn) -> SessionOut:
@@ -161,7 +165,9 @@ class SessionsService:
             raise Forbidden("Only the session's coach or seller may cancel it.")
         self.still_scheduled(s, "cancelled")
         s.status, s.cancel_reason, s.updated_at = "cancelled", data.reason, utcnow()
+        s.version += 1
         await self.repo.flush()
+        await events.session_changed(self.repo.s, events.SESSION_CANCELLED, s)
         return await self.out(s)
 
     async def no_show(self, session_id: uuid.UUID) -> SessionOut:
@@ -170,5 +176,7 @@ class SessionsService:
         if s.scheduled_at > now:
             raise Conflict("The session has not started yet; it can be a no-show only once its time has come.")
         s.status, s.updated_at = "no_show", now
+        s.version += 1
         await self.repo.flush()
+        await events.session_changed(self.repo.s, events.SESSION_NO_SHOW, s)
         return await self.out(s)

@@ -1,0 +1,134 @@
+"""The coaching service's domain events: topics, payloads, and recording them into the outbox in the
+caller's transaction (services never commit; the request does, so an event exists iff its change does).
+
+Every event carries the entity's whole state (not a diff), so a consumer that skips an older version loses
+nothing. `entity_version` only grows per entity:
+- people, reporting lines, sessions: their `version` column, bumped with every change under the row lock
+  (a session's rating counts as a change of the session);
+- programme pairs: 1 joined, 2 left, 3 removed — the lifecycle only moves forward;
+- goals (`goal.agreed`): the revision agreed — each revision becomes agreed at most once, revisions only grow;
+- gaps and actions (`opened` / `created`): 1 — they are published once, when created.
+"""
+
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from common.events import Event, record_all
+from services.coaching.models import (
+    Action,
+    Gap,
+    Goal,
+    GoalRevision,
+    Outbox,
+    Person,
+    ProgrammePair,
+    Rating,
+    ReportingLine,
+    Session,
+)
+
+PERSON_UPSERTED = "coaching.person.upserted"
+REPORTING_LINE_CHANGED = "coaching.reporting_line.changed"
+SESSION_SCHEDULED = "coaching.session.scheduled"
+SESSION_RESCHEDULED = "coaching.session.rescheduled"
+SESSION_COMPLETED = "coaching.session.completed"
+SESSION_CANCELLED = "coaching.session.cancelled"
+SESSION_NO_SHOW = "coaching.session.no_show"
+SESSION_RATED = "coaching.session.rated"
+GOAL_AGREED = "coaching.goal.agreed"
+ACTION_CREATED = "coaching.action.created"
+GAP_OPENED = "coaching.gap.opened"
+PAIR_JOINED = "coaching.programme_pair.joined"
+PAIR_LEFT = "coaching.programme_pair.left"
+PAIR_REMOVED = "coaching.programme_pair.removed"
+PAIR_VERSIONS = {PAIR_JOINED: 1, PAIR_LEFT: 2, PAIR_REMOVED: 3}
+
+
+def _event(tenant_id: uuid.UUID, topic: str, entity_id: uuid.UUID, version: int, payload: dict[str, Any]) -> Event:
+    return Event.new(tenant_id=tenant_id, topic=topic, entity_id=entity_id, entity_version=version, payload=payload)
+
+
+async def _record(session: AsyncSession, events: Iterable[Event]) -> None:
+    await record_all(session, Outbox, list(events))
+
+
+# ---- payloads -----------------------------------------------------------------------------------
+
+def person_payload(p: Person, external_ids: Mapping[str, str]) -> dict[str, Any]:
+    return {"id": p.id, "version": p.version, "name": p.name, "email": p.email, "title": p.title,
+            "roles": list(p.roles), "active": p.active, "manager_is_coach": p.manager_is_coach,
+            "external_ids": dict(external_ids), "updated_at": p.updated_at}
+
+
+def line_payload(line: ReportingLine, *, deleted: bool = False) -> dict[str, Any]:
+    return {"id": line.id, "version": line.version, "person_id": line.person_id, "manager_id": line.manager_id,
+            "valid_from": line.valid_from, "valid_to": line.valid_to, "deleted": deleted}
+
+
+def session_payload(s: Session, rating: Rating | None, has_agreed_action: bool) -> dict[str, Any]:
+    """What the metrics read model needs (parties, programme, status, times, ratings, agreed actions), plus the
+    conversation's focus."""
+    return {"id": s.id, "version": s.version, "coach_id": s.coach_id, "seller_id": s.seller_id,
+            "programme_id": s.programme_id, "status": s.status, "scheduled_at": s.scheduled_at,
+            "held_at": s.held_at, "duration_minutes": s.duration_minutes, "focus_keys": list(s.focus_keys),
+            "relevant": rating.relevant if rating else None,
+            "developmental": rating.developmental if rating else None,
+            "motivational": rating.motivational if rating else None,
+            "has_agreed_action": has_agreed_action}
+
+
+def pair_payload(pair: ProgrammePair, *, deleted: bool = False) -> dict[str, Any]:
+    return {"id": pair.id, "programme_id": pair.programme_id, "coach_id": pair.coach_id,
+            "seller_id": pair.seller_id, "joined_on": pair.joined_on, "left_on": pair.left_on, "deleted": deleted}
+
+
+# ---- recording ----------------------------------------------------------------------------------
+
+async def people_upserted(session: AsyncSession, people: Iterable[tuple[Person, Mapping[str, str]]]) -> None:
+    """People created or changed, each with their full set of external ids (bump `version` first)."""
+    await _record(session, (_event(p.tenant_id, PERSON_UPSERTED, p.id, p.version, person_payload(p, ext))
+                            for p, ext in people))
+
+
+async def reporting_line_changed(session: AsyncSession, line: ReportingLine, *, deleted: bool = False) -> None:
+    """A line opened (version 1), closed or re-closed (bump `version` first), or removed (a same-day
+    correction: pass the version after the last one published)."""
+    await _record(session, [_event(line.tenant_id, REPORTING_LINE_CHANGED, line.id, line.version,
+                                   line_payload(line, deleted=deleted))])
+
+
+async def session_changed(session: AsyncSession, topic: str, s: Session, *, rating: Rating | None = None,
+                          has_agreed_action: bool = False) -> None:
+    await _record(session, [_event(s.tenant_id, topic, s.id, s.version,
+                                   session_payload(s, rating, has_agreed_action))])
+
+
+async def completion_recorded(session: AsyncSession, gaps: Iterable[Gap], actions: Iterable[Action]) -> None:
+    """The gaps opened and the actions agreed in a completed session."""
+    events = [_event(g.tenant_id, GAP_OPENED, g.id, 1, {
+        "id": g.id, "session_id": g.session_id, "seller_id": g.seller_id, "behavior_key": g.behavior_key,
+        "description": g.description, "root_cause": g.root_cause, "created_at": g.created_at}) for g in gaps]
+    events += [_event(a.tenant_id, ACTION_CREATED, a.id, 1, {
+        "id": a.id, "session_id": a.session_id, "seller_id": a.seller_id, "coach_id": a.coach_id,
+        "owner_id": a.owner_id, "gap_id": a.gap_id, "description": a.description, "due_on": a.due_on,
+        "status": a.status, "created_at": a.created_at}) for a in actions]
+    await _record(session, events)
+
+
+async def goal_agreed(session: AsyncSession, goal: Goal, revision: GoalRevision) -> None:
+    """Both the seller and the coach agreed to the goal's current revision."""
+    agreed_at = max(revision.seller_agreed_at or revision.created_at, revision.coach_agreed_at or revision.created_at)
+    await _record(session, [_event(goal.tenant_id, GOAL_AGREED, goal.id, revision.revision, {
+        "id": goal.id, "seller_id": goal.seller_id, "coach_id": goal.coach_id, "session_id": goal.session_id,
+        "revision": revision.revision, "metric_key": revision.metric_key, "kind": revision.kind,
+        "target": revision.target, "period": revision.period, "review_on": revision.review_on,
+        "agreed_at": agreed_at})])
+
+
+async def pairs_changed(session: AsyncSession, topic: str, pairs: Iterable[ProgrammePair]) -> None:
+    """Pairs joined, left, or removed (a pair leaving on the day it joined, or its programme deleted)."""
+    await _record(session, (_event(p.tenant_id, topic, p.id, PAIR_VERSIONS[topic],
+                                   pair_payload(p, deleted=topic == PAIR_REMOVED)) for p in pairs))
