@@ -23,6 +23,7 @@ from gateway.resolvers.behaviors import BehaviorsMutation, BehaviorsQuery
 from gateway.resolvers.directory import DirectoryMutation, DirectoryQuery
 from gateway.resolvers.metrics import MetricsMutation, MetricsQuery, ScorecardsQuery
 from gateway.resolvers.programmes import ProgrammesMutation, ProgrammesQuery
+from gateway.resolvers.queue import QueueQuery
 from gateway.resolvers.sessions import SessionsMutation, SessionsQuery
 from gateway.settings import GatewaySettings
 from gateway.types.common import BadQueryInput, InvalidArgument
@@ -30,7 +31,7 @@ from gateway.types.common import BadQueryInput, InvalidArgument
 
 @strawberry.type
 class Query(BehaviorsQuery, DirectoryQuery, ProgrammesQuery, SessionsQuery, MetricsQuery,
-            ScorecardsQuery):
+            ScorecardsQuery, QueueQuery):
     pass
 
 

@@ -1,12 +1,18 @@
-"""The coaching queue's scoring on hand-built inputs."""
+"""The coaching queue and the conversation guide: the scoring on hand-built inputs, then a small org through
+GraphQL — a manager with four sellers (a big gap, overdue actions, not seen for long with a programme due, on
+track), a sales engineer coaching one behaviour, figures from the metrics read model — and flat calls."""
 
+import asyncio
 import random
+import uuid
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import httpx
 import pytest
 
+from common.auth import issue_person_token
 from gateway.queue_scoring import (
     FORMULA,
     IndicatorFigure,
@@ -18,6 +24,9 @@ from gateway.queue_scoring import (
     score_seller,
     shortfall,
 )
+from tests.conftest import JWT_SECRET, GraphQL, Stack, Tenant
+from tests.gateway.coaching_docs import complete, create_person, schedule, set_manager
+from tests.gateway.helpers import PROBLEM, active_behavior, add_scenario, client_for, result
 
 # ---- the scoring, pure ---------------------------------------------------------------------------
 
@@ -112,3 +121,379 @@ def test_ranking_is_deterministic_and_ties_go_by_name_then_id():
         random.Random(seed).shuffle(shuffled)
         assert rank(shuffled, ON) == ranked
     assert rank([replace(s, name="x") for s in sellers], ON)[1].facts.seller_id == "1"
+
+
+# ---- the org, through GraphQL ---------------------------------------------------------------------
+
+def month_end() -> date:
+    """The last day of last month: its month is over, so the scorecard judges all of it."""
+    return datetime.now(UTC).date().replace(day=1) - timedelta(days=1)
+
+
+DAY = month_end()
+MONTH_START = DAY.replace(day=1)
+DAYS_IN_MONTH = DAY.day
+PREVIOUS_MONTH = (MONTH_START - timedelta(days=1)).replace(day=1)
+EXEC, DISCO = "exec-meetings", "discovery-calls"
+
+
+def ago(n: int) -> date:
+    return DAY - timedelta(days=n)
+
+
+def expected(per_week: float) -> float:
+    return per_week * DAYS_IN_MONTH / 7
+
+
+QUEUE = """query($coach: ID!, $on: Date, $first: Int) { coachingQueue(coachId: $coach, on: $on, first: $first) {
+  __typename ... on CoachingQueue { coachId on period lookbackDays total formula coach { name }
+    entries { rank sellerId score lastSessionAt daysSinceLastSession overdueActions scope coachKinds figuresVisible
+      seller { name } reasons { kind weight detail behaviorKey metricKey programmeId programme { name } }
+      focus { behaviorKey behaviorName metricKey relativeGap why behavior { priority } } } }
+  ... on NotFound { message } ... on Forbidden { message } ... on ValidationProblem { fields { field code } } } }"""
+
+GUIDE = """query($coach: ID!, $seller: ID!, $on: Date) {
+  conversationGuide(coachId: $coach, sellerId: $seller, on: $on) {
+  __typename ... on ConversationGuide { coachId sellerId on period figuresVisible coach { name } seller { name }
+    entry { rank score reasons { kind behaviorKey } }
+    focus { behaviorKey metricKey why }
+    figures { key indicators { metricKey target expected actual status trend } }
+    lastSession { heldAt gaps { behaviorKey rootCause } }
+    openActions { description dueOn status } goals { current { metricKey target } }
+    scenarios { title openingQuestions rootCauses }
+    rootCauses { cause prompt flagged why } }
+  ... on NotFound { message } ... on Forbidden { message } ... on ValidationProblem { fields { field code } } } }"""
+
+
+def as_person(stack: Stack, tenant: Tenant, person_id: str, *roles: str) -> GraphQL:
+    token = issue_person_token(JWT_SECRET, tenant_id=tenant.id, person_id=uuid.UUID(person_id),
+                               roles=list(roles) or ["seller"])
+    return client_for(stack, token)
+
+
+def at(day: date, hour: int = 12) -> str:
+    return datetime.combine(day, time(hour), tzinfo=UTC).isoformat()
+
+
+async def mirror(metrics: httpx.AsyncClient, path: str, items: list[dict[str, Any]]) -> None:
+    """Push the metrics read model (what the other services' events feed it with). Where those events flow, the
+    consumer may insert the same entity at the same moment and the loser of that race answers 409 — then the
+    row is there, and a retry is `unchanged` or `updated`."""
+    for _ in range(20):
+        r = await metrics.put(f"/v1/internal/{path}", json={"items": items})
+        if r.status_code != 409:
+            break
+        await asyncio.sleep(0.05)
+    assert r.status_code == 200, r.text
+    assert r.json()["rejected"] == 0, r.json()
+
+
+async def held(gql: GraphQL, coach: str, seller: str, day: date, **completion: Any) -> dict[str, Any]:
+    focus = completion.pop("focus", {})
+    s = await schedule(gql, coach, seller, day, **focus)
+    out = await complete(gql, s["id"], day, **completion)
+    assert out["__typename"] == "Session", out
+    return out
+
+
+async def activities(metrics: httpx.AsyncClient, person: str, kind: str, count: int, first: date, last: date,
+                     tag: str) -> None:
+    span = (last - first).days + 1
+    items = [{"external_id": f"{tag}-{person}-{kind}-{n}", "source": "crm", "type": kind, "person_id": person,
+              "occurred_at": at(first + timedelta(days=n % span)), "source_updated_at": at(first)}
+             for n in range(count)]
+    if items:
+        r = await metrics.post("/v1/activities", json={"items": items})
+        assert r.status_code == 200 and r.json()["created"] == count, r.text
+
+
+class Org:
+    def __init__(self, ids: dict[str, str]) -> None:
+        self.ids = ids
+
+    def __getattr__(self, name: str) -> str:
+        return self.ids[name]
+
+
+@pytest.fixture
+async def metrics(stack: Stack, tenant: Tenant):
+    async with stack.client(tenant.api_key) as client:
+        client.base_url = httpx.URL("http://uplift/api/metrics")
+        yield client
+
+
+async def build(gql: GraphQL, metrics: httpx.AsyncClient) -> Org:
+    """Lena leads Maya; Maya manages Ada (big gap on exec meetings), Ben (behind on discovery calls, three
+    overdue actions), Cal (never coached, in a programme gone past its cadence) and Dee (on track); Eve, a
+    sales engineer, coaches Ada and Ben on discovery calls only; Zed reports to Omar."""
+    roles = {"lena": ("LEADER",), "maya": ("MANAGER",), "omar": ("MANAGER",), "ada": (), "ben": (), "cal": (),
+             "dee": (), "eve": (), "zed": ()}
+    names = {"lena": "Lena Leader", "maya": "Maya Manager", "omar": "Omar Other", "ada": "Ada Gap",
+             "ben": "Ben Overdue", "cal": "Cal Unseen", "dee": "Dee Ontrack", "eve": "Eve Engineer",
+             "zed": "Zed Elsewhere"}
+    people = {k: await create_person(gql, names[k], *roles[k]) for k in names}
+    org = Org({k: p["id"] for k, p in people.items()})
+    lines = {"maya": "lena", "ada": "maya", "ben": "maya", "cal": "maya", "dee": "maya", "eve": "lena",
+             "omar": "lena", "zed": "omar"}
+    for person, manager in lines.items():
+        assert (await set_manager(gql, org.ids[person], org.ids[manager], ago(120)))["__typename"] == "ManagerOnDay"
+    for s in ("ada", "ben"):
+        data = await gql(f"""mutation($input: CoachAssignmentInput!) {{ createCoachAssignment(input: $input) {{
+            {PROBLEM} }} }}""", input={"coachId": org.eve, "sellerId": org.ids[s], "kind": "SALES_ENGINEER",
+                                       "scope": [DISCO], "startsOn": ago(30).isoformat()})
+        assert data["createCoachAssignment"]["__typename"] == "CoachAssignment", data
+    # behaviours (the behaviors service) and their scenario
+    ind = {"kind": "ACTIVITY", "period": "WEEK"}
+    exec_b = await active_behavior(gql, EXEC, priority=1, indicators=[{"metricKey": "meetings", "target": 3, **ind}])
+    disco_b = await active_behavior(gql, DISCO, priority=2, indicators=[{"metricKey": "calls", "target": 5, **ind}])
+    await add_scenario(gql, exec_b["id"], "The CFO asks for a business case",
+                       openingQuestions=["Which executive did you meet last, and what did they care about?",
+                                         "What stops you asking for the next meeting at the C level?"],
+                       rootCauses=["COMMITMENT", "KNOWLEDGE"])
+    await add_scenario(gql, disco_b["id"], "A first call goes nowhere", openingQuestions=["What did you ask first?"])
+    # a programme Maya runs with Cal and Dee, one session every 14 days
+    data = await gql(f"""mutation($input: ProgrammeInput!) {{ createProgramme(input: $input) {{
+        {PROBLEM} ... on Programme {{ id }} }} }}""", input={
+        "name": "C-suite sprint", "behaviorKeys": [EXEC], "cadenceDays": 14, "startsOn": ago(60).isoformat()})
+    programme = result(data, "createProgramme", "Programme")["id"]
+    for s in ("cal", "dee"):
+        data = await gql(f"""mutation($p: ID!, $input: PairInput!) {{ addProgrammePair(programmeId: $p, input: $input)
+            {{ {PROBLEM} }} }}""", p=programme, input={"coachId": org.maya, "sellerId": org.ids[s],
+                                                          "joinedOn": ago(60).isoformat()})
+        assert data["addProgrammePair"]["__typename"] == "ProgrammePair", data
+    org.ids["programme"] = programme
+    # conversations with Maya: Ada a week ago (a gap, an open action, a goal), Ben ten days ago (three
+    # actions now overdue), Dee two days ago in the programme; Cal never; Eve none
+    await held(gql, org.maya, org.ada, ago(7), focus={"focusKeys": [EXEC]},
+               gaps=[{"behaviorKey": EXEC, "description": "Stops at the buyer's manager", "rootCause": "SKILLS"}],
+               actions=[{"description": "Ask the CFO for 20 minutes", "ownerId": org.ada,
+                         "dueOn": (DAY + timedelta(days=20)).isoformat(), "gapIndex": 0}],
+               goals=[{"metricKey": "meetings", "kind": "ACTIVITY", "target": 3, "period": "WEEK",
+                       "reviewOn": (DAY + timedelta(days=30)).isoformat()}])
+    await held(gql, org.maya, org.ben, ago(10), actions=[
+        {"description": f"Follow up {n}", "ownerId": org.ben, "dueOn": ago(d).isoformat()}
+        for n, d in enumerate((5, 3, 1))])
+    await held(gql, org.maya, org.dee, ago(2), focus={"programmeId": programme})
+    # the metrics read model: people, reporting lines, behaviours
+    await mirror(metrics, "people", [{"id": p["id"], "version": 1, "name": p["name"],
+                                      "roles": [r.lower() for r in p["roles"]]} for p in people.values()])
+    await mirror(metrics, "reporting-lines", [
+        {"id": str(uuid.uuid4()), "version": 1, "person_id": org.ids[p], "manager_id": org.ids[m],
+         "valid_from": ago(120).isoformat(), "valid_to": None} for p, m in lines.items()])
+    await mirror(metrics, "behaviors", [
+        {"id": b["id"], "version": 1, "key": b["key"], "name": b["name"], "status": "active", "audience": ["seller"],
+         "indicators": [{"id": i["id"], "metric_key": i["metricKey"], "kind": "activity", "target": i["target"],
+                         "period": "week"} for i in b["indicators"]]} for b in (exec_b, disco_b)])
+    # the month's activity (and the one before, for the trend)
+    month: dict[str, tuple[int, int]] = {"ada": (2, 30), "ben": (15, 10), "cal": (15, 30), "dee": (15, 30)}
+    before: dict[str, tuple[int, int]] = {"ada": (12, 30), "ben": (15, 5), "cal": (15, 30), "dee": (15, 30)}
+    for s in month:
+        for kind, n, m in (("meeting", month[s][0], before[s][0]), ("call", month[s][1], before[s][1])):
+            await activities(metrics, org.ids[s], kind, n, MONTH_START, DAY, "now")
+            await activities(metrics, org.ids[s], kind, m, PREVIOUS_MONTH, MONTH_START - timedelta(days=1), "then")
+    return org
+
+
+def by_kind(entry: dict[str, Any]) -> dict[str, float]:
+    return {r["kind"].lower(): r["weight"] for r in entry["reasons"]}
+
+
+async def test_the_queue_ranks_by_gap_overdue_actions_time_and_cadence(stack, tenant, gql, metrics):
+    org = await build(gql, metrics)
+    queue = (await gql(QUEUE, coach=org.maya, on=DAY.isoformat()))["coachingQueue"]
+    assert queue["__typename"] == "CoachingQueue"
+    assert (queue["coach"], queue["on"], queue["period"], queue["total"], queue["lookbackDays"]) == (
+        {"name": "Maya Manager"}, DAY.isoformat(), "MONTH", 4, 180)
+    entries = queue["entries"]
+    assert [e["seller"]["name"] for e in entries] == ["Ada Gap", "Ben Overdue", "Cal Unseen", "Dee Ontrack"]
+    assert [e["rank"] for e in entries] == [1, 2, 3, 4]
+    ada, ben, cal, dee = entries
+    ada_short = (expected(3) - 2) / expected(3)
+    assert by_kind(ada) == pytest.approx({"gap": round(40 * ada_short, 2), "trend": 5.0,
+                                          "since_last_session": round(20 * 7 / 60, 2)})
+    gap = ada["reasons"][0]
+    assert (gap["kind"], gap["behaviorKey"], gap["metricKey"]) == ("GAP", EXEC, "meetings")
+    assert ada["focus"]["behaviorKey"] == EXEC and ada["focus"]["behavior"] == {"priority": 1}
+    assert ada["focus"]["relativeGap"] == pytest.approx(ada_short, abs=1e-4)
+    assert (ada["daysSinceLastSession"], ada["overdueActions"], ada["scope"], ada["coachKinds"]) == (
+        7, 0, [], ["MANAGER"])
+    assert ada["lastSessionAt"].startswith(ago(7).isoformat())
+    ben_short = (expected(5) - 10) / expected(5)
+    assert by_kind(ben) == pytest.approx({"gap": round(40 * ben_short * 0.9, 2), "overdue_actions": 15.0,
+                                          "since_last_session": round(20 * 10 / 60, 2)})
+    assert ben["overdueActions"] == 3 and ben["focus"]["behaviorKey"] == DISCO
+    assert "3 open action(s)" in next(r["detail"] for r in ben["reasons"] if r["kind"] == "OVERDUE_ACTIONS")
+    assert by_kind(cal) == {"since_last_session": 20.0, "cadence_due": 10.0}
+    cadence = next(r for r in cal["reasons"] if r["kind"] == "CADENCE_DUE")
+    assert cadence["programmeId"] == org.programme and cadence["programme"] == {"name": "C-suite sprint"}
+    assert cal["lastSessionAt"] is None and cal["daysSinceLastSession"] is None
+    assert by_kind(dee) == {"since_last_session": round(20 * 2 / 60, 2)}  # on track, programme kept
+    assert dee["focus"]["behaviorKey"] == EXEC and dee["focus"]["metricKey"] is None  # the top priority
+    for e in entries:
+        assert e["score"] == pytest.approx(sum(r["weight"] for r in e["reasons"]))
+        assert e["figuresVisible"] is True
+    # `first` keeps the top of the same ranking; the coach's own token sees the same queue
+    top = (await gql(QUEUE, coach=org.maya, on=DAY.isoformat(), first=2))["coachingQueue"]
+    assert [e["sellerId"] for e in top["entries"]] == [org.ada, org.ben] and top["total"] == 4
+    maya = as_person(stack, tenant, org.maya, "manager")
+    async with maya.client:
+        own = (await maya(QUEUE, coach=org.maya, on=DAY.isoformat()))["coachingQueue"]
+    assert own["entries"] == entries
+
+
+async def test_a_scoped_coach_sees_gaps_on_their_behaviour_only(stack, tenant, gql, metrics):
+    org = await build(gql, metrics)
+    queue = (await gql(QUEUE, coach=org.eve, on=DAY.isoformat()))["coachingQueue"]
+    ben, ada = queue["entries"]
+    assert [ben["sellerId"], ada["sellerId"]] == [org.ben, org.ada] and queue["total"] == 2
+    assert ben["scope"] == [DISCO] and ben["coachKinds"] == ["SALES_ENGINEER"]
+    assert by_kind(ben) == pytest.approx({"gap": round(40 * (expected(5) - 10) / expected(5) * 0.9, 2),
+                                          "since_last_session": 20.0})  # Ben's overdue actions were Maya's
+    assert ben["overdueActions"] == 0
+    # Ada's big gap on exec meetings is not Eve's to coach: on track on discovery calls
+    assert by_kind(ada) == {"since_last_session": 20.0}
+    assert all(r["behaviorKey"] in (None, DISCO) for e in (ada, ben) for r in e["reasons"])
+    assert ada["focus"]["behaviorKey"] == DISCO and ada["focus"]["metricKey"] is None
+    # with her own token the metrics service hides their figures (she is neither them nor their manager):
+    # the queue says so, and ranks on what it may see — a tie, broken by name
+    eve = as_person(stack, tenant, org.eve, "seller")
+    async with eve.client:
+        own = (await eve(QUEUE, coach=org.eve, on=DAY.isoformat()))["coachingQueue"]
+    assert [(e["seller"]["name"], e["score"], e["figuresVisible"], e["focus"]) for e in own["entries"]] == [
+        ("Ada Gap", 20.0, False, None), ("Ben Overdue", 20.0, False, None)]
+
+
+async def test_the_conversation_guide(stack, tenant, gql, metrics):
+    org = await build(gql, metrics)
+    guide = (await gql(GUIDE, coach=org.maya, seller=org.ada, on=DAY.isoformat()))["conversationGuide"]
+    assert guide["__typename"] == "ConversationGuide"
+    assert (guide["coach"], guide["seller"], guide["figuresVisible"]) == (
+        {"name": "Maya Manager"}, {"name": "Ada Gap"}, True)
+    assert guide["entry"]["rank"] is None
+    assert [r["kind"] for r in guide["entry"]["reasons"]] == ["GAP", "TREND", "SINCE_LAST_SESSION"]
+    assert guide["focus"]["behaviorKey"] == EXEC and guide["focus"]["metricKey"] == "meetings"
+    assert "meetings at 2" in guide["focus"]["why"] and "off track" in guide["focus"]["why"]
+    figures = {b["key"]: b["indicators"] for b in guide["figures"]}
+    assert set(figures) == {EXEC, DISCO}
+    meetings = figures[EXEC][0]
+    assert (meetings["metricKey"], meetings["target"], meetings["actual"], meetings["status"], meetings["trend"]) == (
+        "meetings", 3.0, 2.0, "OFF_TRACK", "DOWN")
+    assert meetings["expected"] == pytest.approx(expected(3))
+    assert figures[DISCO][0]["status"] == "ON_TRACK"
+    assert guide["lastSession"]["heldAt"].startswith(ago(7).isoformat())
+    assert guide["openActions"] == [{"description": "Ask the CFO for 20 minutes",
+                                     "dueOn": (DAY + timedelta(days=20)).isoformat(), "status": "OPEN"}]
+    assert guide["goals"] == [{"current": {"metricKey": "meetings", "target": 3.0}}]
+    assert guide["scenarios"] == [{"title": "The CFO asks for a business case", "openingQuestions": [
+        "Which executive did you meet last, and what did they care about?",
+        "What stops you asking for the next meeting at the C level?"], "rootCauses": ["COMMITMENT", "KNOWLEDGE"]}]
+    checks = {c["cause"]: c for c in guide["rootCauses"]}
+    assert list(checks) == ["ENVIRONMENT", "COMMITMENT", "CAPACITY", "SKILLS", "KNOWLEDGE"]
+    assert all(c["prompt"].endswith("?") for c in checks.values())
+    assert {k for k, c in checks.items() if c["flagged"]} == {"COMMITMENT", "KNOWLEDGE", "SKILLS"}
+    assert "Stops at the buyer's manager" in checks["SKILLS"]["why"]
+    assert checks["ENVIRONMENT"]["why"] is None
+    # the sales engineer's guide for Ada: discovery calls only, on track, their scenario
+    eve_guide = (await gql(GUIDE, coach=org.eve, seller=org.ada, on=DAY.isoformat()))["conversationGuide"]
+    assert [b["key"] for b in eve_guide["figures"]] == [DISCO]
+    assert eve_guide["focus"]["behaviorKey"] == DISCO and eve_guide["lastSession"] is None
+    assert [s["title"] for s in eve_guide["scenarios"]] == ["A first call goes nowhere"]
+    assert (eve_guide["openActions"], eve_guide["goals"]) == ([], [])
+    # someone the coach does not coach (then, or at all) is a typed NotFound; bad ids a ValidationProblem
+    for coach, seller, day in ((org.maya, org.zed, DAY), (org.eve, org.cal, DAY), (org.eve, org.ada, ago(60))):
+        missing = (await gql(GUIDE, coach=coach, seller=seller, on=day.isoformat()))["conversationGuide"]
+        assert missing["__typename"] == "NotFound" and "is not coached by" in missing["message"]
+    bad = (await gql(GUIDE, coach=org.maya, seller="nope"))["conversationGuide"]
+    assert bad == {"__typename": "ValidationProblem", "fields": [{"field": "sellerId", "code": "invalid_id"}]}
+
+
+async def test_who_may_read_a_coachs_queue(stack, tenant, gql, metrics):
+    org = await build(gql, metrics)
+    stack.calls.clear()
+    refused = []
+    for person, roles, coach in (("ada", ("seller",), org.maya), ("ada", ("seller",), org.eve),
+                                 ("omar", ("manager",), org.maya), ("zed", ("seller",), org.maya)):
+        caller = as_person(stack, tenant, org.ids[person], *roles)
+        async with caller.client:
+            refused.append((await caller(QUEUE, coach=coach))["coachingQueue"])
+            refused.append((await caller(GUIDE, coach=coach, seller=org.ada))["conversationGuide"])
+    assert {r["__typename"] for r in refused} == {"Forbidden"}
+    # refusing reads the caller's tree only, never a seller's data
+    assert {(r.method, r.url.path) for r in stack.calls} == {
+        ("GET", f"/v1/people/{org.ids[p]}/tree") for p in ("ada", "omar", "zed")}
+    # the coach's own manager's manager, enablement and API keys may
+    for person, roles in (("lena", ("leader",)), ("zed", ("enablement",))):
+        caller = as_person(stack, tenant, org.ids[person], *roles)
+        async with caller.client:
+            queue = (await caller(QUEUE, coach=org.maya, on=DAY.isoformat()))["coachingQueue"]
+        assert [e["sellerId"] for e in queue["entries"]] == [org.ada, org.ben, org.cal, org.dee]
+    # unknown coach, malformed id
+    assert (await gql(QUEUE, coach=str(uuid.uuid4())))["coachingQueue"]["__typename"] == "NotFound"
+    bad = (await gql(QUEUE, coach="x/y"))["coachingQueue"]
+    assert bad == {"__typename": "ValidationProblem", "fields": [{"field": "coachId", "code": "invalid_id"}]}
+
+
+# ---- flat calls -----------------------------------------------------------------------------------
+
+async def add_sellers(gql: GraphQL, metrics: httpx.AsyncClient, coach: str, programme: str, start: int,
+                      n: int) -> None:
+    """n more sellers coached by `coach`: each with a session in the programme, an overdue action and figures."""
+    people = []
+    for k in range(start, start + n):
+        p = await create_person(gql, f"Seller {k:02d}")
+        await set_manager(gql, p["id"], coach, ago(120))
+        data = await gql(f"""mutation($p: ID!, $input: PairInput!) {{ addProgrammePair(programmeId: $p, input: $input)
+            {{ {PROBLEM} }} }}""", p=programme, input={"coachId": coach, "sellerId": p["id"],
+                                                          "joinedOn": ago(60).isoformat()})
+        assert data["addProgrammePair"]["__typename"] == "ProgrammePair"
+        await held(gql, coach, p["id"], ago(20 + k), focus={"programmeId": programme}, actions=[
+            {"description": "Do it", "ownerId": p["id"], "dueOn": ago(3).isoformat()}])
+        await activities(metrics, p["id"], "meeting", k, MONTH_START, DAY, "flat")
+        people.append(p)
+    await mirror(metrics, "people", [{"id": p["id"], "version": 1, "name": p["name"], "roles": ["seller"]}
+                                     for p in people])
+
+
+FLAT = """query($coach: ID!, $on: Date!) {
+  coachingQueue(coachId: $coach, on: $on) { ... on CoachingQueue { total coach { name } entries { score
+    sellerId seller { name } reasons { kind programme { name } }
+    focus { behaviorKey behavior { name priority } } } } } }"""
+
+
+async def test_queue_calls_do_not_grow_with_the_number_of_sellers(stack, gql, metrics):
+    coach = (await create_person(gql, "Coach", "MANAGER"))["id"]
+    b = await active_behavior(gql, EXEC, indicators=[{"metricKey": "meetings", "kind": "ACTIVITY", "target": 3}])
+    await mirror(metrics, "behaviors", [{"id": b["id"], "version": 1, "key": EXEC, "name": b["name"],
+                                         "status": "active", "audience": ["seller"], "indicators": [
+        {"id": b["indicators"][0]["id"], "metric_key": "meetings", "kind": "activity", "target": 3,
+         "period": "week"}]}])
+    data = await gql(f"""mutation($input: ProgrammeInput!) {{ createProgramme(input: $input) {{
+        {PROBLEM} ... on Programme {{ id }} }} }}""", input={
+        "name": "Weekly", "behaviorKeys": [EXEC], "cadenceDays": 7, "startsOn": ago(60).isoformat()})
+    programme = result(data, "createProgramme", "Programme")["id"]
+    await add_sellers(gql, metrics, coach, programme, 0, 2)
+    stack.calls.clear()
+    small = (await gql(FLAT, coach=coach, on=DAY.isoformat()))["coachingQueue"]
+    small_calls = sorted((r.method, r.url.path) for r in stack.calls)
+    await add_sellers(gql, metrics, coach, programme, 2, 4)
+    stack.calls.clear()
+    large = (await gql(FLAT, coach=coach, on=DAY.isoformat()))["coachingQueue"]
+    large_calls = sorted((r.method, r.url.path) for r in stack.calls)
+    assert (small["total"], large["total"]) == (2, 6)
+    for entry in large["entries"]:
+        assert {r["kind"] for r in entry["reasons"]} == {"GAP", "SINCE_LAST_SESSION", "OVERDUE_ACTIONS",
+                                                         "CADENCE_DUE"}
+        assert entry["focus"]["behavior"] == {"name": b["name"], "priority": 3}
+    assert small_calls == large_calls, (small_calls, large_calls)
+    assert large_calls == sorted([
+        ("GET", "/v1/coachees"), ("GET", "/v1/programmes"),  # who, and their programmes
+        ("GET", "/v1/people"), ("GET", "/v1/scorecards"), ("GET", "/v1/sessions"), ("GET", "/v1/actions"),
+        ("GET", "/v1/behaviors")])  # priorities; focus.behavior, seller, coach and programme come from the cache
+    stack.calls.clear()
+    guide = (await gql("""query($c: ID!, $s: ID!, $on: Date!) { conversationGuide(coachId: $c, sellerId: $s,
+        on: $on) { ... on ConversationGuide { seller { name } scenarios { title } figures { key } entry { score } } }
+        }""", c=coach, s=large["entries"][0]["sellerId"], on=DAY.isoformat()))["conversationGuide"]
+    assert guide["figures"] == [{"key": EXEC}] and guide["entry"]["score"] == large["entries"][0]["score"]
+    assert sorted(r.url.path for r in stack.calls) == sorted([
+        "/v1/coachees", "/v1/programmes", "/v1/people", "/v1/scorecards", "/v1/sessions", "/v1/actions",
+        "/v1/behaviors", "/v1/scenarios"])
