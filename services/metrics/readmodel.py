@@ -186,7 +186,12 @@ class ReadModelService:
                                                                "code": "taken"}])
                 del final[pid]
 
-        await self._write(entity, final, stored)
+        lost, won = await self._write(entity, final, stored)
+        for pid in lost | won:
+            for index in accepted[pid]:
+                results[index] = UpsertItemResult(index=index, id=pid, status="unchanged" if pid in lost else "updated")
+            if pid in lost:
+                del final[pid]
         resolved = 0
         if entity is PEOPLE and final:
             metrics = await tenant_metrics(self.definitions)
@@ -206,16 +211,28 @@ class ReadModelService:
             stored[("@email", email)] = pids
         return clashes(final, stored)
 
-    async def _write(self, entity: Entity, final: dict[uuid.UUID, Any], stored: dict[uuid.UUID, int]) -> None:
+    async def _write(self, entity: Entity, final: dict[uuid.UUID, Any],
+                     stored: dict[uuid.UUID, int]) -> tuple[set[uuid.UUID], set[uuid.UUID]]:
+        """Write the accepted items. Another transaction may have stored some of them after `stored` was read:
+        returned are those that lost that race (it stored the same or a newer version; left alone) and those
+        that won it (updated over the older version it stored)."""
         now = utcnow()
         rows = {pid: {"id": pid, **entity.columns(item), "version": item.version, "deleted": item.deleted,
                       "updated_at": now} for pid, item in final.items()}
-        await self.repo.insert_rows(entity.table, [row for pid, row in rows.items() if pid not in stored])
-        await self.repo.update_rows(entity.table, [row for pid, row in rows.items() if pid in stored])
+        new = [row for pid, row in rows.items() if pid not in stored]
+        inserted = await self.repo.insert_new(entity.table, new)
+        late = [row["id"] for row in new if row["id"] not in inserted]
+        now_stored = await self.repo.versions(entity.table, late) if late else {}
+        lost = {pid for pid in late if now_stored.get(pid, -1) >= final[pid].version}
+        updates = [row for pid, row in rows.items() if (pid in stored or pid in now_stored) and pid not in lost]
+        await self.repo.update_rows(entity.table, updates)
         if entity.children is not None:
             child = entity.children
-            await self.repo.delete_children(child.table, child.parent_column, [p for p in final if p in stored])
-            await self.repo.insert_rows(child.table, [r for item in final.values() for r in child.rows(item)])
+            replaced = [pid for pid in final if pid not in lost and pid not in inserted]
+            await self.repo.delete_children(child.table, child.parent_column, replaced)
+            await self.repo.insert_rows(child.table, [r for pid, item in final.items() if pid not in lost
+                                                      for r in child.rows(item)])
+        return lost, {pid for pid in now_stored if pid not in lost}
 
 
 def _uuid(value: object) -> uuid.UUID | None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Row, Table, and_, bindparam, delete, func, insert, or_, select, text, tuple_, update
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from common.repository import TenantRepository
 from services.metrics.models import (
@@ -46,13 +47,26 @@ class ReadModelRepository(TenantRepository):
         if rows:
             await self.s.execute(insert(table), [{**row, "tenant_id": self.tenant_id} for row in rows])
 
+    async def insert_new(self, table: Table, rows: Sequence[dict[str, Any]]) -> set[uuid.UUID]:
+        """Insert rows keyed by (tenant_id, id), skipping ids another transaction inserted meanwhile; the ids
+        actually inserted (`ON CONFLICT DO NOTHING … RETURNING id`, on both backends)."""
+        if not rows:
+            return set()
+        dialect = pg_insert if self.s.get_bind().dialect.name == "postgresql" else sqlite.insert
+        stmt = dialect(table).on_conflict_do_nothing(index_elements=["tenant_id", "id"]).returning(table.c.id)
+        result = await self.s.execute(stmt, [{**row, "tenant_id": self.tenant_id} for row in rows])
+        return set(result.scalars())
+
     async def update_rows(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-        """One executemany of `UPDATE … WHERE tenant_id = :tenant AND id = :id`; all rows carry the same keys."""
+        """One executemany of `UPDATE … WHERE tenant_id = :tenant AND id = :id [AND version < :version]`; all
+        rows carry the same keys."""
         if not rows:
             return
         columns = [k for k in rows[0] if k != "id"]
-        stmt = (update(table).where(table.c.tenant_id == self.tenant_id, table.c.id == bindparam("b_id"))
-                .values({col: bindparam(f"b_{col}") for col in columns}))
+        stmt = update(table).where(table.c.tenant_id == self.tenant_id, table.c.id == bindparam("b_id"))
+        if "version" in columns:  # never over a newer version another transaction committed meanwhile
+            stmt = stmt.where(table.c.version < bindparam("b_version"))
+        stmt = stmt.values({col: bindparam(f"b_{col}") for col in columns})
         await self.s.execute(stmt, [{f"b_{k}": v for k, v in row.items()} for row in rows])
 
     async def delete_children(self, table: Table, parent_column: str, parent_ids: Sequence[uuid.UUID]) -> None:
