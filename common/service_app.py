@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Table, text
@@ -117,11 +118,21 @@ def broker_transport(settings: ServiceSettings, name: str) -> Transport:
                         name=f"uplift-{name}")
 
 
+class Worker(Protocol):
+    """Background work a service runs while it is up (webhook deliveries, sweeps)."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence[APIRouter],
                       idempotency: Table, identity: IdentityStore | None = None,
-                      events: ServiceEvents | None = None) -> FastAPI:
+                      events: ServiceEvents | None = None,
+                      workers: Sequence[Callable[[FastAPI], Worker]] = ()) -> FastAPI:
     """`idempotency` is the service's `idempotency_keys` table (see common.idempotency); `events` its outbox
-    and consumers (see common/events/README.md)."""
+    and consumers (see common/events/README.md); `workers` build background work started with the app and
+    stopped before its database closes."""
     db = Database(settings.database_url, pool_size=settings.database_pool_size)
     owns_identity = identity is None
     identity_store = identity or IdentityStore(Database(settings.identity_database_url),
@@ -138,9 +149,14 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
             else:
                 log.warning("%s: UPLIFT_BROKER_URL is not set; its events stay in its outbox (and it consumes "
                             "none) until a broker is configured", name)
+        running = [make(app) for make in workers]
+        for worker in running:
+            await worker.start()
         try:
             yield
         finally:
+            for worker in reversed(running):
+                await worker.stop()
             if runtime is not None:
                 await runtime.stop()
             await db.dispose()

@@ -40,6 +40,7 @@ SESSION_NO_SHOW = "coaching.session.no_show"
 SESSION_RATED = "coaching.session.rated"
 GOAL_AGREED = "coaching.goal.agreed"
 ACTION_CREATED = "coaching.action.created"
+ACTION_OVERDUE = "coaching.action.overdue"
 GAP_OPENED = "coaching.gap.opened"
 PAIR_JOINED = "coaching.programme_pair.joined"
 PAIR_LEFT = "coaching.programme_pair.left"
@@ -111,11 +112,19 @@ async def completion_recorded(session: AsyncSession, gaps: Iterable[Gap], action
     events = [_event(g.tenant_id, GAP_OPENED, g.id, 1, {
         "id": g.id, "session_id": g.session_id, "seller_id": g.seller_id, "behavior_key": g.behavior_key,
         "description": g.description, "root_cause": g.root_cause, "created_at": g.created_at}) for g in gaps]
-    events += [_event(a.tenant_id, ACTION_CREATED, a.id, 1, {
-        "id": a.id, "session_id": a.session_id, "seller_id": a.seller_id, "coach_id": a.coach_id,
-        "owner_id": a.owner_id, "gap_id": a.gap_id, "description": a.description, "due_on": a.due_on,
-        "status": a.status, "created_at": a.created_at}) for a in actions]
+    events += [_event(a.tenant_id, ACTION_CREATED, a.id, 1, action_payload(a)) for a in actions]
     await _record(session, events)
+
+
+def action_payload(a: Action) -> dict[str, Any]:
+    return {"id": a.id, "session_id": a.session_id, "seller_id": a.seller_id, "coach_id": a.coach_id,
+            "owner_id": a.owner_id, "gap_id": a.gap_id, "description": a.description, "due_on": a.due_on,
+            "status": a.status, "created_at": a.created_at}
+
+
+async def actions_overdue(session: AsyncSession, actions: Iterable[Action]) -> None:
+    """Open actions whose due day has passed, announced once each (version 2: after action.created)."""
+    await _record(session, (_event(a.tenant_id, ACTION_OVERDUE, a.id, 2, action_payload(a)) for a in actions))
 
 
 async def goal_agreed(session: AsyncSession, goal: Goal, revision: GoalRevision) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.db import JSONType, UTCDateTime, make_metadata
-from common.events import outbox_table
+from common.events import inbox_table, outbox_table
 from common.idempotency import idempotency_table
 
 
@@ -33,6 +33,7 @@ class Base(DeclarativeBase):
 
 
 IdempotencyKeys = idempotency_table(Base.metadata)
+Inbox = inbox_table(Base.metadata)  # event ids the webhook fan-out processed (webhooks/fanout.py)
 Outbox = outbox_table(Base.metadata)  # the service's domain events (events.py), written with its changes
 
 
@@ -232,6 +233,7 @@ class Action(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    overdue_announced_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # action.overdue sent that day
 
 
 class Goal(Base):
@@ -286,3 +288,7 @@ class Rating(Base):
     comment: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Webhook subscriptions and deliveries live in their own module, on this metadata.
+from services.coaching.webhooks import models as _webhooks  # noqa: E402, F401

@@ -1,0 +1,224 @@
+"""Webhooks end to end inside one process: subscriptions over REST, domain events fanned out to deliveries,
+deliveries signed and POSTed to a real local HTTP server, retries with backoff on a settable clock, the
+delivery log, disabling after a failure streak, and action.overdue from the sweeper."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from standardwebhooks.webhooks import Webhook
+
+from services.coaching.sessions.overdue import OverdueSweeper
+from services.coaching.webhooks.delivery import Deliverer
+from tests.coaching.webhooks.receiver import Receiver, receiver
+from tests.conftest import JWT_SECRET, Stack, Tenant
+from uplift_cli.local import build_local
+
+TODAY = datetime.now(UTC).date()
+
+
+@pytest.fixture
+async def dev_stack(db_urls: dict[str, str]) -> AsyncIterator[Stack]:
+    """The all-in-one app in development (local receivers allowed), deliveries driven by the test."""
+    local = build_local(db_urls, environment="development", jwt_secret=JWT_SECRET, api_key_cache_seconds=0.0,
+                        webhooks_deliver=False, overdue_sweep_seconds=3600.0)
+    async with local.app.router.lifespan_context(local.app):
+        yield Stack(local)
+
+
+@pytest.fixture
+async def hooks(dev_stack: Stack) -> AsyncIterator[tuple[httpx.AsyncClient, Tenant]]:
+    tenant = await dev_stack.tenant()
+    async with dev_stack.client(tenant.api_key) as client:
+        client.base_url = httpx.URL("http://uplift/api/coaching")
+        yield client, tenant
+
+
+@pytest.fixture
+async def rx() -> AsyncIterator[Receiver]:
+    async with receiver() as r:
+        yield r
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not await check():
+        assert asyncio.get_running_loop().time() < deadline, "timed out waiting"
+        await asyncio.sleep(0.05)
+
+
+async def subscribe(c: httpx.AsyncClient, url: str, *types: str) -> dict[str, Any]:
+    r = await c.post("/v1/webhooks", json={"url": url, "event_types": list(types), "description": "CRM tasks"})
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+async def completed_session(c: httpx.AsyncClient, due: datetime | None = None) -> dict[str, Any]:
+    coach = (await c.post("/v1/people", json={"name": "Omar", "roles": ["manager"]})).json()
+    seller = (await c.post("/v1/people", json={"name": "Sam"})).json()
+    held = datetime.now(UTC) - timedelta(days=3)
+    s = (await c.post("/v1/sessions", json={"coach_id": coach["id"], "seller_id": seller["id"],
+                                            "scheduled_at": held.isoformat()})).json()
+    due_on = (due or datetime.now(UTC) + timedelta(days=7)).date().isoformat()
+    r = await c.post(f"/v1/sessions/{s['id']}/complete", json={
+        "held_at": held.isoformat(), "actions": [{"description": "Book a CFO meeting", "owner_id": seller["id"],
+                                                  "due_on": due_on}]})
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def deliverer(stack: Stack, clock: Callable[[], datetime], **kw: Any) -> Deliverer:
+    return Deliverer(stack.local.services["coaching"].state.db, development=True, clock=clock, **kw)
+
+
+async def log_of(c: httpx.AsyncClient, sub: dict[str, Any]) -> list[dict[str, Any]]:
+    r = await c.get(f"/v1/webhooks/{sub['id']}/deliveries")
+    assert r.status_code == 200, r.text
+    return list(r.json()["items"])
+
+
+async def test_subscriptions_over_rest(hooks, dev_stack, rx):
+    c, tenant = hooks
+    sub = await subscribe(c, rx.url, "action.created", "session.completed")
+    assert sub["secret"].startswith("whsec_") and sub["active"] is True
+    listed = (await c.get("/v1/webhooks")).json()
+    assert [s["id"] for s in listed] == [sub["id"]] and listed[0]["secret"] is None  # shown once
+    patched = (await c.patch(f"/v1/webhooks/{sub['id']}", json={"event_types": ["goal.agreed"]})).json()
+    assert patched["event_types"] == ["goal.agreed"]
+    rotated = (await c.post(f"/v1/webhooks/{sub['id']}/rotate-secret")).json()
+    assert rotated["secret"] not in (None, sub["secret"])
+    for body in ({"url": rx.url, "event_types": ["nope"]}, {"url": rx.url, "event_types": []},
+                 {"url": "ftp://x.example.com/h", "event_types": ["goal.agreed"]},
+                 {"url": rx.url, "event_types": ["goal.agreed", "goal.agreed"]}):
+        r = await c.post("/v1/webhooks", json=body)
+        assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json", body
+    reader = await dev_stack.key(tenant, "coaching:read")
+    async with dev_stack.client(reader) as other:
+        other.base_url = httpx.URL("http://uplift/api/coaching")
+        assert (await other.get("/v1/webhooks")).status_code == 403
+    other_tenant = await dev_stack.tenant("globex")
+    async with dev_stack.client(other_tenant.api_key) as other:
+        other.base_url = httpx.URL("http://uplift/api/coaching")
+        assert (await other.get(f"/v1/webhooks/{sub['id']}")).status_code == 404
+    assert (await c.delete(f"/v1/webhooks/{sub['id']}")).status_code == 204
+    assert (await c.get(f"/v1/webhooks/{sub['id']}")).status_code == 404
+
+
+async def test_outside_development_only_public_https_targets(coaching):
+    for url, code in (("http://crm.example.com/hook", "scheme"), ("https://127.0.0.1/hook", "private_address"),
+                      ("https://localhost:8443/hook", "private_address")):
+        r = await coaching.post("/v1/webhooks", json={"url": url, "event_types": ["action.created"]})
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["field"] == "body.url" and r.json()["errors"][0]["code"] == code
+
+
+async def test_events_are_delivered_signed_once(hooks, dev_stack, rx):
+    c, _ = hooks
+    sub = await subscribe(c, rx.url, "action.created", "session.completed")
+    session = await completed_session(c)
+    await eventually(lambda: _count(c, sub, 2))
+    sent = deliverer(dev_stack, lambda: datetime.now(UTC))
+    try:
+        assert await sent.run_once() == 2
+        assert await sent.run_once() == 0  # nothing left: delivered once
+    finally:
+        await sent.stop()
+    by_type = {json.loads(r.body)["type"]: r for r in rx.received}
+    assert set(by_type) == {"action.created", "session.completed"}
+    for kind, r in by_type.items():
+        payload = Webhook(sub["secret"]).verify(r.body, r.headers)  # the reference library verifies
+        assert payload["id"] == r.headers["webhook-id"] and payload["type"] == kind
+    assert json.loads(by_type["action.created"].body)["data"]["description"] == "Book a CFO meeting"
+    assert json.loads(by_type["session.completed"].body)["data"]["id"] == session["id"]
+    log = await log_of(c, sub)
+    assert {(d["status"], d["attempts"], d["last_status_code"]) for d in log} == {("delivered", 1, 200)}
+
+
+async def test_retries_back_off_and_succeed(hooks, dev_stack, rx):
+    c, _ = hooks
+    sub = await subscribe(c, rx.url, "action.created")
+    await completed_session(c)
+    await eventually(lambda: _count(c, sub, 1))
+    rx.statuses = [500, 503]
+    now = [datetime.now(UTC)]
+    sent = deliverer(dev_stack, lambda: now[0])
+    try:
+        assert await sent.run_once() == 1
+        [d] = await log_of(c, sub)
+        assert (d["status"], d["attempts"], d["last_error"]) == ("pending", 1, "HTTP 500")
+        wait = datetime.fromisoformat(d["next_attempt_at"]) - now[0]
+        assert timedelta(seconds=10) <= wait <= timedelta(seconds=12)  # 10 s, up to 20% jitter
+        assert await sent.run_once() == 0  # not due yet
+        now[0] += timedelta(seconds=13)
+        assert await sent.run_once() == 1
+        [d] = await log_of(c, sub)
+        wait = datetime.fromisoformat(d["next_attempt_at"]) - now[0]
+        assert (d["attempts"], d["last_error"]) == (2, "HTTP 503") and timedelta(seconds=20) <= wait <= timedelta(
+            seconds=24)
+        now[0] += timedelta(seconds=25)
+        assert await sent.run_once() == 1
+    finally:
+        await sent.stop()
+    [d] = await log_of(c, sub)
+    assert (d["status"], d["attempts"], d["last_status_code"]) == ("delivered", 3, 200)
+    assert len(rx.received) == 3 and len({r.headers["webhook-id"] for r in rx.received}) == 1  # the same message
+    assert (await c.get(f"/v1/webhooks/{sub['id']}")).json()["failure_streak"] == 0
+
+
+async def test_a_long_failure_streak_disables_the_subscription(hooks, dev_stack, rx):
+    c, _ = hooks
+    sub = await subscribe(c, rx.url, "action.created", "session.completed")
+    await completed_session(c)
+    await completed_session(c)
+    await eventually(lambda: _count(c, sub, 4))
+    rx.statuses = [500] * 50
+    now = [datetime.now(UTC)]
+    sent = deliverer(dev_stack, lambda: now[0], disable_after=6)
+    try:
+        for _ in range(3):
+            await sent.run_once()
+            now[0] += timedelta(hours=2)
+    finally:
+        await sent.stop()
+    state = (await c.get(f"/v1/webhooks/{sub['id']}")).json()
+    assert state["active"] is False and state["failure_streak"] >= 6
+    assert state["disabled_reason"] == f"disabled after {state['failure_streak']} failed attempts in a row"
+    assert {d["status"] for d in await log_of(c, sub)} == {"failed"}
+    # re-enabled by its owner: the streak starts again
+    state = (await c.patch(f"/v1/webhooks/{sub['id']}", json={"active": True})).json()
+    assert (state["active"], state["failure_streak"], state["disabled_reason"]) == (True, 0, None)
+
+
+async def test_overdue_actions_are_announced_once(hooks, dev_stack, rx):
+    c, _ = hooks
+    sub = await subscribe(c, rx.url, "action.overdue")
+    await completed_session(c, due=datetime.now(UTC) - timedelta(days=1))
+    await completed_session(c)  # due next week: not overdue
+    db = dev_stack.local.services["coaching"].state.db
+    sweeper = OverdueSweeper(db, every=3600)
+    assert await sweeper.run_once() == 1
+    assert await sweeper.run_once() == 0
+    await eventually(lambda: _count(c, sub, 1))
+    sent = deliverer(dev_stack, lambda: datetime.now(UTC))
+    try:
+        assert await sent.run_once() == 1
+    finally:
+        await sent.stop()
+    [r] = rx.received
+    body = Webhook(sub["secret"]).verify(r.body, r.headers)
+    assert (body["type"], body["data"]["description"]) == ("action.overdue", "Book a CFO meeting")
+
+
+async def _count(c: httpx.AsyncClient, sub: dict[str, Any], n: int) -> bool:
+    return len(await log_of(c, sub)) >= n
+
+
+def test_event_types_cover_the_issue() -> None:
+    from services.coaching.webhooks.fanout import TYPES
+
+    assert {"action.created", "action.overdue", "session.completed", "goal.agreed",
+            "behavior.published"} <= set(TYPES.values())
