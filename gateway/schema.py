@@ -25,18 +25,20 @@ from gateway.resolvers.metrics import MetricsMutation, MetricsQuery, ScorecardsQ
 from gateway.resolvers.programmes import ProgrammesMutation, ProgrammesQuery
 from gateway.resolvers.queue import QueueQuery
 from gateway.resolvers.sessions import SessionsMutation, SessionsQuery
+from gateway.resolvers.webhooks import WebhooksMutation, WebhooksQuery
 from gateway.settings import GatewaySettings
 from gateway.types.common import BadQueryInput, InvalidArgument
 
 
 @strawberry.type
 class Query(BehaviorsQuery, DirectoryQuery, ProgrammesQuery, SessionsQuery, MetricsQuery,
-            ScorecardsQuery, QueueQuery):
+            ScorecardsQuery, QueueQuery, WebhooksQuery):
     pass
 
 
 @strawberry.type
-class Mutation(BehaviorsMutation, DirectoryMutation, ProgrammesMutation, SessionsMutation, MetricsMutation):
+class Mutation(BehaviorsMutation, DirectoryMutation, ProgrammesMutation, SessionsMutation, MetricsMutation,
+               WebhooksMutation):
     pass
 
 

@@ -21,6 +21,7 @@ KNOWN_SCOPES = frozenset({
     "coaching:read", "coaching:write", "coaching:*",
     "metrics:read", "metrics:write", "metrics:internal", "metrics:*",
     "activities:write", "completions:write",
+    "webhooks:read", "webhooks:write", "webhooks:*",
 })
 
 

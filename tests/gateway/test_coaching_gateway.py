@@ -7,6 +7,7 @@ from gateway.resolvers.directory import DirectoryMutation
 from gateway.resolvers.metrics import MetricsMutation
 from gateway.resolvers.programmes import ProgrammesMutation
 from gateway.resolvers.sessions import SessionsMutation
+from gateway.resolvers.webhooks import WebhooksMutation
 from gateway.schema import schema
 from tests.conftest import GraphQL
 from tests.gateway.coaching_docs import create_person, days, held_session, set_manager
@@ -57,7 +58,7 @@ async def test_nested_people_make_the_same_few_calls_for_2_and_6_teams(stack, gq
 async def test_the_schema_mutation_is_exactly_the_domains_mutations():
     mutation_type = schema._schema.mutation_type
     assert mutation_type is not None
-    names = [mutation_names(d) for d in (BehaviorsMutation, *COACHING, MetricsMutation)]
+    names = [mutation_names(d) for d in (BehaviorsMutation, *COACHING, MetricsMutation, WebhooksMutation)]
     assert set(mutation_type.fields) == set().union(*names)
     assert sum(len(n) for n in names) == len(mutation_type.fields)  # no domain shadows another's mutation
 

@@ -1,0 +1,87 @@
+"""GraphQL types of webhook subscriptions (the coaching service) and their delivery log."""
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from gateway.types.common import opt_dt
+
+
+@strawberry.enum
+class WebhookEventType(Enum):
+    ACTION_CREATED = "action.created"
+    ACTION_OVERDUE = "action.overdue"
+    SESSION_COMPLETED = "session.completed"
+    GOAL_AGREED = "goal.agreed"
+    GAP_OPENED = "gap.opened"
+    BEHAVIOR_PUBLISHED = "behavior.published"
+    BEHAVIOR_REVISED = "behavior.revised"
+    BEHAVIOR_RETIRED = "behavior.retired"
+    PERSON_UPSERTED = "person.upserted"
+
+
+@strawberry.type(description="A URL that receives signed events (Standard Webhooks: webhook-id, webhook-timestamp, "
+                             "webhook-signature). `secret` is only given when created or rotated.")
+class WebhookSubscription:
+    id: strawberry.ID
+    url: str
+    event_types: list[WebhookEventType]
+    description: str
+    active: bool
+    disabled_reason: str | None
+    failure_streak: int
+    secret: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "WebhookSubscription":
+        return cls(id=d["id"], url=d["url"], event_types=[WebhookEventType(t) for t in d["event_types"]],
+                   description=d["description"], active=d["active"], disabled_reason=d["disabled_reason"],
+                   failure_streak=d["failure_streak"], secret=d.get("secret"),
+                   created_at=datetime.fromisoformat(d["created_at"]),
+                   updated_at=datetime.fromisoformat(d["updated_at"]))
+
+
+@strawberry.type
+class WebhookDelivery:
+    id: strawberry.ID
+    event_id: strawberry.ID
+    event_type: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    last_status_code: int | None
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "WebhookDelivery":
+        return cls(id=d["id"], event_id=d["event_id"], event_type=d["event_type"], status=d["status"],
+                   attempts=d["attempts"], next_attempt_at=opt_dt(d["next_attempt_at"]),
+                   last_status_code=d["last_status_code"], last_error=d["last_error"],
+                   created_at=datetime.fromisoformat(d["created_at"]), delivered_at=opt_dt(d["delivered_at"]))
+
+
+@strawberry.type
+class WebhookDeliveryConnection:
+    items: list[WebhookDelivery]
+    next_cursor: str | None
+
+
+@strawberry.input
+class WebhookInput:
+    url: str
+    event_types: list[WebhookEventType]
+    description: str | None = strawberry.UNSET
+
+
+@strawberry.input(description="Only the fields given change; active: true re-enables a disabled subscription.")
+class WebhookPatch:
+    url: str | None = strawberry.UNSET
+    event_types: list[WebhookEventType] | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    active: bool | None = strawberry.UNSET
