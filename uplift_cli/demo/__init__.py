@@ -7,6 +7,7 @@ activity.py   120 days of CRM activity per seller and the LMS completions (the c
 coaching.py   the programmes (one kept, one fizzling) and every conversation, in tracks
 plan.py       build_plan(today, seed, scale): all of the above as plain data, and its expected counts
 api.py        the REST client (admin key, or a person's own token)
-load*.py      pushing a plan into a tenant: org, sessions, metrics read model and evidence
+load*.py      pushing a plan into a tenant: org, sessions and evidence; then waiting for the events to
+              feed the metrics read model
 seed.py       `uplift seed-demo` and the first start of `uplift serve` (in the background)
 """

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from uplift_cli.demo.api import Api, DemoLoadError
-from uplift_cli.demo.load_metrics import load_evidence, load_read_model, load_sessions_read_model
+from uplift_cli.demo.load_metrics import load_evidence, settle
 from uplift_cli.demo.load_org import Ids, load_alignment, load_behaviors, load_people, load_relationships
 from uplift_cli.demo.load_sessions import SessionLoader
 from uplift_cli.demo.plan import Plan
@@ -66,10 +66,9 @@ async def load_demo(client: httpx.AsyncClient, plan: Plan, *, tenant_id: uuid.UU
     await step("behaviors", load_behaviors(api, plan, ids))
     await step("relationships", load_relationships(api, plan, ids))
     await step("alignment", load_alignment(api, plan, ids))
-    await step("read_model", load_read_model(api, plan, ids))
     await asyncio.gather(step("sessions", SessionLoader(api, plan, ids).load()),
                          step("evidence", load_evidence(api, plan, ids)))
-    await step("sessions_read_model", load_sessions_read_model(api))
+    await step("events", settle(api, plan, ids))
     report.seconds["total"] = round(time.perf_counter() - started, 2)
     report.calls = api.calls
     return report
