@@ -29,7 +29,6 @@ from services.behaviors.settings import BehaviorsSettings
 from services.coaching.app import create_app as create_coaching
 from services.coaching.settings import CoachingSettings
 from services.metrics.app import create_app as create_metrics
-from services.metrics.consumers import install as install_metrics_consumers
 from services.metrics.settings import MetricsSettings
 
 FACTORIES: dict[str, Callable[..., FastAPI]] = {
@@ -41,10 +40,7 @@ SETTINGS: dict[str, type[ServiceSettings]] = {
 def create_service(name: str, settings: ServiceSettings | None = None, *,
                    identity: IdentityStore | None = None) -> FastAPI:
     """One service app with its events wired (the same in both modes)."""
-    app = FACTORIES[name](settings or SETTINGS[name](), identity=identity)
-    if name == "metrics":
-        install_metrics_consumers(app)
-    return app
+    return FACTORIES[name](settings or SETTINGS[name](), identity=identity)
 
 
 @dataclass

@@ -17,12 +17,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.events import Event
-from common.service_app import Consumer, ServiceEvents
-from services.metrics.models import Inbox
+from common.service_app import Consumer
 from services.metrics.readmodel import (
     BEHAVIORS,
     PARTICIPANTS,
@@ -104,10 +102,3 @@ def applier(feed: Feed) -> Callable[[AsyncSession, Event], Awaitable[None]]:
 
 def consumers() -> list[Consumer]:
     return [Consumer(feed.durable, (feed.topic,), applier(feed)) for feed in FEEDS]
-
-
-def install(app: FastAPI) -> None:
-    """Give the metrics app its inbox and consumers (its lifespan, or the all-in-one assembler, subscribes them)."""
-    events: ServiceEvents = app.state.events
-    events.inbox = Inbox
-    events.consumers.extend(consumers())
