@@ -230,8 +230,16 @@ async def test_the_demo_loads_through_the_apis_and_is_refused_a_second_time(stac
         answers = [await gql(query) for query in readme_queries()]  # the README's "Try it" works as written
         assert len(answers) == 3
         assert len(answers[0]["behaviors"]["items"]) == expected["active_behaviors"]
-        assert answers[1]["person"]["sessions"] and answers[1]["person"]["coaches"]
+        seller = answers[1]["person"]
+        assert seller["sessions"] and seller["coaches"]
+        assert seller["scorecard"]["behaviors"] and all(b["indicators"] for b in seller["scorecard"]["behaviors"])
+        queue = seller["manager"]["coachingQueue"]["entries"]
+        assert queue and queue[0]["rank"] == 1 and queue[0]["reasons"]
         assert len(answers[2]["programmes"]["items"]) == 2 and answers[2]["coachingActivity"]["rows"]
+        assert {p["health"]["fizzling"] for p in answers[2]["programmes"]["items"]} == {True, False}
+        impact = answers[2]["impact"]
+        assert impact["__typename"] == "ImpactEstimate", impact
+        assert impact["low"] <= planted_lift(28) <= impact["high"] and impact["low"] > 0, impact
 
         with pytest.raises(AlreadySeeded):
             await load_demo(client, plan, tenant_id=tenant.id, jwt_secret=JWT_SECRET)

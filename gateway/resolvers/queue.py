@@ -257,6 +257,25 @@ def _root_causes(scenarios: list[dict[str, Any]], last: dict[str, Any] | None,
                            why="; ".join(why[cause]) or None) for cause, prompt in ROOT_CAUSES]
 
 
+async def queue_of(info: Ctx, coach_id: strawberry.ID, on: date | None, first: int,
+                   period: Period) -> CoachingQueue | NotFound | Forbidden | ValidationProblem:
+    """The coach's queue (Query.coachingQueue and Person.coachingQueue)."""
+    try:
+        coach = seg(coach_id, "coachId")
+    except InvalidArgument as err:
+        return _invalid(err)
+    if (refused := await _refusal(info, coach)) is not None:
+        return refused
+    g = await _gather(info, coach, _day(on), period)
+    if g.coach is None:
+        return NotFound(message=f"No person {coach}.")
+    ranked = rank(g.facts, g.on, g.lookback)
+    return CoachingQueue(coach_id=strawberry.ID(coach), on=g.on, period=period, lookback_days=g.lookback,
+                         total=len(ranked), formula=FORMULA,
+                         entries=[_entry(g, s, n) for n, s in enumerate(ranked[:max(1, min(first, MAX_FIRST))],
+                                                                       start=1)])
+
+
 @strawberry.type
 class QueueQuery:
     @strawberry.field(description="The sellers a coach coaches on `on` (default today), ranked by whom to coach "
@@ -264,20 +283,7 @@ class QueueQuery:
                                   "Gaps are measured over the scorecard period holding `on`.")
     async def coaching_queue(self, info: Ctx, coach_id: strawberry.ID, on: date | None = None, first: int = 20,
                              period: Period = Period.MONTH) -> CoachingQueueResult:
-        try:
-            coach = seg(coach_id, "coachId")
-        except InvalidArgument as err:
-            return _invalid(err)
-        if (refused := await _refusal(info, coach)) is not None:
-            return refused
-        g = await _gather(info, coach, _day(on), period)
-        if g.coach is None:
-            return NotFound(message=f"No person {coach}.")
-        ranked = rank(g.facts, g.on, g.lookback)
-        return CoachingQueue(coach_id=strawberry.ID(coach), on=g.on, period=period, lookback_days=g.lookback,
-                             total=len(ranked), formula=FORMULA,
-                             entries=[_entry(g, s, n) for n, s in
-                                      enumerate(ranked[:max(1, min(first, MAX_FIRST))], start=1)])
+        return await queue_of(info, coach_id, on, first, period)
 
     @strawberry.field(description="What a coach needs to open a conversation with one seller they coach on `on`: "
                                   "the focus behaviour and why (the queue's scoring), the figures vs target in "

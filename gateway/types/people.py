@@ -14,6 +14,7 @@ from gateway.types.common import dt, opt_date
 
 if TYPE_CHECKING:
     from gateway.types.metrics import Grain, Series
+    from gateway.types.queue import CoachingQueueResult
     from gateway.types.scorecards import Scorecard
     from gateway.types.sessions import Action, Goal, Session
 
@@ -23,6 +24,7 @@ LazyAction = Annotated["Action", strawberry.lazy("gateway.types.sessions")]
 LazyGoal = Annotated["Goal", strawberry.lazy("gateway.types.sessions")]
 LazyScorecard = Annotated["Scorecard", strawberry.lazy("gateway.types.scorecards")]
 LazySeries = Annotated["Series", strawberry.lazy("gateway.types.metrics")]
+LazyQueueResult = Annotated["CoachingQueueResult", strawberry.lazy("gateway.types.queue")]
 LazyGrain = Annotated["Grain", strawberry.lazy("gateway.types.metrics")]
 
 
@@ -143,6 +145,13 @@ class Person:
             metric=metric, grain=grain.value if grain else "week", **{"from": from_.isoformat(),
                                                                      "to": to.isoformat()})))
         return Series.from_json(found) if found else None
+
+    @strawberry.field(description="The sellers they coach, ranked by whom to coach next (see Query.coachingQueue).")
+    async def coaching_queue(self, info: Ctx, on: date | None = None, first: int = 20,
+                             period: Period = Period.MONTH) -> LazyQueueResult:
+        from gateway.resolvers.queue import queue_of
+
+        return await queue_of(info, self.id, on, first, period)
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Person":
