@@ -3,19 +3,16 @@ can turn it into a task). A sweep runs every `overdue_sweep_seconds` across tena
 is marked with the day it was announced, in the same transaction as its event (PostgreSQL: rows taken with
 `FOR UPDATE SKIP LOCKED`, so two sweepers never announce one action twice)."""
 
-import asyncio
-import contextlib
-import logging
 from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import select
 
 from common.db import Database, utcnow
+from common.periodic import Periodic
 from services.coaching import events
 from services.coaching.models import Action
 
-log = logging.getLogger("uplift.coaching")
 BATCH = 500
 
 
@@ -24,7 +21,7 @@ class OverdueSweeper:
         self.db = db
         self.every = every
         self.today = today
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Periodic("coaching:overdue", self.run_once, every, until_idle=lambda n: n == BATCH)
 
     async def run_once(self) -> int:
         """Announce one batch; how many actions were announced."""
@@ -43,21 +40,7 @@ class OverdueSweeper:
         return len(due)
 
     async def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="coaching:overdue")
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                while await self.run_once() == BATCH:
-                    pass
-            except Exception:  # the next sweep tries again
-                log.exception("coaching: overdue sweep failed")
-            await asyncio.sleep(self.every)
+        await self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()

@@ -10,7 +10,6 @@ several workers never send the same one), POSTed signed, and recorded.
 """
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Callable
@@ -20,6 +19,7 @@ import httpx
 from sqlalchemy import select, update
 
 from common.db import Database, utcnow
+from common.periodic import Periodic
 from services.coaching.webhooks import policy, signing
 from services.coaching.webhooks.models import WebhookDelivery, WebhookSubscription
 
@@ -49,7 +49,7 @@ class Deliverer:
         self.batch = batch
         self.poll = poll
         self.disable_after = disable_after
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Periodic("webhooks:deliver", self.run_once, poll)
         self._rng = random.Random()
 
     async def run_once(self) -> int:
@@ -106,22 +106,8 @@ class Deliverer:
             d.next_attempt_at = now + backoff(d.attempts, self._rng.random())
 
     async def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="webhooks:deliver")
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                while await self.run_once():
-                    pass
-            except Exception:  # a bad tick must not end deliveries; the rows stay pending and are retried
-                log.exception("webhooks: delivery tick failed")
-            await asyncio.sleep(self.poll)
+        await self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
         await self.client.aclose()
