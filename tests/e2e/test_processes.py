@@ -1,12 +1,8 @@
 """The docker-compose topology without Docker: each service and the gateway as its own
 `uplift serve --service X` process, talking real HTTP, on the test databases (PostgreSQL in CI)."""
 
+import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,83 +10,21 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import JWT_SECRET
 from tests.dbs import TestDatabases
+from tests.e2e.processes import PARTS, Topology
 
 pytestmark = pytest.mark.e2e
-UPLIFT = str(Path(sys.executable).parent / "uplift")
-SERVICES = ("behaviors", "coaching", "metrics")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{url} exited with {proc.returncode}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"{url} did not become healthy")
-
-
-class Topology:
-    def __init__(self, urls: dict[str, str], workdir: Path) -> None:
-        self.env = {**os.environ, "UPLIFT_IDENTITY_DATABASE_URL": urls["identity"], "UPLIFT_JWT_SECRET": JWT_SECRET,
-                    "UPLIFT_ENVIRONMENT": "test", "UPLIFT_GATEWAY_ENVIRONMENT": "test",
-                    "UPLIFT_API_KEY_CACHE_SECONDS": "0", "UPLIFT_LOG_LEVEL": "WARNING"}
-        self.ports = {name: _free_port() for name in (*SERVICES, "gateway")}
-        for name in SERVICES:
-            self.env[f"UPLIFT_{name.upper()}_DATABASE_URL"] = urls[name]
-            self.env[f"UPLIFT_GATEWAY_{name.upper()}_URL"] = self.url(name)
-        self.workdir = workdir
-        self.procs: dict[str, subprocess.Popen[bytes]] = {}
-
-    def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.ports[name]}"
-
-    def start(self, name: str) -> None:
-        with open(self.workdir / f"{name}.log", "ab") as log:  # the child keeps its own copy of the handle
-            self.procs[name] = subprocess.Popen(
-                [UPLIFT, "serve", "--service", name, "--port", str(self.ports[name])],
-                env=self.env, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT)
-        _wait_healthy(self.url(name), self.procs[name])
-
-    def stop(self, name: str) -> None:
-        proc = self.procs.pop(name)
-        proc.terminate()
-        proc.wait(timeout=15)
-
-    def cli(self, *args: str) -> str:
-        return subprocess.run([UPLIFT, *args], env=self.env, cwd=self.workdir, check=True, capture_output=True,
-                              text=True, timeout=60).stdout
 
 
 @pytest.fixture
 def topology(databases: TestDatabases, tmp_path: Path) -> Iterator[Topology]:
     topo = Topology(databases.fresh(tmp_path), tmp_path)
     try:
-        for name in (*SERVICES, "gateway"):
-            topo.start(name)
+        topo.start(*PARTS)
         yield topo
     finally:
-        for name in list(topo.procs):
-            topo.stop(name)
-        asyncio_clean(databases)
-
-
-def asyncio_clean(databases: TestDatabases) -> None:
-    import asyncio
-
-    asyncio.run(databases.clean())
+        topo.close()
+        asyncio.run(databases.clean())
 
 
 def test_separate_processes_serve_the_newcomer_path(topology: Topology) -> None:
