@@ -115,7 +115,7 @@ class EventRuntime:
 
 def broker_transport(settings: ServiceSettings, name: str) -> Transport:
     return JetStreamBus(settings.broker_url, stream=settings.broker_stream, prefix=settings.broker_subject_prefix,
-                        name=f"uplift-{name}")
+                        ack_wait=settings.broker_ack_wait_seconds, name=f"uplift-{name}")
 
 
 class Worker(Protocol):

@@ -29,6 +29,9 @@ class ServiceSettings(BaseSettings):
     broker_url: str = ""
     broker_stream: str = "UPLIFT"
     broker_subject_prefix: str = "uplift"
+    # how long a consumer may hold a message before the broker offers it again (a crashed consumer's
+    # unacknowledged events come back after this); handlers apply one small transaction per event
+    broker_ack_wait_seconds: float = 10.0
 
     @classmethod
     def settings_customise_sources(

@@ -1,5 +1,6 @@
 """The one GraphQL schema: every domain's queries and mutations merged, with the security limits."""
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +15,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 from strawberry.types.base import StrawberryContainer, StrawberryOptional, get_object_definition
 from strawberry.types.lazy_type import LazyType
 from strawberry.types.union import StrawberryUnion
@@ -85,12 +87,30 @@ def _should_mask(error: GraphQLError) -> bool:
     original = error.original_error
     if original is None or not error.path:
         return False
-    return not isinstance(original, DownstreamError | ServiceUnavailableError | BadQueryInput | InvalidArgument)
+    return not isinstance(original, EXPECTED)
+
+
+EXPECTED = (DownstreamError, ServiceUnavailableError, BadQueryInput, InvalidArgument)
+log = logging.getLogger("uplift.gateway")
+
+
+class GatewaySchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError],
+                       execution_context: ExecutionContext | None = None) -> None:
+        """Expected failures (a service down or refusing, bad arguments) are one warning line each, not an
+        error with a traceback; anything else is logged by strawberry as an error."""
+        unexpected = []
+        for error in errors:
+            if isinstance(error.original_error, EXPECTED):
+                log.warning("graphql %s: %s", ".".join(map(str, error.path or [])), error.message)
+            else:
+                unexpected.append(error)
+        super().process_errors(unexpected, execution_context)
 
 
 def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:
     s = settings or GatewaySettings()
-    return strawberry.Schema(
+    return GatewaySchema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(),
