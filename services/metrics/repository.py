@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, and_, bindparam, delete, func, insert, or_, select, text, tuple_, update
+from sqlalchemy import Row, Table, and_, bindparam, delete, false, func, insert, or_, select, text, tuple_, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -102,9 +102,13 @@ class EvidenceRepository(ReadModelRepository):
     async def lock(self, *, exclusive: bool) -> None:
         """PostgreSQL: a transaction-scoped advisory lock per tenant. Ingest takes it shared (batches run side
         by side); whatever changes who evidence counts for — people learnt by the read model, metrics defined
-        or removed — takes it exclusive, so neither misses rows the other has not committed yet. SQLite runs
-        one writer at a time already."""
+        or removed — takes it exclusive, so neither misses rows the other has not committed yet.
+        SQLite: the driver runs reads outside a transaction until the first write, so a batch could look people
+        up, miss one being learnt, and store its evidence as pending after the learner looked for pending rows.
+        A no-op write first takes the database's one write lock for the whole transaction instead."""
         if self.s.get_bind().dialect.name != "postgresql":
+            await self.s.execute(update(MetricDefinition).where(MetricDefinition.tenant_id == self.tenant_id,
+                                                                false()).values(key=MetricDefinition.key))
             return
         key = int.from_bytes(self.tenant_id.bytes[:8], "big", signed=True)
         fn = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared

@@ -17,10 +17,10 @@ SETTLE_SECONDS = 120.0
 
 async def settle(api: Api, plan: Plan, ids: Ids) -> None:
     """The metrics read model is fed by events (coaching and behaviors → metrics), not by the demo: wait until
-    it knows every person and every completed session the demo made, so its figures are whole when the load
-    reports done."""
+    it knows every person and every completed and rated session the demo made (the last events the load
+    causes), so its figures are whole when the load reports done."""
     people = [ids.person(p.key) for p in plan.org.people]
-    completed = plan.summary()["completed"]
+    completed, ratings = plan.summary()["completed"], plan.summary()["ratings"]
     today = datetime.now(UTC).date()
     window = {"from": (today - timedelta(days=365)).isoformat(), "to": today.isoformat()}
     deadline = time.monotonic() + SETTLE_SECONDS
@@ -29,11 +29,12 @@ async def settle(api: Api, plan: Plan, ids: Ids) -> None:
                      for i in range(0, len(people), 200)])
         figures = await api.get("metrics/v1/coaching-figures", **window)
         held = sum(row["sessions_held"] for row in figures["rows"])
-        if known == len(people) and held >= completed:
+        rated = sum(row["rated"] for row in figures["rows"])
+        if known == len(people) and held >= completed and rated >= ratings:
             return
         if time.monotonic() > deadline:
-            raise TimeoutError(f"the metrics read model has {known}/{len(people)} people and {held}/{completed} "
-                               "completed sessions; are events flowing (UPLIFT_BROKER_URL)?")
+            raise TimeoutError(f"the metrics read model has {known}/{len(people)} people, {held}/{completed} completed "
+                               f"and {rated}/{ratings} rated sessions; are events flowing (UPLIFT_BROKER_URL)?")
         await asyncio.sleep(0.5)
 
 
