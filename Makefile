@@ -18,6 +18,7 @@ run: $(STAMP)
 	$(BIN)/uplift serve
 
 test: $(STAMP) lint
+	@bash scripts/ensure-nats.sh
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
