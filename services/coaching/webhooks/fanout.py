@@ -44,7 +44,7 @@ async def fan_out(session: AsyncSession, event: Event) -> None:
     if not wanted:
         return
     seen = set((await session.execute(select(WebhookDelivery.subscription_id).where(
-        WebhookDelivery.event_id == event.id))).scalars())
+        WebhookDelivery.tenant_id == event.tenant_id, WebhookDelivery.event_id == event.id))).scalars())
     now, body = utcnow(), body_of(event, event_type)
     for sub in wanted:
         if sub.id not in seen:
