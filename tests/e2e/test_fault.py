@@ -51,7 +51,8 @@ from services.metrics.consumers import FEEDS
 from tests.conftest import JWT_SECRET
 from tests.dbs import TestDatabases
 from tests.e2e.processes import PARTS, Topology, free_port
-from tests.events_wiring.conftest import NATS_URL, Streams, eventually
+from tests.events_wiring.conftest import Streams, eventually
+from tests.nats_server import NATS_URL
 
 pytestmark = pytest.mark.e2e
 

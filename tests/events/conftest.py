@@ -7,7 +7,6 @@ unreachable fails the test: CI starts the server, nothing here is skipped for it
 """
 
 import asyncio
-import os
 import secrets
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -25,8 +24,8 @@ from common.db import Database, make_metadata
 from common.events import Event, InProcessBus, Retry, inbox_table, outbox_table
 from common.events.jetstream import JetStreamBus
 from tests.dbs import PG_URL
+from tests.nats_server import NATS_URL, delete_stream, fail_without_nats
 
-NATS_URL = os.environ.get("UPLIFT_TEST_NATS_URL", "nats://127.0.0.1:4222")
 FAST = Retry(max_deliver=4, delays=(0.05, 0.1))
 
 metadata = make_metadata()
@@ -99,8 +98,7 @@ class JetStreamFactory:
         try:
             await bus.start()
         except ConnectionError as exc:
-            pytest.fail(f"NATS JetStream must run at {NATS_URL} for these tests (.ci/run starts it: "
-                        f"nats-server -js -a 127.0.0.1 -p 4222): {exc}", pytrace=False)
+            fail_without_nats(exc)
         self.buses.append(bus)
         return bus
 
@@ -109,15 +107,7 @@ class JetStreamFactory:
             return
         for bus in self.buses:
             await bus.close()
-        try:
-            nc = await nats.connect(NATS_URL, connect_timeout=2, max_reconnect_attempts=0, allow_reconnect=False)
-        except Exception:
-            return
-        try:
-            await nc.jetstream().delete_stream(self.stream)
-        except nats.js.errors.NotFoundError:
-            pass
-        await nc.close()
+        await delete_stream(self.stream)
 
     async def stream_info(self) -> Any:
         nc = await nats.connect(NATS_URL, connect_timeout=2)

@@ -3,7 +3,6 @@ server at UPLIFT_TEST_NATS_URL) on a stream and subject prefix of the test's own
 NATS being unreachable fails the JetStream tests with the command to start it; nothing is skipped."""
 
 import asyncio
-import os
 import secrets
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -11,17 +10,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-import nats
-import nats.js.errors
 import pytest
 from sqlalchemy import select
 
 from common.events import InProcessBus, Retry, Transport
 from common.events.jetstream import JetStreamBus
 from tests.conftest import JWT_SECRET, Stack, Tenant
+from tests.nats_server import NATS_URL, delete_stream, require_nats
 from uplift_cli.local import build_local
 
-NATS_URL = os.environ.get("UPLIFT_TEST_NATS_URL", "nats://127.0.0.1:4222")
 FAST = Retry(max_deliver=4, delays=(0.05, 0.1))
 
 
@@ -56,23 +53,10 @@ class Streams:
                             **{"retry": FAST, "poll": 0.2, "ack_wait": 5.0, **options})
 
     async def check_server(self) -> None:
-        try:
-            nc = await nats.connect(NATS_URL, connect_timeout=2, max_reconnect_attempts=0, allow_reconnect=False)
-        except Exception as exc:
-            pytest.fail(f"NATS JetStream must run at {NATS_URL} for these tests (.ci/run starts it: "
-                        f"nats-server -js -a 127.0.0.1 -p 4222): {exc!r}", pytrace=False)
-        await nc.close()
+        await require_nats()
 
     async def delete(self) -> None:
-        try:
-            nc = await nats.connect(NATS_URL, connect_timeout=2, max_reconnect_attempts=0, allow_reconnect=False)
-        except Exception:
-            return
-        try:
-            await nc.jetstream().delete_stream(self.stream)
-        except nats.js.errors.NotFoundError:
-            pass
-        await nc.close()
+        await delete_stream(self.stream)
 
 
 class Wired(Stack):

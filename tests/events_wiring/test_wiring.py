@@ -29,7 +29,8 @@ from services.metrics.models import (
 )
 from services.metrics.settings import MetricsSettings
 from tests.conftest import JWT_SECRET, Tenant
-from tests.events_wiring.conftest import NATS_URL, Streams, Wired, eventually
+from tests.events_wiring.conftest import Streams, Wired, eventually
+from tests.nats_server import NATS_URL
 from uplift_cli.local import create_service
 
 
