@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from common.repository import TenantRepository
 from services.metrics.models import Behavior, BehaviorIndicator, Person
-from services.metrics.org import ReadModelOrg
+from services.metrics.org import Org
+from services.metrics.repository import QueryRepository
 
 
 class AnalysisRepository(TenantRepository):
@@ -31,7 +32,14 @@ class AnalysisRepository(TenantRepository):
         return [(b, indicators[b.id]) for b in behaviors]
 
     async def people(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Person]:
-        return await ReadModelOrg(self.s, self.tenant_id).people(ids)
+        """People (not deleted) by id."""
+        out: dict[uuid.UUID, Person] = {}
+        wanted = sorted(set(ids))
+        for i in range(0, len(wanted), 500):
+            stmt = select(Person).where(Person.tenant_id == self.tenant_id, Person.id.in_(wanted[i:i + 500]),
+                                        Person.deleted.is_(False))
+            out.update((p.id, p) for p in (await self.s.execute(stmt)).scalars())
+        return out
 
     async def everyone(self) -> list[uuid.UUID]:
         stmt = select(Person.id).where(Person.tenant_id == self.tenant_id, Person.deleted.is_(False),
@@ -40,4 +48,5 @@ class AnalysisRepository(TenantRepository):
 
     async def team(self, manager_id: uuid.UUID, day: date) -> list[uuid.UUID]:
         """Everyone under the manager on that day (the tree as it was then)."""
-        return await ReadModelOrg(self.s, self.tenant_id).team(manager_id, day)
+        lines = await QueryRepository(self.s, self.tenant_id).subtree_lines(manager_id, day, day)
+        return sorted(Org(lines).team(manager_id, day))
