@@ -7,7 +7,7 @@ actual against its target for a period, and the share of a behaviour's audience 
 - Figures and statuses follow periods.py: activity targets pro rata over the elapsed days, per person; a
   team's activity actual is the mean of its audience's; a team's proficiency actual is pooled (Σ/Σ).
 - `meeting`: audience members on track on their own figures (a ratio with nothing to divide by is not).
-Raises typed errors; never commits. Who may ask is checked in subjects.py.
+Raises typed errors; never commits. Who may ask is checked in visibility.py (through analysis_api.py).
 """
 
 import uuid
