@@ -14,7 +14,7 @@ from services.metrics.coaching_figures import CoachingFiguresRepository
 from services.metrics.definitions import tenant_metrics
 from services.metrics.deps import Reader
 from services.metrics.impact_service import ImpactRepository, ImpactService
-from services.metrics.periods import PeriodKind
+from services.metrics.periods import ScorecardPeriod
 from services.metrics.repository import DefinitionRepository, QueryRepository
 from services.metrics.scorecards import ScorecardService
 from services.metrics.visibility import Visibility
@@ -50,10 +50,11 @@ async def _visible(visibility: Visibility, person_id: uuid.UUID) -> bool:
 
 @router.get("/scorecard")
 async def scorecard(principal: Reader, session: SessionDep, person_id: uuid.UUID | None = None,
-                    team_of: uuid.UUID | None = None, period: PeriodKind = "week",
+                    team_of: uuid.UUID | None = None, period: ScorecardPeriod = "week",
                     on: date | None = None) -> ScorecardOut:
     """Every active behaviour that applies to the person (or the team under `team_of`), each indicator's
-    actual, target, gap, status and trend for the week, month or quarter holding `on` (default today)."""
+    actual, target, gap, status and trend for the week, month or quarter holding `on` (default today), or the
+    last 7, 28 or 90 days ending on it (trend: against the equal window before)."""
     if (person_id is None) == (team_of is None):
         raise InvalidInput("Give exactly one of person_id or team_of.", errors=[
             {"field": "query.person_id", "message": "give exactly one of person_id or team_of", "code": "one_of"}])
@@ -64,7 +65,7 @@ async def scorecard(principal: Reader, session: SessionDep, person_id: uuid.UUID
 @router.get("/scorecards")
 async def scorecards(principal: Reader, session: SessionDep,
                      person_ids: Annotated[list[uuid.UUID], Query(min_length=1, max_length=200)],
-                     period: PeriodKind = "week", on: date | None = None) -> list[ScorecardOut]:
+                     period: ScorecardPeriod = "week", on: date | None = None) -> list[ScorecardOut]:
     """Several people's scorecards at once (for the gateway's loaders); people the caller may not see, or the
     read model does not know, are left out."""
     repo = AnalysisRepository(session, principal.tenant_id)
@@ -77,10 +78,11 @@ async def scorecards(principal: Reader, session: SessionDep,
 
 @router.get("/adoption")
 async def adoption(principal: Reader, session: SessionDep, behavior_key: BehaviorKey,
-                   team_of: uuid.UUID | None = None, period: PeriodKind = "month",
+                   team_of: uuid.UUID | None = None, period: ScorecardPeriod = "month",
                    on: date | None = None) -> AdoptionOut:
     """The share of the behaviour's audience (in the team under `team_of`, or the tenant) that meets each of
-    its indicators over the period holding `on` (default today)."""
+    its indicators over the period holding `on` (default today): a calendar one, or the last 7, 28 or 90 days
+    ending on it."""
     svc = await _service(principal, session, None, team_of)
     return await svc.adoption(behavior_key=behavior_key, team_of=team_of, kind=period, on=on or svc.today)
 

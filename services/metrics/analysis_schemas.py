@@ -6,11 +6,11 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from services.metrics.periods import PeriodKind, Status, Trend
+from services.metrics.periods import PeriodKind, ScorecardPeriod, Status, Trend
 
 
 class PeriodOut(BaseModel):
-    kind: PeriodKind
+    kind: ScorecardPeriod
     start: date
     end: date
     days: int

@@ -1,7 +1,10 @@
-"""Calendar periods of scorecards and adoption (UTC days, both ends inclusive), and how a figure is judged
-against an indicator's target within one.
+"""Periods of scorecards and adoption (UTC days, both ends inclusive), and how a figure is judged against an
+indicator's target within one.
 
-- A week starts on Monday (ISO 8601); a month and a quarter are the calendar ones.
+- Calendar periods: a week starts on Monday (ISO 8601); a month and a quarter are the calendar ones.
+- Rolling periods: `last_7_days`, `last_28_days`, `last_90_days` end on the day asked (default today) and
+  hold that many days; the previous period is the equal window just before. On the 1st of a month a
+  calendar month has one day of figures, the last 28 days always have 28.
 - An **activity** target is per the indicator's own period (e.g. 3 meetings a week). Over another period it
   is taken pro rata by days: over a 30-day month a weekly target of 3 becomes 3 x 30 / 7. A period still
   running is judged on its elapsed days only (a Wednesday is not behind for lacking Friday's meetings).
@@ -17,7 +20,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-PeriodKind = Literal["week", "month", "quarter"]
+PeriodKind = Literal["week", "month", "quarter"]  # calendar: an indicator's target is per one of these
+# what a scorecard or adoption is measured over: a calendar period, or the last N days
+ScorecardPeriod = Literal["week", "month", "quarter", "last_7_days", "last_28_days", "last_90_days"]
+ROLLING_DAYS: dict[str, int] = {"last_7_days": 7, "last_28_days": 28, "last_90_days": 90}
 Status = Literal["on_track", "at_risk", "off_track", "no_data"]
 Trend = Literal["up", "down", "flat", "no_data"]
 AT_RISK_SHARE = 0.8  # gte: at risk down to 80% of the target
@@ -27,7 +33,7 @@ NOMINAL_DAYS: dict[str, float] = {"week": 7.0, "month": 365.25 / 12, "quarter": 
 
 @dataclass(frozen=True)
 class Period:
-    kind: PeriodKind
+    kind: ScorecardPeriod
     start: date
     end: date  # inclusive
 
@@ -42,10 +48,27 @@ class Period:
         return max(0, (today - self.start).days + 1)
 
     def previous(self) -> "Period":
+        """The period before: the calendar one, or the equal window just before a rolling one."""
+        if self.start == date.min:
+            raise PeriodOutOfRange(f"There is no period before {self.start}.")
         return period_of(self.start - timedelta(days=1), self.kind)
 
 
-def period_of(day: date, kind: PeriodKind) -> Period:
+class PeriodOutOfRange(ValueError):
+    """The period (or the one before it) would leave the calendar's years 1-9999."""
+
+
+def period_of(day: date, kind: ScorecardPeriod) -> Period:
+    """The period of that kind holding `day` (a rolling one ends on it)."""
+    try:
+        return _period_of(day, kind)
+    except (OverflowError, ValueError) as err:
+        raise PeriodOutOfRange(f"The {kind} period of {day} is outside the years 1-9999.") from err
+
+
+def _period_of(day: date, kind: ScorecardPeriod) -> Period:
+    if kind in ROLLING_DAYS:
+        return Period(kind, day - timedelta(days=ROLLING_DAYS[kind] - 1), day)
     if kind == "week":
         start = day - timedelta(days=day.weekday())
         return Period(kind, start, start + timedelta(days=6))

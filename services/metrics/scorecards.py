@@ -27,12 +27,30 @@ from services.metrics.analysis_schemas import (
 )
 from services.metrics.catalogue import Metric, Metrics
 from services.metrics.models import Behavior, BehaviorIndicator, Person
-from services.metrics.periods import Period, PeriodKind, judge, period_of, scaled_target, trend
+from services.metrics.periods import (
+    Period,
+    PeriodOutOfRange,
+    ScorecardPeriod,
+    judge,
+    period_of,
+    scaled_target,
+    trend,
+)
 from services.metrics.windows import Sums, person_value, pooled_value, window_sums
 
 
 def _period_out(p: Period, today: date) -> PeriodOut:
     return PeriodOut(kind=p.kind, start=p.start, end=p.end, days=p.days, elapsed_days=p.elapsed(today))
+
+
+def period_and_previous(on: date, kind: ScorecardPeriod) -> tuple[Period, Period]:
+    """The period holding `on` and the one before it; a 422 when either leaves the calendar."""
+    try:
+        period = period_of(on, kind)
+        return period, period.previous()
+    except PeriodOutOfRange as err:
+        raise InvalidInput(str(err), errors=[
+            {"field": "query.on", "message": str(err), "code": "out_of_range"}]) from err
 
 
 def applies(behavior: Behavior, person: Person | None) -> bool:
@@ -107,7 +125,7 @@ class ScorecardService:
             trend=direction, members=len(audience), meeting=self._meeting(i, now, audience))
 
     # ---- the answers
-    async def scorecard(self, *, person_id: uuid.UUID | None, team_of: uuid.UUID | None, kind: PeriodKind,
+    async def scorecard(self, *, person_id: uuid.UUID | None, team_of: uuid.UUID | None, kind: ScorecardPeriod,
                         on: date) -> ScorecardOut:
         if person_id is not None:
             found = await self.scorecards([person_id], kind=kind, on=on)
@@ -115,21 +133,23 @@ class ScorecardService:
                 raise NotFound(f"Person {person_id} is not known to the metrics service.")
             return found[0]
         assert team_of is not None
-        period = period_of(on, kind)
+        period, previous = period_and_previous(on, kind)
         members = await self._members(None, team_of, period.start)
-        members_before = await self._members(None, team_of, period.previous().start)
-        return (await self._cards([(None, team_of, members, members_before)], period))[0]
+        members_before = await self._members(None, team_of, previous.start)
+        return (await self._cards([(None, team_of, members, members_before)], (period, previous)))[0]
 
-    async def scorecards(self, person_ids: Sequence[uuid.UUID], *, kind: PeriodKind, on: date) -> list[ScorecardOut]:
+    async def scorecards(self, person_ids: Sequence[uuid.UUID], *, kind: ScorecardPeriod,
+                         on: date) -> list[ScorecardOut]:
         """Several people's scorecards with one query per window; people the read model does not know are
         left out."""
         known = await self.repo.people(person_ids)
         subjects = [(p, None, [p], [p]) for p in dict.fromkeys(person_ids) if p in known]
-        return await self._cards(subjects, period_of(on, kind))
+        return await self._cards(subjects, period_and_previous(on, kind))
 
     async def _cards(self, subjects: Sequence[tuple[uuid.UUID | None, uuid.UUID | None, list[uuid.UUID],
-                                                    list[uuid.UUID]]], period: Period) -> list[ScorecardOut]:
-        previous = period.previous()
+                                                    list[uuid.UUID]]], periods: tuple[Period, Period]
+                     ) -> list[ScorecardOut]:
+        period, previous = periods
         everyone = list({p for _, _, now, before in subjects for p in (*now, *before)})
         people = await self.repo.people(everyone)
         behaviors = await self.repo.active_behaviors()
@@ -151,13 +171,13 @@ class ScorecardService:
                                     previous=_period_out(previous, self.today), behaviors=cards))
         return out
 
-    async def adoption(self, *, behavior_key: str, team_of: uuid.UUID | None, kind: PeriodKind,
+    async def adoption(self, *, behavior_key: str, team_of: uuid.UUID | None, kind: ScorecardPeriod,
                        on: date) -> AdoptionOut:
         found = await self.repo.active_behaviors(behavior_key)
         if not found:
             raise NotFound(f"There is no active behaviour {behavior_key!r}.")
         behavior, inds = found[0]
-        period = period_of(on, kind)
+        period, _ = period_and_previous(on, kind)
         if period.elapsed(self.today) == 0:
             raise InvalidInput("The period has not started yet.", errors=[
                 {"field": "query.on", "message": f"{period.start} is after today", "code": "future_period"}])

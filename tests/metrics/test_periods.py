@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from services.metrics.periods import Period, judge, period_of, scaled_target, trend
+from services.metrics.periods import Period, PeriodOutOfRange, judge, period_of, scaled_target, trend
 
 
 @pytest.mark.parametrize(("day", "kind", "start", "end"), [
@@ -36,3 +36,21 @@ def test_scaled_target_and_judging():
         "on_track", "on_track", "at_risk", "off_track", "no_data"]
     assert [judge(a, 10, "lte") for a in (10, 3, 12, 12.01)] == ["on_track", "on_track", "at_risk", "off_track"]
     assert [trend(2, 1), trend(1, 2), trend(1, 1), trend(None, 1)] == ["up", "down", "flat", "no_data"]
+
+
+def test_rolling_periods_end_on_the_day_and_follow_an_equal_window():
+    p = period_of(date(2026, 12, 1), "last_28_days")  # the 1st of a month: still 28 days
+    assert (p.start, p.end, p.days) == (date(2026, 11, 4), date(2026, 12, 1), 28)
+    assert p.previous() == Period("last_28_days", date(2026, 10, 7), date(2026, 11, 3))
+    assert period_of(date(2026, 3, 1), "last_7_days") == Period("last_7_days", date(2026, 2, 23), date(2026, 3, 1))
+    assert period_of(date(2026, 12, 1), "last_90_days").days == 90
+    assert p.elapsed(date(2026, 11, 10)) == 7
+
+
+def test_periods_outside_the_calendar_are_refused_plainly():
+    for day, kind in ((date(1, 1, 10), "last_28_days"), (date(9999, 12, 31), "month"),
+                      (date(9999, 12, 31), "quarter")):
+        with pytest.raises(PeriodOutOfRange):
+            period_of(day, kind)
+    with pytest.raises(PeriodOutOfRange):
+        period_of(date(1, 1, 3), "week").previous()

@@ -155,7 +155,8 @@ def audience(org: Org, people: Sequence[uuid.UUID], behavior: dict[str, Any]) ->
 
 
 def check_card(org: Org, card: dict[str, Any], people: list[uuid.UUID], before: list[uuid.UUID],
-               p: Period) -> None:
+               p: Period, prev: Period | None = None) -> None:
+    prev = prev or p.previous()
     assert {b["key"] for b in card["behaviors"]} == {b["key"] for b in BEHAVIORS if b["status"] == "active"
                                                       and (audience(org, people, b) or audience(org, before, b))}
     for b in card["behaviors"]:
@@ -168,7 +169,7 @@ def check_card(org: Org, card: dict[str, Any], people: list[uuid.UUID], before: 
             assert got["actual"] == pytest.approx(value), (b["key"], got)
             assert got["expected"] == pytest.approx(target)
             assert got["status"] == (status(value, target, want.get("comparator", "gte")) if members else "no_data")
-            assert got["previous_actual"] == pytest.approx(actual(org, want, members_before, p.previous()))
+            assert got["previous_actual"] == pytest.approx(actual(org, want, members_before, prev))
             assert got["members"] == len(members)
             assert got["meeting"] == sum(status(actual(org, want, [m], p), target, want.get("comparator", "gte"))
                                          == "on_track" for m in members)
@@ -199,6 +200,63 @@ async def test_person_and_team_scorecards_equal_the_brute_force(metrics, org, ki
         team, team_before = org.team(org.manager, p.start), org.team(org.manager, p.previous().start)
         assert card["members"] == [str(m) for m in team]
         check_card(org, card, team, team_before, p)
+
+
+ROLLING = {"last_7_days": 7, "last_28_days": 28, "last_90_days": 90}
+
+
+def rolling(kind: str, on: date) -> tuple[Period, Period]:
+    """The last n days ending on `on` and the n days before them, written out here on purpose."""
+    n = ROLLING[kind]
+    return (Period(kind, on - timedelta(days=n - 1), on),  # type: ignore[arg-type]
+            Period(kind, on - timedelta(days=2 * n - 1), on - timedelta(days=n)))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kind", list(ROLLING))
+async def test_rolling_scorecards_equal_the_brute_force(metrics, org, kind):
+    """A rolling period holds its n days whatever the day of the month (the 1st included); its trend and
+    previous actual are the equal window just before."""
+    for on in (TODAY, TODAY.replace(day=1), TODAY - timedelta(days=35)):
+        p, prev = rolling(kind, on)
+        for person in (org.sellers[0], org.sellers[3], org.other_manager):
+            r = await metrics.get("/v1/scorecard", params={"person_id": str(person), "period": kind,
+                                                            "on": on.isoformat()})
+            assert r.status_code == 200, r.text
+            card = r.json()
+            assert card["period"] == {"kind": kind, "start": p.start.isoformat(), "end": on.isoformat(),
+                                      "days": ROLLING[kind], "elapsed_days": ROLLING[kind]}
+            assert (card["previous"]["start"], card["previous"]["end"]) == (prev.start.isoformat(),
+                                                                            prev.end.isoformat())
+            check_card(org, card, [person], [person], p, prev)
+            # a whole window: the weekly target of 3 meetings taken over all n days
+            meetings = next(i for b in card["behaviors"] for i in b["indicators"] if i["metric_key"] == "meetings")
+            assert meetings["expected"] == pytest.approx(3 * ROLLING[kind] / 7)
+        r = await metrics.get("/v1/scorecard", params={"team_of": str(org.manager), "period": kind,
+                                                        "on": on.isoformat()})
+        assert r.status_code == 200, r.text
+        team, team_before = org.team(org.manager, p.start), org.team(org.manager, prev.start)
+        assert r.json()["members"] == [str(m) for m in team]
+        check_card(org, r.json(), team, team_before, p, prev)
+        batch = await metrics.get("/v1/scorecards", params={"person_ids": [str(org.sellers[0])], "period": kind,
+                                                             "on": on.isoformat()})
+        assert batch.status_code == 200 and batch.json()[0]["period"]["start"] == p.start.isoformat()
+
+
+async def test_rolling_adoption_equals_the_brute_force(metrics, org):
+    spec = BEHAVIORS[0]
+    p, _ = rolling("last_28_days", TODAY)
+    r = await metrics.get("/v1/adoption", params={"behavior_key": "exec-meetings", "period": "last_28_days",
+                                                  "team_of": str(org.manager)})
+    assert r.status_code == 200, r.text
+    members = audience(org, org.team(org.manager, p.start), spec)
+    assert r.json()["audience"] == [str(m) for m in members]
+    assert r.json()["period"]["days"] == 28
+    for got in r.json()["indicators"]:
+        want = next(i for i in spec["indicators"] if i["metric_key"] == got["metric_key"])
+        target = expected(want, p)
+        meeting = sum(status(actual(org, want, [m], p), target, want.get("comparator", "gte")) == "on_track"
+                      for m in members)
+        assert (got["meeting"], got["share"]) == (meeting, pytest.approx(meeting / len(members)))
 
 
 async def test_adoption_equals_the_brute_force(metrics, org):
@@ -248,6 +306,8 @@ async def test_who_may_see_which_scorecard_and_bad_input(stack: Stack, tenant: T
         assert r.status_code == 200 and [c["person_id"] for c in r.json()] == [str(seller)]
     bad = [({"person_id": str(seller), "team_of": str(org.manager)}, 422), ({}, 422),
            ({"person_id": "nope"}, 422), ({"person_id": str(seller), "period": "year"}, 422),
+           ({"person_id": str(seller), "period": "last_28_days", "on": "0001-01-10"}, 422),
+           ({"person_id": str(seller), "period": "last_7_days", "on": "0001-01-10"}, 422),  # no week before
            ({"person_id": str(uuid.uuid4())}, 404)]
     for params, code in bad:
         r = await metrics.get("/v1/scorecard", params=params)
