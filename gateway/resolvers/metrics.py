@@ -8,7 +8,6 @@ import strawberry
 
 from gateway.clients import DownstreamError
 from gateway.resolvers.common import Ctx, DeleteResult, deleted, get_or_none, page_params, seg, typed
-from gateway.types.behaviors import Period
 from gateway.types.common import (
     BadQueryInput,
     Conflict,
@@ -21,6 +20,7 @@ from gateway.types.common import (
 )
 from gateway.types.inputs import as_object, to_body
 from gateway.types.metrics import Evidence, EvidenceConnection, Grain, Metric, MetricInput, Series
+from gateway.types.periods import ScorecardPeriod
 from gateway.types.scorecards import (
     Adoption,
     CoachingFiguresRow,
@@ -83,7 +83,7 @@ class MetricsQuery:
         return Metric.from_json(found) if found else None
 
 
-def _window(period: Period, on: date | None) -> dict[str, str]:
+def _window(period: ScorecardPeriod, on: date | None) -> dict[str, str]:
     params = {"period": period.value}
     if on is not None:
         params["on"] = on.isoformat()
@@ -93,9 +93,10 @@ def _window(period: Period, on: date | None) -> dict[str, str]:
 @strawberry.type
 class ScorecardsQuery:
     @strawberry.field(description="A person's or a team's scorecard (give one of personId, teamOf) for the "
-                                  "week, month or quarter holding `on` (default today).")
+                                  "week, month or quarter holding `on` (default today), or the last 7, 28 or 90 "
+                                  "days ending on it.")
     async def scorecard(self, info: Ctx, person_id: strawberry.ID | None = None,
-                        team_of: strawberry.ID | None = None, period: Period = Period.WEEK,
+                        team_of: strawberry.ID | None = None, period: ScorecardPeriod = ScorecardPeriod.WEEK,
                         on: date | None = None) -> Scorecard:
         if (person_id is None) == (team_of is None):
             raise BadQueryInput("Give exactly one of personId or teamOf.")
@@ -107,9 +108,10 @@ class ScorecardsQuery:
         return Scorecard.from_json(await info.context.call("metrics", "GET", "/v1/scorecard", params=params))
 
     @strawberry.field(description="The share of a behaviour's audience meeting each indicator (in the team under "
-                                  "teamOf, or the whole tenant) over the period holding `on`.")
+                                  "teamOf, or the whole tenant) over the period holding `on` (a calendar one, or "
+                                  "the last 7, 28 or 90 days ending on it).")
     async def adoption(self, info: Ctx, behavior_key: str, team_of: strawberry.ID | None = None,
-                       period: Period = Period.MONTH, on: date | None = None) -> Adoption:
+                       period: ScorecardPeriod = ScorecardPeriod.MONTH, on: date | None = None) -> Adoption:
         params = {**_window(period, on), "behavior_key": behavior_key}
         if team_of is not None:
             params["team_of"] = seg(team_of, "teamOf")

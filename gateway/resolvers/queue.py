@@ -40,9 +40,10 @@ from gateway.queue_scoring import (
     score_seller,
 )
 from gateway.resolvers.common import Ctx, seg
-from gateway.types.behaviors import Period, RootCause, Scenario
+from gateway.types.behaviors import RootCause, Scenario
 from gateway.types.coaching_enums import CoachKind
 from gateway.types.common import FieldError, Forbidden, InvalidArgument, NotFound, ValidationProblem
+from gateway.types.periods import ScorecardPeriod
 from gateway.types.queue import (
     CoachingQueue,
     CoachingQueueResult,
@@ -133,7 +134,8 @@ class Gathered:
     facts: list[SellerFacts] = field(default_factory=list)
 
 
-async def _gather(info: Ctx, coach_id: str, on: date, period: Period, only: str | None = None) -> Gathered:
+async def _gather(info: Ctx, coach_id: str, on: date, period: ScorecardPeriod, only: str | None = None
+                  ) -> Gathered:
     loaders = info.context.loaders
     day = on.isoformat()
     links, programmes = await asyncio.gather(
@@ -258,7 +260,7 @@ def _root_causes(scenarios: list[dict[str, Any]], last: dict[str, Any] | None,
 
 
 async def queue_of(info: Ctx, coach_id: strawberry.ID, on: date | None, first: int,
-                   period: Period) -> CoachingQueue | NotFound | Forbidden | ValidationProblem:
+                   period: ScorecardPeriod) -> CoachingQueue | NotFound | Forbidden | ValidationProblem:
     """The coach's queue (Query.coachingQueue and Person.coachingQueue)."""
     try:
         coach = seg(coach_id, "coachId")
@@ -280,9 +282,11 @@ async def queue_of(info: Ctx, coach_id: strawberry.ID, on: date | None, first: i
 class QueueQuery:
     @strawberry.field(description="The sellers a coach coaches on `on` (default today), ranked by whom to coach "
                                   "next, each with the reasons and the behaviour to focus on (see `formula`). "
-                                  "Gaps are measured over the scorecard period holding `on`.")
+                                  "Gaps and trends are measured over the scorecard `period` holding `on` "
+                                  "(default: the last 28 days ending on it, so a queue on the 1st of a month "
+                                  "weighs four weeks of figures, not one day).")
     async def coaching_queue(self, info: Ctx, coach_id: strawberry.ID, on: date | None = None, first: int = 20,
-                             period: Period = Period.MONTH) -> CoachingQueueResult:
+                             period: ScorecardPeriod = ScorecardPeriod.LAST_28_DAYS) -> CoachingQueueResult:
         return await queue_of(info, coach_id, on, first, period)
 
     @strawberry.field(description="What a coach needs to open a conversation with one seller they coach on `on`: "
@@ -291,7 +295,8 @@ class QueueQuery:
                                   "scenarios and the root-cause checklist. NotFound when the coach does not coach "
                                   "the seller on `on`.")
     async def conversation_guide(self, info: Ctx, coach_id: strawberry.ID, seller_id: strawberry.ID,
-                                 on: date | None = None, period: Period = Period.MONTH) -> ConversationGuideResult:
+                                 on: date | None = None, period: ScorecardPeriod = ScorecardPeriod.LAST_28_DAYS
+                                 ) -> ConversationGuideResult:
         try:
             coach, seller = seg(coach_id, "coachId"), seg(seller_id, "sellerId")
         except InvalidArgument as err:

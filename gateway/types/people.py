@@ -8,9 +8,9 @@ from strawberry.types import Info
 
 from gateway.context import Context
 from gateway.loaders import filters
-from gateway.types.behaviors import Period
 from gateway.types.coaching_enums import CoachKind, PersonRole, SessionStatus
 from gateway.types.common import dt, opt_date
+from gateway.types.periods import ScorecardPeriod
 
 if TYPE_CHECKING:
     from gateway.types.metrics import Grain, Series
@@ -125,9 +125,9 @@ class Person:
             (str(self.id), filters(status="open", overdue=True if overdue_only else None)))
         return [Action.from_json(a) for a in rows]
 
-    @strawberry.field(description="Their scorecard for the week, month or quarter holding `on` (default today); "
-                                  "null when the caller may not see it.")
-    async def scorecard(self, info: Ctx, period: Period = Period.WEEK,
+    @strawberry.field(description="Their scorecard for the week, month or quarter holding `on` (default today), "
+                                  "or the last 7, 28 or 90 days ending on it; null when the caller may not see it.")
+    async def scorecard(self, info: Ctx, period: ScorecardPeriod = ScorecardPeriod.WEEK,
                         on: date | None = None) -> LazyScorecard | None:
         from gateway.types.scorecards import Scorecard
 
@@ -148,7 +148,7 @@ class Person:
 
     @strawberry.field(description="The sellers they coach, ranked by whom to coach next (see Query.coachingQueue).")
     async def coaching_queue(self, info: Ctx, on: date | None = None, first: int = 20,
-                             period: Period = Period.MONTH) -> LazyQueueResult:
+                             period: ScorecardPeriod = ScorecardPeriod.LAST_28_DAYS) -> LazyQueueResult:
         from gateway.resolvers.queue import queue_of
 
         return await queue_of(info, self.id, on, first, period)

@@ -8,10 +8,11 @@ import strawberry
 from strawberry.types import Info
 
 from gateway.context import Context
-from gateway.types.behaviors import Behavior, Period, RootCause, Scenario
+from gateway.types.behaviors import Behavior, RootCause, Scenario
 from gateway.types.coaching_enums import CoachKind
 from gateway.types.common import Forbidden, NotFound, ValidationProblem
 from gateway.types.people import Person, person_by_id
+from gateway.types.periods import ScorecardPeriod
 from gateway.types.scorecards import BehaviorCard
 from gateway.types.sessions import Action, Goal, Session
 
@@ -91,7 +92,8 @@ class QueueEntry:
 class CoachingQueue:
     coach_id: strawberry.ID
     on: date
-    period: Period = strawberry.field(description="The scorecard period holding `on` the gaps are measured over.")
+    period: ScorecardPeriod = strawberry.field(description="The scorecard period holding `on` the gaps are "
+                                                           "measured over.")
     lookback_days: int = strawberry.field(description="How far back sessions were looked for.")
     total: int = strawberry.field(description="Sellers the coach coaches on `on` (entries holds the first ones).")
     entries: list[QueueEntry]
@@ -117,7 +119,7 @@ class ConversationGuide:
     coach_id: strawberry.ID
     seller_id: strawberry.ID
     on: date
-    period: Period
+    period: ScorecardPeriod
     entry: QueueEntry = strawberry.field(description="The seller's queue entry: score, reasons, focus.")
     focus: FocusSuggestion | None
     figures_visible: bool

@@ -11,6 +11,7 @@ from gateway.context import Context
 from gateway.types.behaviors import Behavior, Comparator, IndicatorKind, Period
 from gateway.types.metrics import Metric
 from gateway.types.people import Person, people_of, person_of
+from gateway.types.periods import ScorecardPeriod
 
 Ctx = Info[Context, None]
 
@@ -31,9 +32,10 @@ class Trend(Enum):
     NO_DATA = "no_data"
 
 
-@strawberry.type(description="A week (ISO, from Monday), month or quarter; both ends inclusive.")
+@strawberry.type(description="A week (ISO, from Monday), month or quarter, or the last 7, 28 or 90 days; both "
+                             "ends inclusive.")
 class PeriodWindow:
-    kind: Period
+    kind: ScorecardPeriod
     start: date
     end: date
     days: int
@@ -41,8 +43,8 @@ class PeriodWindow:
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "PeriodWindow":
-        return cls(kind=Period(d["kind"]), start=date.fromisoformat(d["start"]), end=date.fromisoformat(d["end"]),
-                   days=d["days"], elapsed_days=d["elapsed_days"])
+        return cls(kind=ScorecardPeriod(d["kind"]), start=date.fromisoformat(d["start"]),
+                   end=date.fromisoformat(d["end"]), days=d["days"], elapsed_days=d["elapsed_days"])
 
 
 @strawberry.type(description="One indicator against its target over the period. Activity targets are taken pro "

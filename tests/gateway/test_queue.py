@@ -145,7 +145,8 @@ def expected(per_week: float) -> float:
     return per_week * DAYS_IN_MONTH / 7
 
 
-QUEUE = """query($coach: ID!, $on: Date, $first: Int) { coachingQueue(coachId: $coach, on: $on, first: $first) {
+QUEUE = """query($coach: ID!, $on: Date, $first: Int, $period: ScorecardPeriod = MONTH) {
+  coachingQueue(coachId: $coach, on: $on, first: $first, period: $period) {
   __typename ... on CoachingQueue { coachId on period lookbackDays total formula coach { name }
     entries { rank sellerId score lastSessionAt daysSinceLastSession overdueActions scope coachKinds figuresVisible
       seller { name } reasons { kind weight detail behaviorKey metricKey programmeId programme { name } }
@@ -153,7 +154,7 @@ QUEUE = """query($coach: ID!, $on: Date, $first: Int) { coachingQueue(coachId: $
   ... on NotFound { message } ... on Forbidden { message } ... on ValidationProblem { fields { field code } } } }"""
 
 GUIDE = """query($coach: ID!, $seller: ID!, $on: Date) {
-  conversationGuide(coachId: $coach, sellerId: $seller, on: $on) {
+  conversationGuide(coachId: $coach, sellerId: $seller, on: $on, period: MONTH) {
   __typename ... on ConversationGuide { coachId sellerId on period figuresVisible coach { name } seller { name }
     entry { rank score reasons { kind behaviorKey } }
     focus { behaviorKey metricKey why }
@@ -341,6 +342,36 @@ async def test_the_queue_ranks_by_gap_overdue_actions_time_and_cadence(stack, te
     assert own["entries"] == entries
 
 
+def placed(count: int, first: date, last: date) -> list[date]:
+    """The days `activities()` puts `count` events on, written out again."""
+    span = (last - first).days + 1
+    return [first + timedelta(days=n % span) for n in range(count)]
+
+
+async def test_on_the_first_of_a_month_the_queue_weighs_the_last_28_days(gql, metrics):
+    """The 1st of a month: a calendar month holds one day, so every gap read "0 against 0.43 expected"; by
+    default the queue measures the last 28 days ending on `on`, with the 28 before for the trend."""
+    org = await build(gql, metrics)
+    first = DAY + timedelta(days=1)
+    month = (await gql(QUEUE, coach=org.maya, on=first.isoformat(), period="MONTH"))["coachingQueue"]
+    details = [r["detail"] for e in month["entries"] for r in e["reasons"] if r["kind"] == "GAP"]
+    assert details and all("at 0 against 0.43 expected" in d for d in details), details  # the old first screen
+    by_default = QUEUE.replace(", $period: ScorecardPeriod = MONTH", "").replace(", period: $period", "")
+    queue = (await gql(by_default, coach=org.maya, on=first.isoformat()))["coachingQueue"]
+    assert queue["period"] == "LAST_28_DAYS"
+    start = first - timedelta(days=27)
+    ada_meetings = sum(start <= d <= first for d in [*placed(2, MONTH_START, DAY),
+                                                     *placed(12, PREVIOUS_MONTH, MONTH_START - timedelta(days=1))])
+    ada = next(e for e in queue["entries"] if e["sellerId"] == org.ada)
+    gap = next(r for r in ada["reasons"] if r["kind"] == "GAP")
+    assert gap["detail"].startswith(f"Biggest gap vs target in scope: meetings at {ada_meetings} against 12 "
+                                    f"expected"), gap
+    assert ada["focus"]["relativeGap"] == pytest.approx((12 - ada_meetings) / 12, abs=1e-4)
+    without = (await gql("""query($c: ID!, $on: Date) { coachingQueue(coachId: $c, on: $on) {
+        ... on CoachingQueue { period } } }""", c=org.maya, on=first.isoformat()))["coachingQueue"]
+    assert without == {"period": "LAST_28_DAYS"}
+
+
 async def test_a_scoped_coach_sees_gaps_on_their_behaviour_only(stack, tenant, gql, metrics):
     org = await build(gql, metrics)
     queue = (await gql(QUEUE, coach=org.eve, on=DAY.isoformat()))["coachingQueue"]
@@ -455,7 +486,7 @@ async def add_sellers(gql: GraphQL, metrics: httpx.AsyncClient, coach: str, prog
 
 
 FLAT = """query($coach: ID!, $on: Date!) {
-  coachingQueue(coachId: $coach, on: $on) { ... on CoachingQueue { total coach { name } entries { score
+  coachingQueue(coachId: $coach, on: $on, period: MONTH) { ... on CoachingQueue { total coach { name } entries { score
     sellerId seller { name } reasons { kind programme { name } }
     focus { behaviorKey behavior { name priority } } } } } }"""
 
@@ -491,7 +522,8 @@ async def test_queue_calls_do_not_grow_with_the_number_of_sellers(stack, gql, me
         ("GET", "/v1/behaviors")])  # priorities; focus.behavior, seller, coach and programme come from the cache
     stack.calls.clear()
     guide = (await gql("""query($c: ID!, $s: ID!, $on: Date!) { conversationGuide(coachId: $c, sellerId: $s,
-        on: $on) { ... on ConversationGuide { seller { name } scenarios { title } figures { key } entry { score } } }
+        on: $on, period: MONTH) { ... on ConversationGuide { seller { name } scenarios { title } figures { key }
+        entry { score } } }
         }""", c=coach, s=large["entries"][0]["sellerId"], on=DAY.isoformat()))["conversationGuide"]
     assert guide["figures"] == [{"key": EXEC}] and guide["entry"]["score"] == large["entries"][0]["score"]
     assert sorted(r.url.path for r in stack.calls) == sorted([

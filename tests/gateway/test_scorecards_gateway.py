@@ -46,19 +46,22 @@ async def test_scorecard_and_adoption_match_the_rest_answers(gql, metrics):
     org = await build(metrics)
     for args, params in (({"personId": str(org.sellers[0])}, {"person_id": str(org.sellers[0])}),
                          ({"teamOf": str(org.manager)}, {"team_of": str(org.manager)})):
-        for period in ("WEEK", "MONTH"):
-            data = await gql(f"""query($p: ID, $t: ID, $period: Period!) {{ scorecard(personId: $p, teamOf: $t,
+        for period in ("WEEK", "MONTH", "LAST_28_DAYS", "LAST_90_DAYS"):
+            data = await gql(f"""query($p: ID, $t: ID, $period: ScorecardPeriod!) {{ scorecard(personId: $p, teamOf: $t,
                 period: $period) {{ {CARD} }} }}""", p=args.get("personId"), t=args.get("teamOf"), period=period)
             expected = (await metrics.get("/v1/scorecard", params={**params, "period": period.lower()})).json()
             assert snake(data["scorecard"]) == rest(expected)
             assert {b["key"] for b in data["scorecard"]["behaviors"]} <= {b["key"] for b in BEHAVIORS}
-    data = await gql("""query($t: ID!) { adoption(behaviorKey: "exec-meetings", teamOf: $t) { behaviorKey
-        audienceSize period { kind } indicators { metricKey meeting share } } }""", t=str(org.manager))
-    expected = (await metrics.get("/v1/adoption", params={"behavior_key": "exec-meetings",
-                                                          "team_of": str(org.manager)})).json()
-    assert data["adoption"]["audienceSize"] == len(expected["audience"])
-    assert [(i["metricKey"], i["meeting"], i["share"]) for i in data["adoption"]["indicators"]] == [
-        (i["metric_key"], i["meeting"], i["share"]) for i in expected["indicators"]]
+    for period in ("MONTH", "LAST_28_DAYS"):
+        data = await gql("""query($t: ID!, $period: ScorecardPeriod!) { adoption(behaviorKey: "exec-meetings",
+            teamOf: $t, period: $period) { behaviorKey audienceSize period { kind days }
+            indicators { metricKey meeting share } } }""", t=str(org.manager), period=period)
+        expected = (await metrics.get("/v1/adoption", params={"behavior_key": "exec-meetings", "period": period.lower(),
+                                                              "team_of": str(org.manager)})).json()
+        assert data["adoption"]["period"] == {"kind": period, "days": expected["period"]["days"]}
+        assert data["adoption"]["audienceSize"] == len(expected["audience"])
+        assert [(i["metricKey"], i["meeting"], i["share"]) for i in data["adoption"]["indicators"]] == [
+            (i["metric_key"], i["meeting"], i["share"]) for i in expected["indicators"]]
     body = (await gql.raw('{ scorecard(period: WEEK) { personId } }')).json()
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 

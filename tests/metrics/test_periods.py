@@ -51,6 +51,6 @@ def test_periods_outside_the_calendar_are_refused_plainly():
     for day, kind in ((date(1, 1, 10), "last_28_days"), (date(9999, 12, 31), "month"),
                       (date(9999, 12, 31), "quarter")):
         with pytest.raises(PeriodOutOfRange):
-            period_of(day, kind)
+            period_of(day, kind)  # type: ignore[arg-type]
     with pytest.raises(PeriodOutOfRange):
         period_of(date(1, 1, 3), "week").previous()
