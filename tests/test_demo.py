@@ -7,7 +7,7 @@ meetings below C-level, so the test stays well under a minute on SQLite and Post
 
 import re
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +93,30 @@ def test_the_evidence_covers_120_days_of_crm_activity_and_the_course(full: Plan)
     assert {c.person for c in course} == trained and len(trained) == 20
     assert {(c.completed_at.date() - TODAY).days for c in course} == {TRAINING_DAY}
     assert {c.named_by for c in course} == {"user_id", "email"}
+
+
+@pytest.mark.parametrize("today", [TODAY + timedelta(days=n) for n in range(7)])  # every weekday
+def test_the_evidence_runs_up_to_the_anchoring_moment_and_the_past_does_not_depend_on_the_hour(today: date) -> None:
+    midnight = build_plan(today, scale=TEST_SCALE)
+    morning = build_plan(datetime.combine(today, time(11, 30), UTC), scale=TEST_SCALE)
+    evening = build_plan(datetime.combine(today, time(23, 59), UTC), scale=TEST_SCALE)
+    assert build_plan(datetime.combine(today, time(11, 30), UTC), scale=TEST_SCALE) == morning  # deterministic
+    assert midnight.now == datetime.combine(today, time(0), UTC) and morning.today == today
+
+    def until(plan: Plan, moment: datetime) -> set[Any]:
+        return {a for a in plan.activities if a.occurred_at <= moment}
+
+    for plan in (midnight, morning, evening):
+        assert max(a.occurred_at for a in plan.activities) <= plan.now
+        assert until(plan, midnight.now) == set(midnight.activities)  # the past is the same whatever the hour
+    assert until(evening, morning.now) == set(morning.activities)  # later: more of today, the same morning
+    todays = [a for a in evening.activities if a.occurred_at.date() == today]
+    if today.weekday() < 5:
+        assert todays and set(morning.activities) < set(evening.activities)
+        assert {a.type for a in todays} >= {"call", "email"}  # a working day of calls and e-mails, today too
+    else:
+        assert not todays
+    assert len({a.external_id for a in evening.activities}) == len(evening.activities)
 
 
 def test_the_coaching_history_has_a_kept_and_a_fizzling_programme(full: Plan) -> None:

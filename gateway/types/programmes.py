@@ -166,13 +166,25 @@ class CoachingActivityRow:
     sessions_held: int
     programme_sessions_held: int
     programme_sessions_expected: int
-    cadence_kept_pct: float | None
-    rated_sessions: int
+    cadence_kept: float | None = strawberry.field(
+        description="Share of the expected programme sessions held in the window, 0–1 "
+                    "(programmeSessionsHeld / programmeSessionsExpected); null without programme pairs or when "
+                    "nothing was expected yet.")
+    cadence_kept_pct: float | None = strawberry.field(
+        description="The same share as cadenceKept, in percent (0–100).",
+        deprecation_reason="Use cadenceKept: every share is 0–1 (this is cadenceKept × 100).")
+    rated_sessions: int = strawberry.field(description="Sessions held in the window that the seller rated, count.")
     average_rating: RatingAverages
-    sessions_with_actions: int
-    sessions_with_actions_pct: float | None
-    open_actions: int
-    overdue_actions: int
+    sessions_with_actions: int = strawberry.field(description="Sessions held in the window with at least one agreed "
+                                                              "action, count.")
+    sessions_with_actions_share: float | None = strawberry.field(
+        description="Share of the sessions held with at least one agreed action, 0–1; null without sessions.")
+    sessions_with_actions_pct: float | None = strawberry.field(
+        description="The same share as sessionsWithActionsShare, in percent (0–100).",
+        deprecation_reason="Use sessionsWithActionsShare: every share is 0–1 (this is it × 100).")
+    open_actions: int = strawberry.field(description="Actions open now that were agreed before the window's end, "
+                                                     "count.")
+    overdue_actions: int = strawberry.field(description="Open actions due before `to`, count.")
 
     person: Person | None = person_of("person_id", "The coach, or the team's manager.")
 

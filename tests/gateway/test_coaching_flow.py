@@ -261,29 +261,29 @@ async def test_a_programme_with_sessions_gaps_actions_goals_ratings_reports_and_
 
     # coaching activity per coach over the programme's life
     data = await gql("""query($from: Date!, $to: Date!) { coachingActivity(groupBy: COACH, from: $from, to: $to) {
-        groupBy rows { person { name } sessionsHeld programmeSessionsHeld programmeSessionsExpected cadenceKeptPct
-          ratedSessions averageRating { relevant developmental motivational }
-          sessionsWithActions sessionsWithActionsPct openActions overdueActions }
+        groupBy rows { person { name } sessionsHeld programmeSessionsHeld programmeSessionsExpected cadenceKept
+          cadenceKeptPct ratedSessions averageRating { relevant developmental motivational }
+          sessionsWithActions sessionsWithActionsShare sessionsWithActionsPct openActions overdueActions }
         definitions { name meaning } } }""", **{"from": PROGRAMME_START.isoformat(), "to": days(0).isoformat()})
     rows = {r["person"]["name"]: r for r in data["coachingActivity"]["rows"]}
     assert rows["Omar Manager"] == {
         "person": {"name": "Omar Manager"}, "sessionsHeld": 6, "programmeSessionsHeld": 6,
-        "programmeSessionsExpected": 8, "cadenceKeptPct": 75.0, "ratedSessions": 2,
+        "programmeSessionsExpected": 8, "cadenceKept": 0.75, "cadenceKeptPct": 75.0, "ratedSessions": 2,
         "averageRating": {"relevant": 4.0, "developmental": 4.0, "motivational": 4.0},
-        "sessionsWithActions": 1, "sessionsWithActionsPct": 16.7, "openActions": 2,
+        "sessionsWithActions": 1, "sessionsWithActionsShare": 0.1667, "sessionsWithActionsPct": 16.7, "openActions": 2,
         "overdueActions": 1}
-    assert (rows["Maya Manager"]["sessionsHeld"], rows["Maya Manager"]["cadenceKeptPct"]) == (2, 25.0)
-    assert (rows["Eve Engineer"]["sessionsHeld"], rows["Eve Engineer"]["cadenceKeptPct"]) == (1, None)
-    assert "cadence_kept_pct" in {d["name"] for d in data["coachingActivity"]["definitions"]}
+    assert (rows["Maya Manager"]["sessionsHeld"], rows["Maya Manager"]["cadenceKept"]) == (2, 0.25)
+    assert (rows["Eve Engineer"]["sessionsHeld"], rows["Eve Engineer"]["cadenceKept"]) == (1, None)
+    assert "cadence_kept" in {d["name"] for d in data["coachingActivity"]["definitions"]}
     # and per team: Omar's team is Sam and Eve now (Sam's sessions by Omar and by Eve), Maya's is Lea
     data = await gql("""query($from: Date!, $to: Date!) { coachingActivity(groupBy: TEAM, from: $from, to: $to) {
-        rows { person { name } teamSize sessionsHeld cadenceKeptPct overdueActions } } }""",
+        rows { person { name } teamSize sessionsHeld cadenceKept overdueActions } } }""",
                      **{"from": PROGRAMME_START.isoformat(), "to": days(0).isoformat()})
     teams = {r["person"]["name"]: r for r in data["coachingActivity"]["rows"]}
     assert teams["Omar Manager"] == {"person": {"name": "Omar Manager"}, "teamSize": 2, "sessionsHeld": 7,
-                                     "cadenceKeptPct": 75.0, "overdueActions": 1}
+                                     "cadenceKept": 0.75, "overdueActions": 1}
     assert teams["Maya Manager"] == {"person": {"name": "Maya Manager"}, "teamSize": 1, "sessionsHeld": 2,
-                                     "cadenceKeptPct": 25.0, "overdueActions": 0}
+                                     "cadenceKept": 0.25, "overdueActions": 0}
     # overdue actions per team
     data = await gql("query($m: ID!) { actions(teamOf: $m, overdue: true) { items { description } } }", m=org.omar)
     assert data["actions"]["items"] == [{"description": "Draft a business case for Initech"}]

@@ -1,8 +1,13 @@
-"""The evidence: 120 days of CRM activity per seller and the LMS completions, drawn from each seller's profile.
+"""The evidence: 120 days of CRM activity per seller up to the current hour, and the LMS completions, drawn from
+each seller's profile.
 
 Each kind of activity draws from its own random stream per seller, so thinning the high-volume kinds
 (`scale` < 1: calls, e-mails and meetings below C-level) leaves the C-level meetings, the pipeline and the
 planted effect exactly as in the full plan.
+
+Today (day 0) is drawn whole, from streams of its own, like any working day; only what happened by `now`
+(the moment the plan is anchored at) is kept. So the history before today is the same whatever the hour, and
+a demo seeded at 15:00 has today's morning calls but not the afternoon's.
 """
 
 import math
@@ -70,22 +75,25 @@ def weekday(today: date, day: int) -> bool:
 
 
 def planted_days(profile: Profile, phase: float) -> list[int]:
-    """The days of the extra C-level meetings: the trained sellers' lift after the course, everyone's shift
-    from the round tables. Evenly spaced (from a per-seller phase), so the planted rate is exact and only the
-    sellers' own Poisson base adds noise."""
+    """The days up to today of the extra C-level meetings: the trained sellers' lift after the course,
+    everyone's shift from the round tables. Evenly spaced (from a per-seller phase), so the planted rate is
+    exact and only the sellers' own Poisson base adds noise."""
     days: list[int] = []
     effects = [(COMMON_SHIFT_DAY, COMMON_C_LEVEL_SHIFT_PER_WEEK)]
     if profile.trained:
         effects.append((TRAINING_DAY, PLANTED_C_LEVEL_LIFT_PER_WEEK))
     for first, per_week in effects:
         k = 0
-        while (day := first + math.floor((k + phase) * 7 / per_week)) < 0:
+        while (day := first + math.floor((k + phase) * 7 / per_week)) <= 0:
             days.append(day)
             k += 1
     return days
 
 
-def seller_activities(seed: int, today: date, seller: str, number: int, p: Profile, scale: float) -> list[Activity]:
+def seller_activities(seed: int, now: datetime, seller: str, number: int, p: Profile,
+                      scale: float) -> list[Activity]:
+    """The seller's activity from day -120 up to `now` (today's date is `now`'s UTC date)."""
+    today = now.astimezone(UTC).date()
     out: list[Activity] = []
     volume = random.Random(f"{seed}-volume-{seller}")
     executive = random.Random(f"{seed}-exec-{seller}")
@@ -97,9 +105,7 @@ def seller_activities(seed: int, today: date, seller: str, number: int, p: Profi
         out.append(Activity(f"{prefix}{number:02d}{counters[prefix]:06d}", kind, seller, when, amount, currency,
                             tuple(sorted(attributes.items()))))
 
-    for day in range(-1, -HISTORY_DAYS - 1, -1):  # back from yesterday: the n-th working day back draws the
-        if not weekday(today, day):                 # same whatever weekday today is
-            continue
+    def working_day(day: int, volume: random.Random, executive: random.Random) -> None:
         for _ in range(poisson(volume, p.calls_per_day * scale)):
             add("call", "00T", at(today, day, volume), outcome=volume.choice(("connected", "voicemail", "no_answer")))
         for _ in range(poisson(volume, p.emails_per_day * scale)):
@@ -109,12 +115,29 @@ def seller_activities(seed: int, today: date, seller: str, number: int, p: Profi
             add("meeting", "00U", at(today, day, volume), contact_level=level)
         for _ in range(poisson(executive, p.c_level_per_week / 5)):
             add("meeting", "00C", at(today, day, executive), contact_level="c_level")
-    for day in planted_days(p, executive.random()):
+
+    def planted(day: int, executive: random.Random) -> None:
         while not weekday(today, day):
             day -= 1  # a weekend meeting is held on the Friday before
         add("meeting", "00C", at(today, day, executive), contact_level="c_level")
+
+    for day in range(-1, -HISTORY_DAYS - 1, -1):  # back from yesterday: the n-th working day back draws the
+        if weekday(today, day):                     # same whatever weekday today is
+            working_day(day, volume, executive)
+    days = planted_days(p, executive.random())
+    for day in days:
+        if day < 0:
+            planted(day, executive)
     _pipeline(random.Random(f"{seed}-pipeline-{seller}"), today, p, add)
-    return out
+    # today, whole, from its own streams; then only what has happened by now is kept
+    volume_today = random.Random(f"{seed}-volume-today-{seller}")
+    executive_today = random.Random(f"{seed}-exec-today-{seller}")
+    if weekday(today, 0):
+        working_day(0, volume_today, executive_today)
+    for day in days:
+        if day == 0:
+            planted(day, executive_today)
+    return [a for a in out if a.occurred_at <= now]
 
 
 def _pipeline(rng: random.Random, today: date, p: Profile, add: Any) -> None:
@@ -123,11 +146,11 @@ def _pipeline(rng: random.Random, today: date, p: Profile, add: Any) -> None:
     def emit(day: int, kind: str, prefix: str, amount: float | None = None, **attributes: Any) -> None:
         while not weekday(today, day):
             day += 1
-        if -HISTORY_DAYS <= day < 0:
+        if -HISTORY_DAYS <= day <= 0:  # today's are kept by the caller when they have happened by now
             add(kind, prefix, at(today, day, rng), amount, **attributes)
 
     opportunity = 0
-    for day in range(-HISTORY_DAYS - 30, 0):
+    for day in range(-HISTORY_DAYS - 30, 1):
         if not weekday(today, day):
             continue
         for _ in range(poisson(rng, p.opportunities_per_week / 5)):
@@ -150,9 +173,9 @@ def _pipeline(rng: random.Random, today: date, p: Profile, add: Any) -> None:
                      reason="no_decision")
 
 
-def crm_activities(seed: int, today: date, org: Org, scale: float) -> list[Activity]:
+def crm_activities(seed: int, now: datetime, org: Org, scale: float) -> list[Activity]:
     return [a for number, seller in enumerate(org.sellers, start=1)
-            for a in seller_activities(seed, today, seller, number, org.profiles[seller], scale)]
+            for a in seller_activities(seed, now, seller, number, org.profiles[seller], scale)]
 
 
 def lms_completions(seed: int, today: date, org: Org) -> list[Completion]:

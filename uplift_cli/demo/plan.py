@@ -1,5 +1,8 @@
-"""The whole demo org and its history as a plan: plain data, no I/O, identical for the same seed, "today"
-and scale. `load.py` pushes a plan through the public APIs.
+"""The whole demo org and its history as a plan: plain data, no I/O, identical for the same seed, anchoring
+moment and scale. `load.py` pushes a plan through the public APIs.
+
+The anchor is a moment (`now`, UTC): its date is "today", day 0 of the plan; the CRM evidence runs up to it.
+A bare date anchors at its midnight (evidence up to the end of the day before).
 
 `scale` (0 < scale <= 1) thins only the high-volume CRM activity (calls, e-mails, meetings below C-level):
 people, coaching, the pipeline, the C-level meetings and the planted effect stay whole. Tests load a thin
@@ -8,7 +11,7 @@ plan to stay fast; `uplift seed-demo` loads the full one.
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from uplift_cli.demo.activity import Activity, Completion, crm_activities, lms_completions
 from uplift_cli.demo.coaching import Coaching, build_coaching
@@ -21,6 +24,7 @@ from uplift_cli.demo.org import Org, build_org
 class Plan:
     seed: int
     today: date
+    now: datetime  # the anchoring moment: evidence up to it
     scale: float
     objective: Objective
     behaviors: tuple[Behavior, ...]
@@ -53,11 +57,22 @@ class Plan:
         }
 
 
-def build_plan(today: date, *, seed: int = SEED, scale: float = 1.0) -> Plan:
+def anchor(at: date | datetime) -> datetime:
+    """The anchoring moment of a plan: a datetime as given (in UTC), a date at its midnight."""
+    if isinstance(at, datetime):
+        if at.tzinfo is None:
+            raise ValueError("the anchoring moment must carry its time zone")
+        return at.astimezone(UTC)
+    return datetime.combine(at, time(0), UTC)
+
+
+def build_plan(at: date | datetime, *, seed: int = SEED, scale: float = 1.0) -> Plan:
     if not 0 < scale <= 1:
         raise ValueError("scale must be in (0, 1]")
+    now = anchor(at)
+    today = now.date()
     org = build_org(seed, today)
-    return Plan(seed=seed, today=today, scale=scale, objective=OBJECTIVE, behaviors=BEHAVIORS, org=org,
+    return Plan(seed=seed, today=today, now=now, scale=scale, objective=OBJECTIVE, behaviors=BEHAVIORS, org=org,
                 coaching=build_coaching(seed, today, org),
-                activities=tuple(crm_activities(seed, today, org, scale)),
+                activities=tuple(crm_activities(seed, now, org, scale)),
                 completions=tuple(lms_completions(seed, today, org)), alignment=ALIGNMENT)

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -64,16 +64,18 @@ async def new_tenant(identity: IdentityStore, name: str, *, reuse: bool) -> Cred
 
 
 async def seed(app: FastAPI, credentials: Credentials, *, jwt_secret: str | None, scale: float = 1.0,
-               today: date | None = None) -> Seeded:
-    """Load the demo into the tenant of `credentials` through the app's own APIs (raises AlreadySeeded)."""
-    day = today or datetime.now(UTC).date()
-    plan = await asyncio.to_thread(build_plan, day, scale=scale)
+               now: datetime | None = None) -> Seeded:
+    """Load the demo into the tenant of `credentials` through the app's own APIs (raises AlreadySeeded); its
+    evidence runs up to `now` (default: this moment)."""
+    moment = now or datetime.now(UTC)
+    plan = await asyncio.to_thread(build_plan, moment, scale=scale)
     headers = {"authorization": f"Bearer {credentials['api_key']}", "x-request-id": REQUEST_ID}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL, timeout=300,
                                  headers=headers) as client:
         report = await load_demo(client, plan, tenant_id=uuid.UUID(credentials["tenant_id"]), jwt_secret=jwt_secret)
     done = {**credentials, "seeded_at": datetime.now(UTC).isoformat(timespec="seconds"), "seed": SEED,
-            "today": day.isoformat(), "scale": scale, "seconds": report.seconds["total"]}
+            "today": plan.today.isoformat(), "anchored_at": plan.now.isoformat(timespec="seconds"),
+            "scale": scale, "seconds": report.seconds["total"]}
     return Seeded(done, report)
 
 

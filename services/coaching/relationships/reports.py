@@ -25,16 +25,25 @@ DEFINITIONS = {
                                "programme pairs on a day the pair was in it",
     "programme_sessions_expected": "sum over the row's programme pairs of floor(days the pair was in its "
                                    "programme within the window / cadence_days)",
-    "cadence_kept_pct": "100 * programme_sessions_held / programme_sessions_expected; null without "
-                        "programme pairs or when nothing was expected yet",
+    "cadence_kept": "share of expected programme sessions held, 0-1: programme_sessions_held / "
+                    "programme_sessions_expected; null without programme pairs or when nothing was expected yet",
+    "cadence_kept_pct": "deprecated: cadence_kept x 100 (0-100), kept for existing clients",
     "average_rating": "mean of the sellers' ratings (1-5) per dimension over the rated sessions held",
-    "sessions_with_actions_pct": "100 * sessions held with at least one agreed action / sessions_held",
+    "sessions_with_actions_share": "share of the sessions held with at least one agreed action, 0-1",
+    "sessions_with_actions_pct": "deprecated: sessions_with_actions_share x 100 (0-100), kept for existing "
+                                 "clients",
     "open_actions": "actions open now that were agreed before the end of the window",
     "overdue_actions": "open actions whose due_on is before `to`",
 }
 
 
+def _share(part: int, whole: int) -> float | None:
+    """A share on the one scale every share of the API uses: 0-1."""
+    return round(part / whole, 4) if whole else None
+
+
 def _pct(part: int, whole: int) -> float | None:
+    """The deprecated 0-100 form of a share."""
     return round(100 * part / whole, 1) if whole else None
 
 
@@ -95,11 +104,13 @@ class ReportsService:
                 person_id=key, name=names.get(key), team_size=sizes.get(key) if group_by == "team" else None,
                 sessions_held=t.held, programme_sessions_held=held_in_pairs.get(key, 0),
                 programme_sessions_expected=expected.get(key, 0),
+                cadence_kept=_share(held_in_pairs[key], expected[key]) if has_pairs else None,
                 cadence_kept_pct=_pct(held_in_pairs[key], expected[key]) if has_pairs else None,
                 rated_sessions=t.rated,
                 average_rating=RatingAverages(relevant=_avg(t.relevant), developmental=_avg(t.developmental),
                                               motivational=_avg(t.motivational)),
-                sessions_with_actions=t.with_actions, sessions_with_actions_pct=_pct(t.with_actions, t.held),
+                sessions_with_actions=t.with_actions, sessions_with_actions_share=_share(t.with_actions, t.held),
+                sessions_with_actions_pct=_pct(t.with_actions, t.held),
                 open_actions=actions.get(key, (0, 0))[0], overdue_actions=actions.get(key, (0, 0))[1]))
         rows.sort(key=lambda r: (r.name is None, r.name or "", str(r.person_id)))
         return ActivityReport(group_by=group_by, from_=lo, to=hi, manager_id=root, definitions=DEFINITIONS, rows=rows)

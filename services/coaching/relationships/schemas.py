@@ -187,11 +187,18 @@ class ActivityRow(BaseModel):
     sessions_held: int
     programme_sessions_held: int
     programme_sessions_expected: int
-    cadence_kept_pct: float | None  # null without programme pairs (or nothing expected yet)
+    cadence_kept: float | None = Field(description="Share of expected programme sessions held, 0-1; null without "
+                                                   "programme pairs (or nothing expected yet).")
+    cadence_kept_pct: float | None = Field(deprecated="Use cadence_kept (0-1); this is the same share x 100.",
+                                           description="Deprecated: cadence_kept x 100 (0-100).")
     rated_sessions: int
     average_rating: RatingAverages
     sessions_with_actions: int
-    sessions_with_actions_pct: float | None
+    sessions_with_actions_share: float | None = Field(description="Share of the sessions held with at least one "
+                                                                  "agreed action, 0-1; null without sessions.")
+    sessions_with_actions_pct: float | None = Field(
+        deprecated="Use sessions_with_actions_share (0-1); this is the same share x 100.",
+        description="Deprecated: sessions_with_actions_share x 100 (0-100).")
     open_actions: int
     overdue_actions: int
 

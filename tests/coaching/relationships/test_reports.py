@@ -65,21 +65,25 @@ async def planted(coaching, seed):
 
 def numbers(row: dict[str, Any]) -> tuple[Any, ...]:
     r = row["average_rating"]
+    for share, pct in (("cadence_kept", "cadence_kept_pct"),
+                       ("sessions_with_actions_share", "sessions_with_actions_pct")):
+        # the deprecated 0-100 forms stay, equal to the 0-1 share x 100
+        assert row[pct] == (None if row[share] is None else pytest.approx(row[share] * 100, abs=0.05)), row
     return (row["sessions_held"], row["programme_sessions_held"], row["programme_sessions_expected"],
-            row["cadence_kept_pct"], row["rated_sessions"], (r["relevant"], r["developmental"], r["motivational"]),
-            row["sessions_with_actions"], row["sessions_with_actions_pct"], row["open_actions"],
+            row["cadence_kept"], row["rated_sessions"], (r["relevant"], r["developmental"], r["motivational"]),
+            row["sessions_with_actions"], row["sessions_with_actions_share"], row["open_actions"],
             row["overdue_actions"])
 
 
 NONE3 = (None, None, None)
-#            held  prog.held prog.exp cadence% rated  averages          w/actions  %     open overdue
-MIA = (4, 3, 4, 75.0, 2, (4.0, 4.0, 3.5), 2, 50.0, 2, 1)
-EVE = (2, 2, 4, 50.0, 1, (4.0, 4.0, 4.0), 2, 100.0, 1, 0)
+#            held  prog.held prog.exp cadence kept (0-1) rated  averages  w/actions  share (0-1)  open overdue
+MIA = (4, 3, 4, 0.75, 2, (4.0, 4.0, 3.5), 2, 0.5, 2, 1)
+EVE = (2, 2, 4, 0.5, 1, (4.0, 4.0, 4.0), 2, 1.0, 1, 0)
 MO = (0, 0, 4, 0.0, 0, NONE3, 0, None, 1, 1)
 XAN = (1, 0, 0, None, 0, NONE3, 0, 0.0, 0, 0)
-TEAM_MIA = (6, 5, 8, 62.5, 3, (4.0, 4.0, 3.67), 4, 66.7, 3, 1)
+TEAM_MIA = (6, 5, 8, 0.625, 3, (4.0, 4.0, 3.67), 4, 0.6667, 3, 1)
 TEAM_MO = (1, 0, 4, 0.0, 0, NONE3, 0, 0.0, 1, 1)
-TEAM_LENA = (7, 5, 12, 41.7, 3, (4.0, 4.0, 3.67), 4, 57.1, 4, 2)
+TEAM_LENA = (7, 5, 12, 0.4167, 3, (4.0, 4.0, 3.67), 4, 0.5714, 4, 2)
 
 
 async def report(c, **params):
@@ -99,7 +103,8 @@ async def test_per_coach(coaching, planted):
     assert [row["person_id"] for row in body["rows"]] == [planted[n] for n in ("Eve", "Mia", "Mo", "Xan")]
     assert rows(body) == {"Mia": MIA, "Eve": EVE, "Mo": MO, "Xan": XAN}
     assert all(row["team_size"] is None for row in body["rows"])
-    assert {"cadence_kept_pct", "average_rating", "overdue_actions"} <= body["definitions"].keys()
+    assert {"cadence_kept", "sessions_with_actions_share", "average_rating", "overdue_actions"
+            } <= body["definitions"].keys()
 
 
 async def test_per_team(coaching, planted):
@@ -127,7 +132,7 @@ async def test_windows(coaching, planted):
     # a single day, and the default window (the 28 days ending today: nothing planted there)
     body = await report(coaching, **{"from": "2025-02-03", "to": "2025-02-03"})
     mia = next(r for r in body["rows"] if r["name"] == "Mia")
-    assert numbers(mia) == (1, 1, 0, None, 1, (5.0, 4.0, 3.0), 1, 100.0, 1, 0)  # nothing expected in a day
+    assert numbers(mia) == (1, 1, 0, None, 1, (5.0, 4.0, 3.0), 1, 1.0, 1, 0)  # nothing expected in a day
     r = await coaching.get("/v1/reports/coaching-activity")
     assert r.status_code == 200
     today = datetime.now(UTC).date()
