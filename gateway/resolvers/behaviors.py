@@ -60,7 +60,8 @@ AssessmentResponseResult = Annotated[AssessmentResponse | ValidationProblem | No
 
 @strawberry.type
 class BehaviorsQuery:
-    @strawberry.field
+    @strawberry.field(description="Strategic objectives (the go-to-market changes behaviours serve), in creation "
+                                  "order; filter by status.")
     async def objectives(self, info: Ctx, status: ObjectiveStatus | None = None, first: int = 50,
                          after: str | None = None) -> ObjectiveConnection:
         page = await info.context.call("behaviors", "GET", "/v1/objectives",
@@ -68,7 +69,7 @@ class BehaviorsQuery:
         return ObjectiveConnection(items=[Objective.from_json(o) for o in page["items"]],
                                    next_cursor=page["next_cursor"])
 
-    @strawberry.field
+    @strawberry.field(description="One objective by id; null when not found.")
     async def objective(self, info: Ctx, id: strawberry.ID) -> Objective | None:
         found = await get_or_none(info.context.loaders.objective.load(str(id)))
         return Objective.from_json(found) if found else None
@@ -97,13 +98,15 @@ class BehaviorsQuery:
         rows = await info.context.call("behaviors", "GET", "/v1/alignment-template")
         return [Statement(**s) for s in rows]
 
-    @strawberry.field
+    @strawberry.field(description="Alignment assessments (the seven paired training-strategy statements), in creation "
+                                  "order.")
     async def assessments(self, info: Ctx, first: int = 50, after: str | None = None) -> AssessmentConnection:
         page = await info.context.call("behaviors", "GET", "/v1/assessments", params=page_params(first, after))
         return AssessmentConnection(items=[Assessment.from_json(a) for a in page["items"]],
                                     next_cursor=page["next_cursor"])
 
-    @strawberry.field
+    @strawberry.field(description="One alignment assessment by id, with its responses and alignment; null when not "
+                                  "found.")
     async def assessment(self, info: Ctx, id: strawberry.ID) -> Assessment | None:
         if parse_uuid(str(id)) is None:
             return None
@@ -122,23 +125,24 @@ def _scenario_path(behavior_id: strawberry.ID, scenario_id: strawberry.ID) -> st
 @strawberry.type
 class BehaviorsMutation:
     # objectives
-    @strawberry.mutation
+    @strawberry.mutation(description="Create a strategic objective.")
     async def create_objective(self, info: Ctx, input: ObjectiveInput) -> ObjectiveResult:
         return await typed(lambda: info.context.call("behaviors", "POST", "/v1/objectives", json=to_body(input)),
                             Objective.from_json)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Change some fields of an objective.")
     async def update_objective(self, info: Ctx, id: strawberry.ID, input: ObjectivePatch) -> ObjectiveResult:
         return await typed(lambda: info.context.call("behaviors", "PATCH", f"/v1/objectives/{seg(id)}",
                                                       json=to_body(input)), Objective.from_json)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Delete an objective (Conflict while a behaviour, version or assessment refers "
+                                     "to it).")
     async def delete_objective(self, info: Ctx, id: strawberry.ID) -> DeleteResult:
         return await typed(lambda: info.context.call("behaviors", "DELETE", f"/v1/objectives/{seg(id)}"),
                             deleted(id))
 
     # behaviours
-    @strawberry.mutation
+    @strawberry.mutation(description="Create a behaviour as a draft (version 1), optionally with indicators.")
     async def create_behavior(self, info: Ctx, input: BehaviorInput) -> BehaviorResult:
         return await typed(lambda: info.context.call("behaviors", "POST", "/v1/behaviors", json=to_body(input)),
                             Behavior.from_json)
@@ -153,7 +157,7 @@ class BehaviorsMutation:
         return await typed(lambda: info.context.call("behaviors", "POST", f"/v1/behaviors/{seg(id)}/publish"),
                             Behavior.from_json)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Retire an active behaviour (final; a pending draft is discarded).")
     async def retire_behavior(self, info: Ctx, id: strawberry.ID) -> BehaviorResult:
         return await typed(lambda: info.context.call("behaviors", "POST", f"/v1/behaviors/{seg(id)}/retire"),
                             Behavior.from_json)
@@ -169,51 +173,52 @@ class BehaviorsMutation:
                             deleted(id))
 
     # indicators
-    @strawberry.mutation
+    @strawberry.mutation(description="Add an indicator to the behaviour's draft (opens one on an active behaviour).")
     async def add_indicator(self, info: Ctx, behavior_id: strawberry.ID, input: IndicatorInput) -> IndicatorResult:
         return await typed(lambda: info.context.call(
             "behaviors", "POST", f"/v1/behaviors/{seg(behavior_id, 'behaviorId')}/indicators",
             json=to_body(input)), Indicator.from_json)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Change an indicator in the behaviour's draft (opens one on an active behaviour).")
     async def update_indicator(self, info: Ctx, behavior_id: strawberry.ID, indicator_id: strawberry.ID,
                                input: IndicatorPatch) -> IndicatorResult:
         return await typed(lambda: info.context.call(
             "behaviors", "PATCH", _indicator_path(behavior_id, indicator_id), json=to_body(input)),
             Indicator.from_json)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Remove an indicator from the behaviour's draft (opens one on an active "
+                                     "behaviour).")
     async def remove_indicator(self, info: Ctx, behavior_id: strawberry.ID,
                                indicator_id: strawberry.ID) -> DeleteResult:
         return await typed(lambda: info.context.call(
             "behaviors", "DELETE", _indicator_path(behavior_id, indicator_id)), deleted(indicator_id))
 
     # scenarios
-    @strawberry.mutation
+    @strawberry.mutation(description="Add a coaching scenario to a behaviour (at most 50).")
     async def add_scenario(self, info: Ctx, behavior_id: strawberry.ID, input: ScenarioInput) -> ScenarioResult:
         return await typed(lambda: info.context.call(
             "behaviors", "POST", f"/v1/behaviors/{seg(behavior_id, 'behaviorId')}/scenarios",
             json=to_body(input)), Scenario.from_json)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Change a coaching scenario (scenarios are edited in place, not versioned).")
     async def update_scenario(self, info: Ctx, behavior_id: strawberry.ID, scenario_id: strawberry.ID,
                               input: ScenarioPatch) -> ScenarioResult:
         return await typed(lambda: info.context.call(
             "behaviors", "PATCH", _scenario_path(behavior_id, scenario_id), json=to_body(input)),
             Scenario.from_json)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Delete a coaching scenario.")
     async def delete_scenario(self, info: Ctx, behavior_id: strawberry.ID, scenario_id: strawberry.ID) -> DeleteResult:
         return await typed(lambda: info.context.call("behaviors", "DELETE", _scenario_path(behavior_id, scenario_id)),
                             deleted(scenario_id))
 
     # alignment assessments
-    @strawberry.mutation
+    @strawberry.mutation(description="Open an alignment assessment.")
     async def create_assessment(self, info: Ctx, input: AssessmentInput) -> AssessmentResult:
         return await typed(lambda: info.context.call("behaviors", "POST", "/v1/assessments", json=to_body(input)),
                             Assessment.from_json)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Close an alignment assessment: no more responses.")
     async def close_assessment(self, info: Ctx, id: strawberry.ID) -> AssessmentResult:
         return await typed(lambda: info.context.call("behaviors", "POST", f"/v1/assessments/{seg(id)}/close"),
                             Assessment.from_json)

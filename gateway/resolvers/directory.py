@@ -65,12 +65,12 @@ class DirectoryQuery:
 
 @strawberry.type
 class DirectoryMutation:
-    @strawberry.mutation
+    @strawberry.mutation(description="Add a person to the directory.")
     async def create_person(self, info: Ctx, input: PersonInput) -> PersonResult:
         return await typed(lambda: info.context.call("coaching", "POST", "/v1/people", json=person_body(input)),
                            Person.from_json)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Change some fields of a person.")
     async def update_person(self, info: Ctx, id: strawberry.ID, input: PersonPatch) -> PersonResult:
         return await typed(lambda: info.context.call("coaching", "PATCH", f"/v1/people/{seg(id)}",
                                                      json=to_body(input)), Person.from_json)
@@ -82,7 +82,7 @@ class DirectoryMutation:
             "coaching", "PUT", f"/v1/people/{seg(person_id, 'personId')}/external-ids/{quote(source, safe='')}",
             json={"external_id": external_id}), Person.from_json)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Remove a person's id in an external system (source).")
     async def remove_external_id(self, info: Ctx, person_id: strawberry.ID, source: str) -> DeleteResult:
         return await typed(lambda: info.context.call(
             "coaching", "DELETE", f"/v1/people/{seg(person_id, 'personId')}/external-ids/{quote(source, safe='')}"),

@@ -77,7 +77,7 @@ class MetricsQuery:
         return EvidenceConnection(items=[Evidence.from_json(e) for e in page["items"]],
                                   next_cursor=page["next_cursor"])
 
-    @strawberry.field
+    @strawberry.field(description="One metric of the catalogue (built-in or the tenant's) by key; null when not found.")
     async def metric(self, info: Ctx, key: str) -> Metric | None:
         found = await get_or_none(info.context.loaders.metric.load(key))
         return Metric.from_json(found) if found else None

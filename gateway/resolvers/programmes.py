@@ -33,7 +33,7 @@ class ProgrammesQuery:
         return ProgrammeConnection(items=[Programme.from_json(p) for p in page["items"]],
                                    next_cursor=page["next_cursor"])
 
-    @strawberry.field
+    @strawberry.field(description="One coaching programme by id; null when not found.")
     async def programme(self, info: Ctx, id: strawberry.ID) -> Programme | None:
         found = await get_or_none(info.context.loaders.programme.load(str(id)))
         return Programme.from_json(found) if found else None
@@ -58,17 +58,17 @@ class ProgrammesQuery:
 
 @strawberry.type
 class ProgrammesMutation:
-    @strawberry.mutation
+    @strawberry.mutation(description="Create a coaching programme (objective, behaviours, cadence).")
     async def create_programme(self, info: Ctx, input: ProgrammeInput) -> ProgrammeResult:
         return await typed(lambda: info.context.call("coaching", "POST", "/v1/programmes", json=to_body(input)),
                            Programme.from_json)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Change some fields of a coaching programme.")
     async def update_programme(self, info: Ctx, id: strawberry.ID, input: ProgrammePatch) -> ProgrammeResult:
         return await typed(lambda: info.context.call("coaching", "PATCH", f"/v1/programmes/{seg(id)}",
                                                      json=to_body(input)), Programme.from_json)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Delete a coaching programme.")
     async def delete_programme(self, info: Ctx, id: strawberry.ID) -> DeleteResult:
         return await typed(lambda: info.context.call("coaching", "DELETE", f"/v1/programmes/{seg(id)}"),
                            deleted(id))

@@ -57,7 +57,7 @@ class SessionsQuery:
             raise BadQueryInput(BAD_IDS)
         return SessionConnection(items=[Session.from_json(s) for s in page["items"]], next_cursor=page["next_cursor"])
 
-    @strawberry.field
+    @strawberry.field(description="One coaching session by id; null when not found or not visible to the caller.")
     async def session(self, info: Ctx, id: strawberry.ID) -> Session | None:
         found = await get_or_none(info.context.loaders.session.load(str(id)))
         return Session.from_json(found) if found else None
@@ -87,7 +87,7 @@ class SessionsQuery:
 
 @strawberry.type
 class SessionsMutation:
-    @strawberry.mutation
+    @strawberry.mutation(description="Schedule a coaching session between a coach and a seller.")
     async def schedule_session(self, info: Ctx, input: SessionInput) -> SessionResult:
         return await typed(lambda: info.context.call("coaching", "POST", "/v1/sessions", json=to_body(input)),
                            Session.from_json)
@@ -103,12 +103,12 @@ class SessionsMutation:
         return await typed(lambda: info.context.call("coaching", "POST", f"/v1/sessions/{seg(id)}/complete",
                                                      json=to_body(input)), Session.from_json)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Cancel a scheduled session, with a reason.")
     async def cancel_session(self, info: Ctx, id: strawberry.ID, reason: str) -> SessionResult:
         return await typed(lambda: info.context.call("coaching", "POST", f"/v1/sessions/{seg(id)}/cancel",
                                                      json={"reason": reason}), Session.from_json)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Mark a scheduled session as a no-show.")
     async def mark_no_show(self, info: Ctx, id: strawberry.ID) -> SessionResult:
         return await typed(lambda: info.context.call("coaching", "POST", f"/v1/sessions/{seg(id)}/no-show"),
                            Session.from_json)
@@ -119,7 +119,7 @@ class SessionsMutation:
             "coaching", "PUT", f"/v1/sessions/{seg(session_id, 'sessionId')}/rating", json=to_body(input)),
             Rating.from_json)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Change an agreed action (status, due date, description).")
     async def update_action(self, info: Ctx, id: strawberry.ID, input: ActionPatch) -> ActionResult:
         return await typed(lambda: info.context.call("coaching", "PATCH", f"/v1/actions/{seg(id)}",
                                                      json=to_body(input)), Action.from_json)

@@ -25,7 +25,7 @@ class WebhooksQuery:
     async def webhooks(self, info: Ctx) -> list[WebhookSubscription]:
         return [WebhookSubscription.from_json(w) for w in await info.context.call("coaching", "GET", "/v1/webhooks")]
 
-    @strawberry.field
+    @strawberry.field(description="One webhook subscription by id; null when not found.")
     async def webhook(self, info: Ctx, id: strawberry.ID) -> WebhookSubscription | None:
         found = await get_or_none(info.context.call("coaching", "GET", f"/v1/webhooks/{seg(id)}"))
         return WebhookSubscription.from_json(found) if found else None
@@ -46,7 +46,7 @@ class WebhooksMutation:
         return await typed(lambda: info.context.call("coaching", "POST", "/v1/webhooks", json=to_body(input)),
                            WebhookSubscription.from_json)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Change a webhook subscription (active: true re-enables a disabled one).")
     async def update_webhook(self, info: Ctx, id: strawberry.ID, input: WebhookPatch) -> WebhookResult:
         return await typed(lambda: info.context.call("coaching", "PATCH", f"/v1/webhooks/{seg(id)}",
                                                      json=to_body(input)), WebhookSubscription.from_json)
@@ -56,6 +56,6 @@ class WebhooksMutation:
         return await typed(lambda: info.context.call("coaching", "POST", f"/v1/webhooks/{seg(id)}/rotate-secret"),
                            WebhookSubscription.from_json)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Delete a webhook subscription and its delivery log.")
     async def delete_webhook(self, info: Ctx, id: strawberry.ID) -> DeleteResult:
         return await typed(lambda: info.context.call("coaching", "DELETE", f"/v1/webhooks/{seg(id)}"), deleted(id))

@@ -108,7 +108,7 @@ class Objective:
 
 @strawberry.type
 class RubricLevel:
-    level: int
+    level: int = strawberry.field(description="The level's rank, 1 = lowest, numbered 1, 2, 3 ... in order.")
     name: str
     descriptor: str
 
@@ -124,7 +124,9 @@ class Indicator:
     id: strawberry.ID
     metric_key: str
     kind: IndicatorKind
-    target: float
+    target: float = strawberry.field(description="The target in the metric's unit: for an activity, per `period` "
+                                                 "(e.g. 3 meetings a week); for a proficiency, the value itself (a "
+                                                 "ratio 0-1, an average).")
     comparator: Comparator
     period: Period
 
@@ -143,7 +145,7 @@ class Indicator:
 class BehaviorVersion:
     """One version of a behaviour's content; published versions never change."""
 
-    number: int
+    number: int = strawberry.field(description="The version's number, 1, 2, 3 ... in order.")
     published: bool
     name: str
     description: str
@@ -152,7 +154,7 @@ class BehaviorVersion:
     audience: list[AudienceRole]
     category: BehaviorCategory
     stage: str | None
-    priority: int
+    priority: int = strawberry.field(description="1 (highest) to 5 (lowest).")
     owner_id: strawberry.ID | None
     responsible: list[Responsible]
     rubric: list[RubricLevel]
@@ -206,8 +208,8 @@ class Behavior:
     id: strawberry.ID
     key: str
     status: BehaviorStatus
-    version: int | None
-    draft_version: int | None
+    version: int | None = strawberry.field(description="The published version's number; null if never published.")
+    draft_version: int | None = strawberry.field(description="The pending draft's version number, or null.")
     content: BehaviorVersion
     draft: BehaviorVersion | None
     created_at: datetime
@@ -235,7 +237,7 @@ class Behavior:
     def category(self) -> BehaviorCategory:
         return self.content.category
 
-    @strawberry.field
+    @strawberry.field(description="1 (highest) to 5 (lowest).")
     def priority(self) -> int:
         return self.content.priority
 
@@ -289,7 +291,7 @@ class Behavior:
 
 @strawberry.type
 class Statement:
-    number: int
+    number: int = strawberry.field(description="The statement's number, 1-7.")
     topic: str
     view_1: str
     view_2: str
@@ -298,31 +300,36 @@ class Statement:
 @strawberry.type
 class FunctionSplit:
     function: Function
-    respondents: int
-    view_2_share: float
-    consensus: float
+    respondents: int = strawberry.field(description="Respondents of that function, count.")
+    view_2_share: float = strawberry.field(description="Share of them who chose View 2, 0-1.")
+    consensus: float = strawberry.field(description="How much they agree, 0-1: |2 x share - 1|, 1 when all "
+                                                "chose the same view, 0 on an even split.")
 
 
 @strawberry.type
 class StatementAlignment:
-    number: int
+    number: int = strawberry.field(description="The statement's number, 1-7.")
     topic: str
-    score: float | None
+    score: float | None = strawberry.field(description="Alignment on the statement, 0-1: 1 - the mean gap in the "
+                                                    "View-2 share between pairs of functions; null with fewer "
+                                                    "than two functions.")
     functions: list[FunctionSplit]
 
 
 @strawberry.type
 class FunctionAlignment:
     function: Function
-    respondents: int
-    view_2_share: float
-    score: float | None
+    respondents: int = strawberry.field(description="Respondents of that function, count.")
+    view_2_share: float = strawberry.field(description="Share of their answers that chose View 2, 0-1.")
+    score: float | None = strawberry.field(description="The function's alignment with the others, 0-1; "
+                                                    "null with fewer than two functions.")
 
 
 @strawberry.type
 class AlignmentReport:
-    respondents: int
-    overall: float | None
+    respondents: int = strawberry.field(description="Respondents, count.")
+    overall: float | None = strawberry.field(description="The mean of the statement scores, 0-1; null with "
+                                                      "fewer than two functions.")
     statements: list[StatementAlignment]
     functions: list[FunctionAlignment]
     note: str | None

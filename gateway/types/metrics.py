@@ -99,10 +99,14 @@ class Series:
     person_id: strawberry.ID | None
     team_of: strawberry.ID | None
     starts: list[date]
-    values: list[float | None]
-    numerators: list[float]
-    denominators: list[float | None]
-    members: list[int] | None
+    values: list[float | None] = strawberry.field(description="The metric per period, in its unit (a count, a "
+                                                               "sum, an average, a ratio 0-1 for shares).")
+    numerators: list[float] = strawberry.field(description="Per period: a count's or sum's value, an average's sum, "
+                                                           "a ratio's numerator.")
+    denominators: list[float | None] = strawberry.field(description="Per period: an average's event count, a "
+                                                                    "ratio's denominator; null for a count or sum.")
+    members: list[int] | None = strawberry.field(description="For a team: people in it at each period's start, "
+                                                             "count; null for a person.")
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Series":
@@ -121,7 +125,8 @@ class Evidence:
     external_id: str
     type: str
     occurred_at: datetime
-    amount: float | None
+    amount: float | None = strawberry.field(description="An activity's amount, in its currency; a completion's "
+                                                        "score, 0-1.")
     attributes: JSON
     counts_in: list[str]
 

@@ -41,13 +41,16 @@ class PairHealth:
     seller_id: strawberry.ID
     joined_on: date
     left_on: date | None
-    days_in_window: int
-    sessions_held: int
-    sessions_expected: int
-    ratio_kept: float | None
+    days_in_window: int = strawberry.field(description="Days the pair was in the programme within [from, to], count.")
+    sessions_held: int = strawberry.field(description="Sessions the pair held in the programme within the window, "
+                                                      "count.")
+    sessions_expected: int = strawberry.field(description="floor(daysInWindow / cadenceDays), count.")
+    ratio_kept: float | None = strawberry.field(description="Share of the expected sessions held, 0-1 (may pass 1 "
+                                                            "when more were held); null when none was expected.")
     in_all_last_28_days: bool
-    held_last_28_days: int
-    planned_last_28_days: float | None
+    held_last_28_days: int = strawberry.field(description="Sessions the pair held in the last 28 days, count.")
+    planned_last_28_days: float | None = strawberry.field(description="Sessions the cadence plans in 28 days (28 / "
+                                                                      "cadenceDays); null when not judged.")
     fizzling: bool | None = strawberry.field(description="Null when the pair is not judged (not in the "
                                                          "programme for all of the last 28 days).")
 
@@ -67,15 +70,21 @@ class ProgrammeHealth:
     programme_id: strawberry.ID
     from_: date = strawberry.field(name="from")
     to: date
-    cadence_days: int
-    sessions_held: int
-    sessions_expected: int
-    ratio_kept: float | None
+    cadence_days: int = strawberry.field(description="One session every N days per pair, days.")
+    sessions_held: int = strawberry.field(description="Sessions held in the programme within [from, to], count.")
+    sessions_expected: int = strawberry.field(description="Sessions the cadence expected of the pairs within "
+                                                          "[from, to], count.")
+    ratio_kept: float | None = strawberry.field(description="Share of the expected sessions held, 0-1 "
+                                                            "(sessionsHeld / sessionsExpected, may pass 1); null "
+                                                            "when none was expected.")
     last_28_days_from: date
     last_28_days_to: date
-    pairs_judged_last_28_days: int
-    held_last_28_days: int
-    planned_last_28_days: float
+    pairs_judged_last_28_days: int = strawberry.field(description="Pairs in the programme for all of the last 28 "
+                                                                  "days (those judged for fizzling), count.")
+    held_last_28_days: int = strawberry.field(description="Sessions the judged pairs held in the last 28 days, "
+                                                          "count.")
+    planned_last_28_days: float = strawberry.field(description="Sessions the cadence plans for the judged pairs in "
+                                                               "28 days, count (may be fractional).")
     fizzling: bool
     formula: str
     pairs: list[PairHealth]
@@ -153,35 +162,40 @@ class ProgrammeConnection:
 
 @strawberry.type
 class RatingAverages:
-    relevant: float | None
-    developmental: float | None
-    motivational: float | None
+    relevant: float | None = strawberry.field(description="Mean 'relevant' rating, 1-5; null without ratings.")
+    developmental: float | None = strawberry.field(description="Mean 'developmental' rating, 1-5; null without "
+                                                               "ratings.")
+    motivational: float | None = strawberry.field(description="Mean 'motivational' rating, 1-5; null without "
+                                                              "ratings.")
 
 
 @strawberry.type(description="One coach (groupBy COACH) or one team (TEAM: everyone under the manager on `to`).")
 class CoachingActivityRow:
     person_id: strawberry.ID
     name: str | None
-    team_size: int | None
-    sessions_held: int
-    programme_sessions_held: int
-    programme_sessions_expected: int
+    team_size: int | None = strawberry.field(description="TEAM: people under the manager on `to`, count; null for "
+                                                         "COACH.")
+    sessions_held: int = strawberry.field(description="Completed sessions held in the window, count.")
+    programme_sessions_held: int = strawberry.field(description="Of those, held in a programme by one of the row's "
+                                                                "pairs while in it, count.")
+    programme_sessions_expected: int = strawberry.field(description="Sessions the row's programme pairs' cadences "
+                                                                    "expected in the window, count.")
     cadence_kept: float | None = strawberry.field(
-        description="Share of the expected programme sessions held in the window, 0–1 "
+        description="Share of the expected programme sessions held in the window, 0-1 "
                     "(programmeSessionsHeld / programmeSessionsExpected); null without programme pairs or when "
                     "nothing was expected yet.")
     cadence_kept_pct: float | None = strawberry.field(
-        description="The same share as cadenceKept, in percent (0–100).",
-        deprecation_reason="Use cadenceKept: every share is 0–1 (this is cadenceKept × 100).")
+        description="The same share as cadenceKept, in percent (0-100).",
+        deprecation_reason="Use cadenceKept: every share is 0-1 (this is cadenceKept x 100).")
     rated_sessions: int = strawberry.field(description="Sessions held in the window that the seller rated, count.")
     average_rating: RatingAverages
     sessions_with_actions: int = strawberry.field(description="Sessions held in the window with at least one agreed "
                                                               "action, count.")
     sessions_with_actions_share: float | None = strawberry.field(
-        description="Share of the sessions held with at least one agreed action, 0–1; null without sessions.")
+        description="Share of the sessions held with at least one agreed action, 0-1; null without sessions.")
     sessions_with_actions_pct: float | None = strawberry.field(
-        description="The same share as sessionsWithActionsShare, in percent (0–100).",
-        deprecation_reason="Use sessionsWithActionsShare: every share is 0–1 (this is it × 100).")
+        description="The same share as sessionsWithActionsShare, in percent (0-100).",
+        deprecation_reason="Use sessionsWithActionsShare: every share is 0-1 (this is it x 100).")
     open_actions: int = strawberry.field(description="Actions open now that were agreed before the window's end, "
                                                      "count.")
     overdue_actions: int = strawberry.field(description="Open actions due before `to`, count.")

@@ -35,7 +35,8 @@ class QueueReasonKind(Enum):
 @strawberry.type(description="One reason behind a seller's place in the queue; its weight is its share of the score.")
 class QueueReason:
     kind: QueueReasonKind
-    weight: float
+    weight: float = strawberry.field(description="Points this reason adds to the score (the score is their sum, "
+                                                 "0-100).")
     detail: str
     behavior_key: str | None
     metric_key: str | None
@@ -54,7 +55,7 @@ class FocusSuggestion:
     behavior_key: str
     behavior_name: str
     metric_key: str | None = strawberry.field(description="The indicator with the gap; null when on track.")
-    relative_gap: float | None = strawberry.field(description="Shortfall relative to what was expected, 0 to 1.")
+    relative_gap: float | None = strawberry.field(description="Shortfall relative to what was expected, 0-1.")
     why: str
 
     @strawberry.field(description="The behaviour itself, from the behaviors service (null when it has no such key).")
@@ -65,15 +66,16 @@ class FocusSuggestion:
 
 @strawberry.type(description="One seller in a coach's queue.")
 class QueueEntry:
-    rank: int | None = strawberry.field(description="Place in the queue, from 1 (null in a conversation guide, "
-                                                    "which scores one seller).")
+    rank: int | None = strawberry.field(description="Place in the queue, a number from 1 (null in a conversation "
+                                                    "guide, which scores one seller).")
     seller_id: strawberry.ID
-    score: float = strawberry.field(description="The sum of the reasons' weights (0 to 100).")
+    score: float = strawberry.field(description="The sum of the reasons' weights, 0-100 points.")
     reasons: list[QueueReason]
     last_session_at: datetime | None = strawberry.field(
         description="When the last completed session with this coach was held (null: none in the lookback window).")
-    days_since_last_session: int | None
-    overdue_actions: int = strawberry.field(description="Open actions agreed with this coach, due before `on`.")
+    days_since_last_session: int | None = strawberry.field(description="Days since that session, count (null: "
+                                                                       "none in the lookback window).")
+    overdue_actions: int = strawberry.field(description="Open actions agreed with this coach, due before `on`, count.")
     focus: FocusSuggestion | None
     scope: list[str] = strawberry.field(description="Behaviour keys the coach coaches this seller on; empty means "
                                                     "every behaviour.")
@@ -94,8 +96,9 @@ class CoachingQueue:
     on: date
     period: ScorecardPeriod = strawberry.field(description="The scorecard period holding `on` the gaps are "
                                                            "measured over.")
-    lookback_days: int = strawberry.field(description="How far back sessions were looked for.")
-    total: int = strawberry.field(description="Sellers the coach coaches on `on` (entries holds the first ones).")
+    lookback_days: int = strawberry.field(description="How far back sessions were looked for, days.")
+    total: int = strawberry.field(description="Sellers the coach coaches on `on`, count (entries holds the "
+                                                   "first ones).")
     entries: list[QueueEntry]
     formula: str = strawberry.field(description="The scoring, in words (gateway/queue_scoring.py).")
 

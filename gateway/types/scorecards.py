@@ -36,10 +36,11 @@ class Trend(Enum):
                              "ends inclusive.")
 class PeriodWindow:
     kind: ScorecardPeriod
-    start: date
-    end: date
-    days: int
-    elapsed_days: int = strawberry.field(description="Days up to today (all of them once the period is over).")
+    start: date = strawberry.field(description="The first day (UTC), inclusive.")
+    end: date = strawberry.field(description="The last day (UTC), inclusive.")
+    days: int = strawberry.field(description="Days the period holds, count.")
+    elapsed_days: int = strawberry.field(description="Days of it up to today, count (all of them once the period is "
+                                                     "over); activity targets are taken pro rata over these.")
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "PeriodWindow":
@@ -55,16 +56,27 @@ class IndicatorCard:
     metric_key: str
     kind: IndicatorKind
     comparator: Comparator
-    indicator_period: Period
-    target: float
-    expected: float
-    actual: float | None
-    gap: float | None
+    indicator_period: Period = strawberry.field(description="The period the indicator's target is stated per.")
+    target: float = strawberry.field(description="The target as the indicator states it: for an activity, the "
+                                                 "metric's unit per indicatorPeriod (e.g. meetings per week); for a "
+                                                 "proficiency, the metric's own value (a ratio 0-1, an average).")
+    expected: float = strawberry.field(description="What is expected over the elapsed days, in the metric's unit: "
+                                                   "an activity target pro rata (a weekly 3 over 28 days is 12), a "
+                                                   "proficiency target as is.")
+    actual: float | None = strawberry.field(description="The metric over the elapsed days, in its unit: an activity "
+                                                        "per person (a team: the mean of its audience), a "
+                                                        "proficiency pooled; null when a ratio or average has "
+                                                        "nothing to divide by.")
+    gap: float | None = strawberry.field(description="actual - expected, in the metric's unit.")
     status: IndicatorStatus
-    previous_actual: float | None
-    trend: Trend
-    members: int
-    meeting: int
+    previous_actual: float | None = strawberry.field(description="actual over the whole previous period (the "
+                                                                 "calendar one before, or the equal window before "
+                                                                 "a rolling one), in the metric's unit.")
+    trend: Trend = strawberry.field(description="Activity: the rate per day against the previous period's; "
+                                                "proficiency: the value against the previous value.")
+    members: int = strawberry.field(description="People the indicator applies to, count (1 on a person's "
+                                                "scorecard).")
+    meeting: int = strawberry.field(description="Of those, people on track on their own figures, count.")
 
     @strawberry.field
     async def metric(self, info: Ctx) -> Metric | None:
@@ -121,10 +133,13 @@ class AdoptionIndicator:
     metric_key: str
     kind: IndicatorKind
     comparator: Comparator
-    target: float
-    expected: float
-    meeting: int
-    share: float | None = strawberry.field(description="meeting / audience size; null for an empty audience.")
+    target: float = strawberry.field(description="The target as the indicator states it (per its own period for an "
+                                                 "activity), in the metric's unit.")
+    expected: float = strawberry.field(description="The target over the period's elapsed days, in the metric's "
+                                                   "unit (pro rata for an activity).")
+    meeting: int = strawberry.field(description="Audience members on track on their own figures, count.")
+    share: float | None = strawberry.field(description="Share of the audience on track, 0-1 (meeting / audience "
+                                                       "size); null for an empty audience.")
 
 
 @strawberry.type(description="The share of a behaviour's audience (in a team, or the tenant) meeting each "
@@ -137,7 +152,7 @@ class Adoption:
     audience_ids: list[strawberry.ID]
     indicators: list[AdoptionIndicator]
 
-    @strawberry.field
+    @strawberry.field(description="People in the behaviour's audience measured, count.")
     def audience_size(self) -> int:
         return len(self.audience_ids)
 
@@ -154,7 +169,8 @@ class Adoption:
 
 
 @strawberry.type(description="Difference in differences: (treated post - pre) - (comparison post - pre) over equal "
-                             "windows, with a 95% person-level bootstrap interval.")
+                             "windows of windowDays before and after each treated person's day, with a 95% "
+                             "person-level bootstrap interval. Every figure is in `unit`.")
 class ImpactEstimate:
     metric_key: str
     course_id: str | None
@@ -162,27 +178,36 @@ class ImpactEstimate:
     day: date | None
     team_of: strawberry.ID | None
     role: str
-    window_days: int
+    window_days: int = strawberry.field(description="Length of the pre and the post window, days.")
+    unit: str = strawberry.field(description="What effect, low, high and the group values count, per what window: "
+                                             "e.g. \"c_level_meetings per person per 28 days\" (a count or sum: "
+                                             "the mean per person; a ratio or average: pooled over the group).")
     comparison_day: date
-    excluded: int = strawberry.field(description="Treated people whose post window has not ended yet.")
-    effect: float
-    low: float
-    high: float
-    confidence: float
-    treated_size: int
-    comparison_size: int
-    treated_pre: float
-    treated_post: float
-    comparison_pre: float
-    comparison_post: float
-    resamples: int
-    seed: int
+    excluded: int = strawberry.field(description="Treated people left out because their post window has not ended "
+                                                 "yet, count.")
+    effect: float = strawberry.field(description="The estimated lift, in `unit`: (treatedPost - treatedPre) - "
+                                                 "(comparisonPost - comparisonPre).")
+    low: float = strawberry.field(description="Lower end of the interval of the effect, in `unit`.")
+    high: float = strawberry.field(description="Upper end of the interval of the effect, in `unit`.")
+    confidence: float = strawberry.field(description="Coverage the interval is built for, 0-1 (0.95).")
+    treated_size: int = strawberry.field(description="Treated people measured, count.")
+    comparison_size: int = strawberry.field(description="Comparison people measured, count.")
+    treated_pre: float = strawberry.field(description="The treated group's value in the pre window, in `unit`.")
+    treated_post: float = strawberry.field(description="The treated group's value in the post window, in `unit`.")
+    comparison_pre: float = strawberry.field(description="The comparison group's value in the pre window, in "
+                                                         "`unit`.")
+    comparison_post: float = strawberry.field(description="The comparison group's value in the post window, in "
+                                                          "`unit`.")
+    resamples: int = strawberry.field(description="Bootstrap resamples drawn, count.")
+    seed: int = strawberry.field(description="Seed of the bootstrap's random draws (the same inputs and seed give "
+                                             "the same interval).")
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "ImpactEstimate":
         return cls(metric_key=d["metric"], course_id=d["course_id"], programme_id=d["programme_id"],
                    day=date.fromisoformat(d["day"]) if d["day"] else None, team_of=d["team_of"], role=d["role"],
-                   window_days=d["window_days"], comparison_day=date.fromisoformat(d["comparison_day"]),
+                   window_days=d["window_days"], unit=d["unit"],
+                   comparison_day=date.fromisoformat(d["comparison_day"]),
                    **{k: d[k] for k in ("excluded", "effect", "low", "high", "confidence", "treated_size",
                                         "comparison_size", "treated_pre", "treated_post", "comparison_pre",
                                         "comparison_post", "resamples", "seed")})
@@ -193,9 +218,9 @@ class ImpactEstimate:
 class ImpactRefused:
     reason: str
     message: str
-    treated_size: int
-    comparison_size: int
-    min_group: int
+    treated_size: int = strawberry.field(description="Treated people found, count.")
+    comparison_size: int = strawberry.field(description="Comparison people found, count.")
+    min_group: int = strawberry.field(description="People each group needs at least, count.")
 
 
 @strawberry.enum
@@ -204,23 +229,24 @@ class FiguresGrouping(Enum):
     SELLER = "seller"
 
 
-@strawberry.type
+@strawberry.type(description="The sellers' mean rating per dimension, on the rating scale 1-5; null without ratings.")
 class RatingAverage:
-    relevant: float | None
-    developmental: float | None
-    motivational: float | None
+    relevant: float | None = strawberry.field(description="Mean 'relevant' rating, 1-5.")
+    developmental: float | None = strawberry.field(description="Mean 'developmental' rating, 1-5.")
+    motivational: float | None = strawberry.field(description="Mean 'motivational' rating, 1-5.")
 
 
 @strawberry.type(description="Coaching figures of one coach or seller, from the metrics read model's sessions.")
 class CoachingFiguresRow:
     person_id: strawberry.ID
-    sessions_held: int
-    cancelled: int
-    no_show: int
-    rated: int
+    sessions_held: int = strawberry.field(description="Sessions held (completed) in the window, count.")
+    cancelled: int = strawberry.field(description="Sessions cancelled in the window, count.")
+    no_show: int = strawberry.field(description="Sessions marked no-show in the window, count.")
+    rated: int = strawberry.field(description="Sessions held that the seller rated, count.")
     average_rating: RatingAverage
-    with_agreed_action: int
-    agreed_action_share: float | None
+    with_agreed_action: int = strawberry.field(description="Sessions held with at least one agreed action, count.")
+    agreed_action_share: float | None = strawberry.field(description="Share of the sessions held with an agreed "
+                                                                     "action, 0-1; null without sessions.")
 
     person: Person | None = person_of("person_id")
 

@@ -23,7 +23,7 @@ LazyProgramme = Annotated["Programme", strawberry.lazy("gateway.types.programmes
 class Observation:
     id: strawberry.ID
     behavior_key: str
-    level: int
+    level: int = strawberry.field(description="The rubric level observed, 1 = lowest (the behaviour's rubric).")
     evidence: str
 
 
@@ -77,10 +77,11 @@ class Action:
 
 @strawberry.type(description="One revision of a goal's terms; it counts once seller and coach both agreed.")
 class GoalRevision:
-    revision: int
+    revision: int = strawberry.field(description="The revision's number, 1, 2, 3 ... in order.")
     metric_key: str
     kind: GoalKind
-    target: float
+    target: float = strawberry.field(description="The target in the metric's unit: per `period` for an activity, "
+                                                 "the value itself for a proficiency (a ratio 0-1, an average).")
     period: Period
     review_on: date
     proposed_by: strawberry.ID | None
@@ -104,7 +105,7 @@ class Goal:
     seller_id: strawberry.ID
     coach_id: strawberry.ID
     session_id: strawberry.ID | None
-    current_revision: int
+    current_revision: int = strawberry.field(description="The number of the revision in force.")
     agreed: bool = strawberry.field(description="Both sides agreed to the current revision.")
     current: GoalRevision
     revisions: list[GoalRevision]
@@ -127,9 +128,9 @@ class Goal:
 class Rating:
     session_id: strawberry.ID
     seller_id: strawberry.ID
-    relevant: int
-    developmental: int
-    motivational: int
+    relevant: int = strawberry.field(description="Was it relevant to their work, 1-5.")
+    developmental: int = strawberry.field(description="Did it develop them, 1-5.")
+    motivational: int = strawberry.field(description="Did it motivate them, 1-5.")
     comment: str
     created_at: datetime
     updated_at: datetime
@@ -168,7 +169,7 @@ class Session:
     status: SessionStatus
     scheduled_at: datetime
     held_at: datetime | None
-    duration_minutes: int | None
+    duration_minutes: int | None = strawberry.field(description="Planned length, minutes.")
     focus_keys: list[str]
     scenario: SessionScenario | None
     notes: str

@@ -31,7 +31,8 @@ class WebhookSubscription:
     description: str
     active: bool
     disabled_reason: str | None
-    failure_streak: int
+    failure_streak: int = strawberry.field(description="Failed delivery attempts in a row, count (50 disable the "
+                                                       "subscription).")
     secret: str | None
     created_at: datetime
     updated_at: datetime
@@ -51,9 +52,10 @@ class WebhookDelivery:
     event_id: strawberry.ID
     event_type: str
     status: str
-    attempts: int
+    attempts: int = strawberry.field(description="Delivery attempts made, count.")
     next_attempt_at: datetime | None
-    last_status_code: int | None
+    last_status_code: int | None = strawberry.field(description="The HTTP status of the last attempt's answer; "
+                                                                "null without one.")
     last_error: str | None
     created_at: datetime
     delivered_at: datetime | None

@@ -80,6 +80,7 @@ class ImpactOut(BaseModel):
     team_of: uuid.UUID | None
     role: str
     window_days: int
+    unit: str  # what effect, low, high and the group values count, per what window, e.g. "calls per person per 28 days"
     comparison_day: date  # the day the comparison group's windows are around (median treated day, or the date)
     excluded: int  # treated people whose post window has not ended yet
     effect: float

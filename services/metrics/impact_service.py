@@ -59,6 +59,19 @@ def _invalid(field: str, message: str, code: str = "value_error") -> InvalidInpu
     return InvalidInput(message, errors=[{"field": f"query.{field}", "message": message, "code": code}])
 
 
+def effect_unit(metric: Metric, window_days: int) -> str:
+    """What the effect (and each group's pre/post value) counts, per what window."""
+    per = f"per {window_days} days"
+    if metric.aggregation == "ratio":
+        return (f"{metric.key} ({metric.numerator} / {metric.denominator}, pooled over each group) over "
+                f"{window_days} days")
+    if metric.aggregation == "average":
+        return f"{metric.key} (mean {metric.field} per event, pooled over each group) over {window_days} days"
+    if metric.aggregation == "sum":
+        return f"{metric.key} (sum of {metric.field}) per person {per}"
+    return f"{metric.key} per person {per}"
+
+
 class ImpactService:
     def __init__(self, repo: ImpactRepository, today: date) -> None:
         self.repo = repo
@@ -116,7 +129,8 @@ class ImpactService:
         except ImpactError as err:
             raise _invalid("metric", err.message, err.reason) from None
         return ImpactOut(metric=metric.key, course_id=course_id, programme_id=programme_id, day=day,
-                         team_of=team_of, role=role, window_days=window_days, comparison_day=comparison_day,
+                         team_of=team_of, role=role, window_days=window_days, unit=effect_unit(metric, window_days),
+                         comparison_day=comparison_day,
                          excluded=len(days) - len(ready), effect=result.effect, low=result.low, high=result.high,
                          confidence=result.confidence, treated_size=result.treated_size,
                          comparison_size=result.comparison_size, treated_pre=result.treated_pre,

@@ -83,12 +83,13 @@ async def test_people_scorecards_are_one_batch_call(stack, gql, metrics):
 async def test_impact_through_graphql(gql, metrics):
     await plant(metrics)
     query = """query($course: String!) { impact(metric: "meetings", courseId: $course, windowDays: 28) {
-        __typename ... on ImpactEstimate { effect low high treatedSize comparisonSize }
+        __typename ... on ImpactEstimate { effect low high unit treatedSize comparisonSize }
         ... on ImpactRefused { reason treatedSize comparisonSize minGroup }
         ... on ValidationProblem { fields { field code } } } }"""
     found = (await gql(query, course="exec-conversations"))["impact"]
     assert found["__typename"] == "ImpactEstimate"
     assert found["low"] <= PLANTED_PER_DAY * WINDOW <= found["high"]
+    assert found["unit"] == "meetings per person per 28 days"
     refused = (await gql(query, course="rare"))["impact"]
     assert refused == {"__typename": "ImpactRefused", "reason": "treated_group_too_small", "treatedSize": 3,
                        "comparisonSize": 33, "minGroup": 5}

@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 
+from services.metrics.catalogue import CATALOGUE
+from services.metrics.impact_service import effect_unit
 from tests.metrics.test_scorecards import put
 
 TODAY = datetime.now(UTC).date()
@@ -71,6 +73,7 @@ async def test_a_planted_course_effect_is_recovered_and_a_placebo_shows_none(met
     planted = PLANTED_PER_DAY * WINDOW
     assert found["low"] <= planted <= found["high"] and found["low"] > 0, found
     assert (found["treated_size"], found["comparison_size"], found["excluded"]) == (12, 24, 0)
+    assert found["unit"] == f"meetings per person per {WINDOW} days"  # what the effect counts, per what window
 
     # within the kickoff team (the course takers' lift would contaminate a tenant-wide comparison), 9 took a
     # course that changed nothing
@@ -108,3 +111,12 @@ async def test_refusals_and_bad_input(metrics):
                     "team_of": str(uuid.uuid4())}):
         r = await metrics.get("/v1/impact", params=params)
         assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json", (params, r.text)
+
+
+def test_the_effect_says_what_it_counts_per_what_window():
+    units = {k: effect_unit(CATALOGUE[k], 28) for k in ("calls", "won_amount", "win_rate", "avg_deal_size")}
+    assert units == {
+        "calls": "calls per person per 28 days",
+        "won_amount": "won_amount (sum of amount) per person per 28 days",
+        "win_rate": "win_rate (wins / closed_opportunities, pooled over each group) over 28 days",
+        "avg_deal_size": "avg_deal_size (mean amount per event, pooled over each group) over 28 days"}
