@@ -4,8 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+# GraphiQL's files (development), fetched from the npm registry with pinned hashes (gateway/graphiql_assets.py)
+GRAPHIQL := $(VENV)/share/uplift/graphiql/.pinned-$(shell cksum < gateway/graphiql_assets.py | cut -d' ' -f1)
 
-.PHONY: run test lint lock schema clean
+.PHONY: run test lint lock schema clean graphiql
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,10 +16,16 @@ $(STAMP): requirements.lock pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-run: $(STAMP)
+# Offline, the fetch says so and the rest goes on; GraphiQL's page then says how to fetch them.
+$(GRAPHIQL): $(STAMP) gateway/graphiql_assets.py
+	@$(BIN)/python -m gateway.graphiql_assets && rm -f $(VENV)/share/uplift/graphiql/.pinned-* && touch $@ || true
+
+graphiql: $(GRAPHIQL)
+
+run: $(STAMP) $(GRAPHIQL)
 	$(BIN)/uplift serve
 
-test: $(STAMP) lint
+test: $(STAMP) $(GRAPHIQL) lint
 	@bash scripts/ensure-nats.sh
 	$(BIN)/pytest -q
 

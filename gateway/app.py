@@ -2,11 +2,9 @@
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
 
 import httpx
 from fastapi import Depends, FastAPI, Request
-from strawberry.fastapi import GraphQLRouter
 
 from common.bodylimit import BodyLimitMiddleware
 from common.errors import Unauthorized, install_error_handlers
@@ -14,6 +12,8 @@ from common.http import service_client
 from common.requestid import RequestIdMiddleware
 from gateway.clients import SERVICES, ServiceClients
 from gateway.context import Context
+from gateway.graphiql import UpliftGraphQLRouter, assets_router
+from gateway.graphiql_assets import default_dir
 from gateway.proxy import router as proxy_router
 from gateway.schema import build_schema
 from gateway.settings import GatewaySettings
@@ -60,10 +60,13 @@ def create_app(settings: GatewaySettings | None = None, *,
     async def context_getter(ctx: Context = Depends(_context)) -> Context:
         return ctx
 
-    graphql: GraphQLRouter[Any, None] = GraphQLRouter(
+    graphiql_dir = s.graphiql_dir or default_dir()
+    graphql = UpliftGraphQLRouter(
         build_schema(s), context_getter=context_getter, graphql_ide="graphiql" if dev else None,
-        allow_queries_via_get=dev)
+        allow_queries_via_get=dev, graphiql_dir=graphiql_dir)
     app.include_router(graphql, prefix="/graphql")
+    if dev:  # GraphiQL's own files, served from this origin (gateway/graphiql.py)
+        app.include_router(assets_router(graphiql_dir))
     app.include_router(proxy_router)
 
     @app.get("/healthz", tags=["health"])

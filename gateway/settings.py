@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -16,6 +18,7 @@ class GatewaySettings(BaseSettings):
     max_aliases: int = 30
     max_tokens: int = 2000
     max_body_bytes: int = 20_000_000  # ingest batches pass through the REST proxy
+    graphiql_dir: Path | None = None  # GraphiQL's fetched files (development); None: graphiql_assets.default_dir()
 
     # Degradation of GraphQL's downstream calls (docs/degradation.md).
     timeout_seconds: float = Field(5.0, gt=0)  # one call's whole budget, retries and backoff included

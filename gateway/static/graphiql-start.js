@@ -1,0 +1,25 @@
+// Uplift's own start script for GraphiQL (served from /graphiql/assets/, like GraphiQL itself, so the page
+// needs no inline script and no other origin). React, ReactDOM and GraphiQL are globals from their UMD files.
+(function () {
+  "use strict";
+  var url = window.location.origin + window.location.pathname;
+  var fetcher = GraphiQL.createFetcher({ url: url });
+  var headers = JSON.stringify({ Authorization: "Bearer <API key, e.g. from var/demo-credentials.json>" }, null, 2);
+  var query = [
+    "# Uplift's GraphQL. Put your key in the Headers tab below, then run (Ctrl-Enter).",
+    "# Every field is documented (the Docs panel): figures say their unit; shares are 0-1.",
+    "{",
+    "  behaviors(status: ACTIVE) { items { key name indicators { metricKey target period } } }",
+    "}",
+    "",
+  ].join("\n");
+  var root = ReactDOM.createRoot(document.getElementById("graphiql"));
+  root.render(React.createElement(GraphiQL, {
+    fetcher: fetcher,
+    defaultQuery: query,
+    defaultHeaders: headers,
+    isHeadersEditorEnabled: true,
+    shouldPersistHeaders: true,
+    defaultEditorToolsVisibility: "headers",
+  }));
+})();
