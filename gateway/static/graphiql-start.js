@@ -4,12 +4,14 @@
   "use strict";
   var url = window.location.origin + window.location.pathname;
   var fetcher = GraphiQL.createFetcher({ url: url });
-  var headers = JSON.stringify({ Authorization: "Bearer <API key, e.g. from var/demo-credentials.json>" }, null, 2);
+  var headers = JSON.stringify({ Authorization: "Bearer <API key>" }, null, 2);
   var query = [
-    "# Uplift's GraphQL. Put your key in the Headers tab below, then run (Ctrl-Enter).",
-    "# Every field is documented (the Docs panel): figures say their unit; shares are 0-1.",
+    "# Uplift. Your API key goes in Headers below;",
+    "# run with Ctrl-Enter. Docs: every figure's unit.",
     "{",
-    "  behaviors(status: ACTIVE) { items { key name indicators { metricKey target period } } }",
+    "  behaviors(status: ACTIVE) {",
+    "    items { key name indicators { metricKey target period } }",
+    "  }",
     "}",
     "",
   ].join("\n");
