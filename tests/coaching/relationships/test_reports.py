@@ -229,3 +229,11 @@ async def test_a_constant_number_of_queries(stack, coaching, planted, seed):
     assert after["team"] == (before["team"][0], before["team"][1] + 6)
     assert await queries(manager_id=planted["Lena"], group_by="team") == (scoped[0], scoped[1] + 6)
     assert before["coach"][0] <= 8
+
+
+async def test_the_percent_forms_are_deprecated_in_the_openapi_document(coaching):
+    r = await coaching.get("/openapi.json")
+    assert r.status_code == 200
+    row = r.json()["components"]["schemas"]["ActivityRow"]["properties"]
+    assert row["cadence_kept_pct"].get("deprecated") is True and row["sessions_with_actions_pct"].get("deprecated")
+    assert "0-1" in row["cadence_kept"]["description"] and "0-1" in row["sessions_with_actions_share"]["description"]
