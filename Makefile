@@ -29,7 +29,7 @@ test: $(STAMP) $(GRAPHIQL) lint
 	@bash scripts/ensure-nats.sh
 	$(BIN)/pytest -q
 
-lint: $(STAMP)
+lint: $(STAMP) $(GRAPHIQL)
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 
