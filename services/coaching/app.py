@@ -9,7 +9,7 @@ from services.coaching.sessions.api import router as sessions
 from services.coaching.sessions.overdue import OverdueSweeper
 from services.coaching.settings import CoachingSettings
 from services.coaching.webhooks.api import router as webhooks
-from services.coaching.webhooks.delivery import Deliverer
+from services.coaching.webhooks.delivery import Deliverer, DeliveryConfig
 from services.coaching.webhooks.fanout import TOPICS, fan_out
 
 
@@ -17,7 +17,7 @@ def create_app(settings: CoachingSettings | None = None, *, identity: IdentitySt
     s = settings or CoachingSettings()
 
     def deliverer(app: FastAPI) -> Worker:
-        return Deliverer(app.state.db, development=s.environment == "development")
+        return Deliverer(app.state.db, DeliveryConfig.of(s))
 
     def sweeper(app: FastAPI) -> Worker:
         return OverdueSweeper(app.state.db, every=s.overdue_sweep_seconds)

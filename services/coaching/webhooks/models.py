@@ -29,7 +29,8 @@ class WebhookSubscription(Base):
 
 class WebhookDelivery(Base):
     """One event for one subscription: pending until delivered, retried with backoff, failed after the last
-    attempt. Unique per (subscription, event): an event seen twice is delivered once."""
+    attempt. Unique per (subscription, event): an event seen twice is delivered once. While an attempt is under
+    way its worker holds a claim (`claimed_until`, `claim_token`) so another replica does not send it too."""
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
@@ -52,3 +53,6 @@ class WebhookDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # a pending delivery being attempted: until when, and by which attempt (delivery.py; free when null or past)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    claim_token: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)

@@ -2,83 +2,14 @@
 deliveries signed and POSTed to a real local HTTP server, retries with backoff on a settable clock, the
 delivery log, disabling after a failure streak, and action.overdue from the sweeper."""
 
-import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
-import pytest
 from standardwebhooks.webhooks import Webhook
 
 from services.coaching.sessions.overdue import OverdueSweeper
-from services.coaching.webhooks.delivery import Deliverer
-from tests.coaching.webhooks.receiver import Receiver, receiver
-from tests.conftest import JWT_SECRET, Stack, Tenant
-from uplift_cli.local import build_local
-
-TODAY = datetime.now(UTC).date()
-
-
-@pytest.fixture
-async def dev_stack(db_urls: dict[str, str]) -> AsyncIterator[Stack]:
-    """The all-in-one app in development (local receivers allowed), deliveries driven by the test."""
-    local = build_local(db_urls, environment="development", jwt_secret=JWT_SECRET, api_key_cache_seconds=0.0,
-                        webhooks_deliver=False, overdue_sweep_seconds=3600.0)
-    async with local.app.router.lifespan_context(local.app):
-        yield Stack(local)
-
-
-@pytest.fixture
-async def hooks(dev_stack: Stack) -> AsyncIterator[tuple[httpx.AsyncClient, Tenant]]:
-    tenant = await dev_stack.tenant()
-    async with dev_stack.client(tenant.api_key) as client:
-        client.base_url = httpx.URL("http://uplift/api/coaching")
-        yield client, tenant
-
-
-@pytest.fixture
-async def rx() -> AsyncIterator[Receiver]:
-    async with receiver() as r:
-        yield r
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not await check():
-        assert asyncio.get_running_loop().time() < deadline, "timed out waiting"
-        await asyncio.sleep(0.05)
-
-
-async def subscribe(c: httpx.AsyncClient, url: str, *types: str) -> dict[str, Any]:
-    r = await c.post("/v1/webhooks", json={"url": url, "event_types": list(types), "description": "CRM tasks"})
-    assert r.status_code == 201, r.text
-    return dict(r.json())
-
-
-async def completed_session(c: httpx.AsyncClient, due: datetime | None = None) -> dict[str, Any]:
-    coach = (await c.post("/v1/people", json={"name": "Omar", "roles": ["manager"]})).json()
-    seller = (await c.post("/v1/people", json={"name": "Sam"})).json()
-    held = datetime.now(UTC) - timedelta(days=3)
-    s = (await c.post("/v1/sessions", json={"coach_id": coach["id"], "seller_id": seller["id"],
-                                            "scheduled_at": held.isoformat()})).json()
-    due_on = (due or datetime.now(UTC) + timedelta(days=7)).date().isoformat()
-    r = await c.post(f"/v1/sessions/{s['id']}/complete", json={
-        "held_at": held.isoformat(), "actions": [{"description": "Book a CFO meeting", "owner_id": seller["id"],
-                                                  "due_on": due_on}]})
-    assert r.status_code == 200, r.text
-    return dict(r.json())
-
-
-def deliverer(stack: Stack, clock: Callable[[], datetime], **kw: Any) -> Deliverer:
-    return Deliverer(stack.local.services["coaching"].state.db, development=True, clock=clock, **kw)
-
-
-async def log_of(c: httpx.AsyncClient, sub: dict[str, Any]) -> list[dict[str, Any]]:
-    r = await c.get(f"/v1/webhooks/{sub['id']}/deliveries")
-    assert r.status_code == 200, r.text
-    return list(r.json()["items"])
+from tests.coaching.webhooks.helpers import completed_session, deliverer, log_of, logged, subscribe
 
 
 async def test_subscriptions_over_rest(hooks, dev_stack, rx):
@@ -120,7 +51,7 @@ async def test_events_are_delivered_signed_once(hooks, dev_stack, rx):
     c, _ = hooks
     sub = await subscribe(c, rx.url, "action.created", "session.completed")
     session = await completed_session(c)
-    await eventually(lambda: _count(c, sub, 2))
+    await logged(c, sub, 2)
     sent = deliverer(dev_stack, lambda: datetime.now(UTC))
     try:
         assert await sent.run_once() == 2
@@ -142,7 +73,7 @@ async def test_retries_back_off_and_succeed(hooks, dev_stack, rx):
     c, _ = hooks
     sub = await subscribe(c, rx.url, "action.created")
     await completed_session(c)
-    await eventually(lambda: _count(c, sub, 1))
+    await logged(c, sub, 1)
     rx.statuses = [500, 503]
     now = [datetime.now(UTC)]
     sent = deliverer(dev_stack, lambda: now[0])
@@ -174,7 +105,7 @@ async def test_a_long_failure_streak_disables_the_subscription(hooks, dev_stack,
     sub = await subscribe(c, rx.url, "action.created", "session.completed")
     await completed_session(c)
     await completed_session(c)
-    await eventually(lambda: _count(c, sub, 4))
+    await logged(c, sub, 4)
     rx.statuses = [500] * 50
     now = [datetime.now(UTC)]
     sent = deliverer(dev_stack, lambda: now[0], disable_after=6)
@@ -202,7 +133,7 @@ async def test_overdue_actions_are_announced_once(hooks, dev_stack, rx):
     sweeper = OverdueSweeper(db, every=3600)
     assert await sweeper.run_once() == 1
     assert await sweeper.run_once() == 0
-    await eventually(lambda: _count(c, sub, 1))
+    await logged(c, sub, 1)
     sent = deliverer(dev_stack, lambda: datetime.now(UTC))
     try:
         assert await sent.run_once() == 1
@@ -211,10 +142,6 @@ async def test_overdue_actions_are_announced_once(hooks, dev_stack, rx):
     [r] = rx.received
     body = Webhook(sub["secret"]).verify(r.body, r.headers)
     assert (body["type"], body["data"]["description"]) == ("action.overdue", "Book a CFO meeting")
-
-
-async def _count(c: httpx.AsyncClient, sub: dict[str, Any], n: int) -> bool:
-    return len(await log_of(c, sub)) >= n
 
 
 def test_event_types_cover_the_issue() -> None:
