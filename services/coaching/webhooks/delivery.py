@@ -108,11 +108,18 @@ class Deliverer:
                                     timeout=httpx.Timeout(config.timeout, connect=config.connect_timeout))
         self._loop = Periodic("webhooks:deliver", self.run_once, config.poll)
         self._rng = random.Random()
+        self._in_flight: set[asyncio.Future[list[None]]] = set()
 
     async def run_once(self) -> int:
         """Claim a batch of due deliveries, attempt them, record each outcome; how many were claimed."""
         token, claimed, skipped = await self.claim(self.clock())
-        await asyncio.gather(*(self._deliver(c, token) for c in claimed))
+        if claimed:
+            # shielded: stopping the loop mid-send lets the batch finish and record (stop() waits for it), so a
+            # replica shut down gracefully leaves nothing for another to send again
+            batch = asyncio.ensure_future(asyncio.gather(*(self._deliver(c, token) for c in claimed)))
+            self._in_flight.add(batch)
+            batch.add_done_callback(self._in_flight.discard)
+            await asyncio.shield(batch)
         return len(claimed) + skipped
 
     # ---- 1. claim
@@ -226,7 +233,10 @@ class Deliverer:
         await self._loop.start()
 
     async def stop(self) -> None:
+        """Claim nothing more; let the attempts under way end (each is bounded by the timeout) and record them."""
         await self._loop.stop()
+        if self._in_flight:
+            await asyncio.wait(set(self._in_flight))
         await self.client.aclose()
 
 

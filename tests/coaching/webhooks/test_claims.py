@@ -8,11 +8,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+from pydantic import ValidationError
 from sqlalchemy import text, update
 
 from common.db import Database
+from services.coaching.settings import CoachingSettings
 from services.coaching.webhooks import signing
-from services.coaching.webhooks.delivery import Outcome
+from services.coaching.webhooks.delivery import DeliveryConfig, Outcome
 from services.coaching.webhooks.models import WebhookDelivery, WebhookSubscription
 from tests.coaching.webhooks.helpers import (
     coaching_db,
@@ -191,3 +194,40 @@ async def test_nothing_is_locked_while_a_receiver_is_slow(hooks, dev_stack, rx):
     [d] = await log_of(c, sub)
     assert (d["status"], d["attempts"]) == ("delivered", 1)
     assert (await c.get(f"/v1/webhooks/{sub['id']}")).json()["description"] == "changed mid-delivery"
+
+
+async def test_a_replica_stopping_mid_send_finishes_and_records_what_it_claimed(hooks, dev_stack, rx):
+    c, _ = hooks
+    sub = await subscribe(c, rx.url, "action.created")
+    await _sessions_one(c, sub)
+    rx.gate = asyncio.Event()
+    worker = deliverer(dev_stack, poll=0.01, timeout=300.0, claim=timedelta(seconds=600))
+    await worker.start()
+
+    async def arrived() -> bool:
+        return len(rx.received) == 1
+
+    await eventually(arrived)
+    stopping = asyncio.create_task(worker.stop())  # e.g. SIGTERM during a rolling deploy
+    await asyncio.sleep(0)
+    assert not stopping.done()  # it waits for the request under way
+    rx.gate.set()
+    await stopping
+    [d] = await log_of(c, sub)
+    assert (d["status"], d["attempts"]) == ("delivered", 1) and len(rx.received) == 1
+    other = deliverer(dev_stack)
+    try:
+        assert await other.run_once() == 0  # nothing left claimed or due for another replica
+    finally:
+        await other.stop()
+
+
+def test_delivery_settings_come_from_the_coaching_settings(monkeypatch):
+    monkeypatch.setenv("UPLIFT_COACHING_WEBHOOKS_TIMEOUT_SECONDS", "45")  # e.g. raised for a busy machine
+    s = CoachingSettings(environment="production", webhooks_connect_timeout_seconds=7, webhooks_claim_seconds=90,
+                         webhooks_batch=5, webhooks_poll_seconds=0.5)
+    assert DeliveryConfig.of(s) == DeliveryConfig(development=False, timeout=45, connect_timeout=7,
+                                                  claim=timedelta(seconds=90), batch=5, poll=0.5)
+    assert DeliveryConfig.of(CoachingSettings(environment="development")).development is True
+    with pytest.raises(ValidationError, match="webhooks_claim_seconds must be longer"):
+        CoachingSettings(webhooks_claim_seconds=45)  # a claim shorter than an attempt could be sent twice
