@@ -20,6 +20,7 @@ from common.events import Event, Relay, Transport, inbox_handler
 from common.events.jetstream import JetStreamBus
 from common.idempotency import IdempotencyMiddleware
 from common.identity.store import IdentityStore
+from common.openapi import install_openapi, problems
 from common.requestid import RequestIdMiddleware
 from common.settings import ServiceSettings
 
@@ -180,7 +181,7 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "service": name}
 
-    @app.get("/readyz", tags=["health"])
+    @app.get("/readyz", tags=["health"], responses=problems(503))
     async def readyz() -> dict[str, str]:
         try:
             async with db.engine.connect() as conn:
@@ -191,4 +192,5 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
 
     for router in routers:
         app.include_router(router)
+    install_openapi(app)
     return app

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from common.db import SessionDep, utcnow
 from common.errors import Forbidden, InvalidInput
+from common.openapi import problems
 from services.metrics.analysis_repository import AnalysisRepository
 from services.metrics.analysis_schemas import AdoptionOut, CoachingFiguresOut, GroupBy, ImpactOut, ScorecardOut
 from services.metrics.coaching_figures import CoachingFiguresRepository
@@ -48,7 +49,7 @@ async def _visible(visibility: Visibility, person_id: uuid.UUID) -> bool:
     return True
 
 
-@router.get("/scorecard")
+@router.get("/scorecard", responses=problems(404))
 async def scorecard(principal: Reader, session: SessionDep, person_id: uuid.UUID | None = None,
                     team_of: uuid.UUID | None = None, period: ScorecardPeriod = "week",
                     on: date | None = None) -> ScorecardOut:
@@ -76,7 +77,7 @@ async def scorecards(principal: Reader, session: SessionDep,
     return await ScorecardService(repo, metrics, today).scorecards(allowed, kind=period, on=on or today)
 
 
-@router.get("/adoption")
+@router.get("/adoption", responses=problems(404))
 async def adoption(principal: Reader, session: SessionDep, behavior_key: BehaviorKey,
                    team_of: uuid.UUID | None = None, period: ScorecardPeriod = "month",
                    on: date | None = None) -> AdoptionOut:

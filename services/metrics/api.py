@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from common.db import SessionDep
 from common.errors import InvalidInput
+from common.openapi import problems
 from common.pagination import Page, PageParams, page_params
 from services.metrics import readmodel
 from services.metrics.definitions import metric_out
@@ -125,7 +126,7 @@ async def delete_metric(key: MetricKeyPath, svc: DefinitionsWriter) -> None:
 
 # ---- queries (metrics:read; people see themselves and, as managers, their tree) --------------------
 
-@router.get("/series", tags=["queries"], response_model=SeriesOut | SeriesBatch)
+@router.get("/series", tags=["queries"], response_model=SeriesOut | SeriesBatch, responses=problems(404))
 async def series(svc: Series, metric: MetricKeyQuery, first: First, last: Last, grain: Grain = "week",
                  person_id: uuid.UUID | None = None,
                  person_ids: Annotated[list[uuid.UUID] | None, Query(max_length=200)] = None,

@@ -90,7 +90,8 @@ async def no_show(session_id: uuid.UUID, ctx: Writing) -> SessionOut:
     return await SessionsService(ctx).no_show(session_id)
 
 
-@router.put("/sessions/{session_id}/rating", tags=["ratings"])
+@router.put("/sessions/{session_id}/rating", tags=["ratings"],
+            responses={201: {"model": RatingOut, "description": "The session's first rating"}})
 async def rate_session(session_id: uuid.UUID, body: RatingIn, ctx: Writing, response: Response) -> RatingOut:
     out, created = await RatingsService(ctx).put(session_id, body)
     if created:
