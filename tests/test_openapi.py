@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import Stack, Tenant
 from uplift_cli.local import create_service
 
 SERVICES = ("behaviors", "coaching", "metrics")
@@ -83,3 +84,14 @@ def test_routes_that_answer_otherwise_say_so() -> None:
     metrics = create_service("metrics").openapi()["paths"]
     for path in ("/v1/scorecard", "/v1/adoption", "/v1/series"):
         assert "404" in metrics[path]["get"]["responses"], path
+
+
+async def test_an_unreadable_body_is_a_documented_400(stack: Stack, tenant: Tenant) -> None:
+    async with stack.client(tenant.api_key) as client:
+        r = await client.post("/api/behaviors/v1/objectives", content=b'{"name": "\xff"}',
+                              headers={"content-type": "application/json"})
+        documented = (await client.get("/api/behaviors/openapi.json")).json()
+    assert r.status_code == 400, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["type"] == "/problems/bad-request" and r.json()["title"] == "Bad request"
+    assert "400" in documented["paths"]["/v1/objectives"]["post"]["responses"]
