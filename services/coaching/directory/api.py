@@ -5,6 +5,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from common.db import SessionDep, utcnow
 from common.pagination import Page, PageParams, page_params
@@ -31,6 +32,16 @@ Paging = Annotated[PageParams, Depends(page_params)]
 Ids = Annotated[list[uuid.UUID], Query(min_length=1, max_length=200)]
 SourcePath = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
 AsOf = Annotated[date | None, Query(description="the day to answer for; today when left out")]
+
+
+class _PersonId(StringConvertor):
+    """`/people/bulk` and `/people/by-external-id` are not person ids: another method on them is a 405 (with
+    `Allow`), not a 422 from the `/people/{person_id}` routes; a malformed id stays a 422."""
+
+    regex = r"(?!(?:bulk|by-external-id)$)[^/]+"
+
+
+register_url_convertor("person_id", _PersonId())
 
 
 def _reader(principal: Reader, session: SessionDep) -> DirectoryService:
@@ -79,12 +90,12 @@ async def bulk_upsert(body: BulkUpsert, svc: WriteService) -> BulkResult:
     return await svc.bulk_upsert(body)
 
 
-@router.get("/people/{person_id}")
+@router.get("/people/{person_id:person_id}")
 async def get_person(person_id: uuid.UUID, svc: ReadService) -> PersonOut:
     return await svc.get(person_id)
 
 
-@router.patch("/people/{person_id}")
+@router.patch("/people/{person_id:person_id}")
 async def update_person(person_id: uuid.UUID, body: PersonPatch, svc: WriteService) -> PersonOut:
     return await svc.update(person_id, body)
 
