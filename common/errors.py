@@ -71,12 +71,25 @@ def problem(status: int, title: str, detail: str, *, slug: str | None = None, in
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def printable(text: str) -> str:
+    """`text` as it can be echoed in a JSON answer: a lone surrogate (not encodable in UTF-8) becomes U+FFFD."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+    return text
+
+
+def field_name(loc: Sequence[Any]) -> str:
+    """A validation error's location as the dotted field name problem+json lists."""
+    return printable(".".join(str(p) for p in loc))
+
+
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    out = []
-    for err in exc.errors():
-        loc = [str(p) for p in err.get("loc", ())]
-        out.append({"field": ".".join(loc), "message": err.get("msg", "invalid"), "code": err.get("type", "invalid")})
-    return out
+    return [{"field": field_name(err.get("loc", ())), "message": err.get("msg", "invalid"),
+             "code": err.get("type", "invalid")} for err in exc.errors()]
 
 
 def install_error_handlers(app: FastAPI) -> None:

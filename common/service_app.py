@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +23,7 @@ from common.identity.store import IdentityStore
 from common.openapi import install_openapi, problems
 from common.requestid import RequestIdMiddleware
 from common.settings import ServiceSettings
+from common.validation import check_request
 
 log = logging.getLogger("uplift.events")
 
@@ -166,7 +167,8 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
 
     dev = settings.environment != "production"
     app = FastAPI(title=f"Uplift {name}", lifespan=lifespan, docs_url="/docs" if dev else None,
-                  redoc_url=None, openapi_url="/openapi.json" if dev else None)
+                  redoc_url=None, openapi_url="/openapi.json" if dev else None,
+                  dependencies=[Depends(check_request)])
     app.state.settings = settings
     app.state.db = db
     app.state.identity = identity_store

@@ -1,22 +1,23 @@
 """What every batch endpoint shares: the envelope read straight from the body, per-item validation errors in
 the problem+json field shape."""
 
+import json
 from typing import Any
 
 import pydantic_core
 from pydantic import Field, ValidationError
 
-from common.errors import InvalidInput
-from common.validation import Input
+from common.errors import InvalidInput, field_name
+from common.validation import Envelope
 from services.metrics.schemas import MAX_BATCH
 
 
-class _Envelope(Input):
+class _Envelope(Envelope):
     items: list[Any] = Field(min_length=1, max_length=MAX_BATCH)
 
 
 def item_errors(exc: ValidationError) -> list[dict[str, str]]:
-    return [{"field": ".".join(str(p) for p in e["loc"]) or "item", "message": e["msg"], "code": e["type"]}
+    return [{"field": field_name(e["loc"]) or "item", "message": e["msg"], "code": e["type"]}
             for e in exc.errors()]
 
 
@@ -26,8 +27,11 @@ def read_items(body: bytes) -> list[Any]:
     try:
         data = pydantic_core.from_json(body)
     except ValueError as exc:
-        raise InvalidInput("The body is not valid JSON.",
-                           errors=[{"field": "body", "message": str(exc), "code": "json_invalid"}]) from None
+        try:  # pydantic-core refuses a lone surrogate escape ("\ud800"): the item holding it is rejected instead
+            data = json.loads(body)
+        except ValueError:
+            raise InvalidInput("The body is not valid JSON.",
+                               errors=[{"field": "body", "message": str(exc), "code": "json_invalid"}]) from None
     try:
         return _Envelope.model_validate(data).items
     except ValidationError as exc:

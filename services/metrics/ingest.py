@@ -36,6 +36,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import utcnow
+from common.errors import printable
 from services.metrics.aggregates import EVIDENCE, Event, Tally
 from services.metrics.batches import item_errors, read_items
 from services.metrics.catalogue import EvidenceSource
@@ -148,7 +149,8 @@ def _validate(kind: Kind, raw_items: Sequence[Any], results: list[dict[str, Any]
             parsed.append((index, kind.schema.model_validate(raw)))
         except ValidationError as exc:
             external_id = raw.get("external_id") if isinstance(raw, dict) else None
-            results[index] = {"index": index, "external_id": external_id if isinstance(external_id, str) else None,
+            results[index] = {"index": index,
+                              "external_id": printable(external_id) if isinstance(external_id, str) else None,
                               "status": "rejected", "id": None, "errors": item_errors(exc)}
     return parsed
 

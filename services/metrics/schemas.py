@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from common.validation import Input, distinct
+from common.validation import Envelope, Input, distinct
 
 Source = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
@@ -91,7 +91,7 @@ class CompletionIn(Input):
         return self
 
 
-class Batch(Input):
+class Batch(Envelope):
     """Items are validated one by one, so one bad item is reported instead of failing the batch."""
 
     items: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_BATCH)
@@ -245,7 +245,7 @@ class ParticipantItem(Versioned):
         return self
 
 
-class InternalBatch(Input):
+class InternalBatch(Envelope):
     """Items are validated one by one, so one bad item is reported instead of failing the batch."""
 
     items: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_INTERNAL_BATCH)

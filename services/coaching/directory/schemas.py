@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
-from common.validation import Input, distinct
+from common.validation import Envelope, Input, distinct
 
 Role = Literal["seller", "manager", "leader", "enablement", "admin"]
 Source = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
@@ -82,7 +82,7 @@ class BulkItem(Input):
     _roles = field_validator("roles")(distinct)
 
 
-class BulkUpsert(Input):
+class BulkUpsert(Envelope):
     """What an HRIS or CRM user sync sends; items are validated one by one."""
 
     source: Source

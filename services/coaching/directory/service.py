@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from common.auth import Principal
 from common.db import utcnow
-from common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from common.errors import Conflict, Forbidden, InvalidInput, NotFound, field_name, printable
 from common.ids import new_id
 from common.pagination import Page, PageParams, build_page
 from services.coaching import events
@@ -235,12 +235,12 @@ class DirectoryService:
         valid: list[tuple[int, BulkItem]] = []
         seen: set[str] = set()
         for index, raw in enumerate(body.items):
-            ref = raw.get("external_id") if isinstance(raw.get("external_id"), str) else None
+            ref = printable(raw["external_id"]) if isinstance(raw.get("external_id"), str) else None
             try:
                 item = BulkItem.model_validate(raw)
             except ValidationError as exc:
                 results[index] = BulkItemResult(index=index, external_id=ref, status="rejected", errors=[
-                    {"field": ".".join(str(x) for x in e["loc"]) or "item", "message": e["msg"], "code": e["type"]}
+                    {"field": field_name(e["loc"]) or "item", "message": e["msg"], "code": e["type"]}
                     for e in exc.errors()])
                 continue
             if item.external_id in seen:
