@@ -1,7 +1,6 @@
 """REST handlers of scorecards and adoption (`metrics:read`)."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -9,6 +8,7 @@ from fastapi import APIRouter, Query
 from common.db import SessionDep, utcnow
 from common.errors import Forbidden, InvalidInput
 from common.openapi import problems
+from common.validation import Day
 from services.metrics.analysis_repository import AnalysisRepository
 from services.metrics.analysis_schemas import AdoptionOut, CoachingFiguresOut, GroupBy, ImpactOut, ScorecardOut
 from services.metrics.coaching_figures import CoachingFiguresRepository
@@ -52,7 +52,7 @@ async def _visible(visibility: Visibility, person_id: uuid.UUID) -> bool:
 @router.get("/scorecard", responses=problems(404))
 async def scorecard(principal: Reader, session: SessionDep, person_id: uuid.UUID | None = None,
                     team_of: uuid.UUID | None = None, period: ScorecardPeriod = "week",
-                    on: date | None = None) -> ScorecardOut:
+                    on: Day | None = None) -> ScorecardOut:
     """Every active behaviour that applies to the person (or the team under `team_of`), each indicator's
     actual, target, gap, status and trend for the week, month or quarter holding `on` (default today), or the
     last 7, 28 or 90 days ending on it (trend: against the equal window before)."""
@@ -66,7 +66,7 @@ async def scorecard(principal: Reader, session: SessionDep, person_id: uuid.UUID
 @router.get("/scorecards")
 async def scorecards(principal: Reader, session: SessionDep,
                      person_ids: Annotated[list[uuid.UUID], Query(min_length=1, max_length=200)],
-                     period: ScorecardPeriod = "week", on: date | None = None) -> list[ScorecardOut]:
+                     period: ScorecardPeriod = "week", on: Day | None = None) -> list[ScorecardOut]:
     """Several people's scorecards at once (for the gateway's loaders); people the caller may not see, or the
     read model does not know, are left out."""
     repo = AnalysisRepository(session, principal.tenant_id)
@@ -80,7 +80,7 @@ async def scorecards(principal: Reader, session: SessionDep,
 @router.get("/adoption", responses=problems(404))
 async def adoption(principal: Reader, session: SessionDep, behavior_key: BehaviorKey,
                    team_of: uuid.UUID | None = None, period: ScorecardPeriod = "month",
-                   on: date | None = None) -> AdoptionOut:
+                   on: Day | None = None) -> AdoptionOut:
     """The share of the behaviour's audience (in the team under `team_of`, or the tenant) that meets each of
     its indicators over the period holding `on` (default today): a calendar one, or the last 7, 28 or 90 days
     ending on it."""
@@ -92,7 +92,7 @@ async def adoption(principal: Reader, session: SessionDep, behavior_key: Behavio
 async def impact(principal: Reader, session: SessionDep,
                  metric: Annotated[str, Query(pattern=r"^[a-z][a-z0-9_]{1,63}$")],
                  course_id: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
-                 programme_id: uuid.UUID | None = None, date_: Annotated[date | None, Query(alias="date")] = None,
+                 programme_id: uuid.UUID | None = None, date_: Annotated[Day | None, Query(alias="date")] = None,
                  team_of: uuid.UUID | None = None,
                  role: Annotated[str, Query(pattern=r"^(seller|manager|leader)$")] = "seller",
                  window_days: Annotated[int, Query(ge=7, le=180)] = 28) -> ImpactOut:
@@ -112,8 +112,8 @@ async def impact(principal: Reader, session: SessionDep,
 
 
 @router.get("/coaching-figures")
-async def coaching_figures(principal: Reader, session: SessionDep, first: Annotated[date, Query(alias="from")],
-                           last: Annotated[date, Query(alias="to")], group_by: GroupBy = "coach",
+async def coaching_figures(principal: Reader, session: SessionDep, first: Annotated[Day, Query(alias="from")],
+                           last: Annotated[Day, Query(alias="to")], group_by: GroupBy = "coach",
                            team_of: uuid.UUID | None = None) -> CoachingFiguresOut:
     """Coaching figures from the read model's sessions, per coach or per seller over [from, to] (see
     coaching_figures.py); `team_of` keeps the sellers in that manager's tree on `to`."""

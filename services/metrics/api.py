@@ -1,7 +1,6 @@
 """REST handlers of the metrics service: thin, the rules live in the modules they call."""
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 import pydantic_core
@@ -11,6 +10,7 @@ from common.db import SessionDep
 from common.errors import InvalidInput
 from common.openapi import problems
 from common.pagination import Page, PageParams, page_params
+from common.validation import Day
 from services.metrics import readmodel
 from services.metrics.definitions import metric_out
 from services.metrics.deps import (
@@ -39,8 +39,8 @@ from services.metrics.schemas import (
 router = APIRouter(prefix="/v1")
 MetricKeyPath = Annotated[str, Path(max_length=64)]
 MetricKeyQuery = Annotated[str, Query(max_length=64)]
-First = Annotated[date, Query(alias="from")]
-Last = Annotated[date, Query(alias="to")]
+First = Annotated[Day, Query(alias="from")]
+Last = Annotated[Day, Query(alias="to")]
 Paging = Annotated[PageParams, Depends(page_params)]
 
 

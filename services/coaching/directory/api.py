@@ -9,6 +9,7 @@ from starlette.convertors import StringConvertor, register_url_convertor
 
 from common.db import SessionDep, utcnow
 from common.pagination import Page, PageParams, page_params
+from common.validation import Day
 from services.coaching.deps import Reader, Writer
 from services.coaching.directory.repository import DirectoryRepository
 from services.coaching.directory.schemas import (
@@ -31,7 +32,7 @@ router = APIRouter(prefix="/v1", tags=["directory"])
 Paging = Annotated[PageParams, Depends(page_params)]
 Ids = Annotated[list[uuid.UUID], Query(min_length=1, max_length=200)]
 SourcePath = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
-AsOf = Annotated[date | None, Query(description="the day to answer for; today when left out")]
+AsOf = Annotated[Day | None, Query(description="the day to answer for; today when left out")]
 
 
 class _PersonId(StringConvertor):

@@ -1,12 +1,12 @@
 """REST handlers of the coaching service's relationships area: thin, the rules live in the services."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from common.pagination import Page, PageParams, page_params
+from common.validation import Day
 from services.coaching.relationships.deps import (
     Health,
     ReadAssignments,
@@ -33,8 +33,8 @@ from services.coaching.relationships.schemas import (
 router = APIRouter(prefix="/v1")
 Paging = Annotated[PageParams, Depends(page_params)]
 Ids = Annotated[list[uuid.UUID] | None, Query(max_length=200)]
-AsOf = Annotated[date | None, Query(description="the day to look at; default today")]
-From = Annotated[date | None, Query(alias="from")]
+AsOf = Annotated[Day | None, Query(description="the day to look at; default today")]
+From = Annotated[Day | None, Query(alias="from")]
 
 
 def _created(response: Response, location: str) -> None:
@@ -54,7 +54,7 @@ async def create_assignment(body: AssignmentCreate, svc: WriteAssignments, respo
 @router.get("/coach-assignments", tags=["coach assignments"])
 async def list_assignments(svc: ReadAssignments, paging: Paging, ids: Ids = None, coach_id: uuid.UUID | None = None,
                            seller_id: uuid.UUID | None = None,
-                           active_on: date | None = None) -> Page[AssignmentOut]:
+                           active_on: Day | None = None) -> Page[AssignmentOut]:
     return await svc.list_assignments(ids=ids, coach_id=coach_id, seller_id=seller_id, active_on=active_on, page=paging)
 
 
@@ -110,7 +110,7 @@ async def create_programme(body: ProgrammeCreate, svc: WriteProgrammes, response
 @router.get("/programmes", tags=["programmes"])
 async def list_programmes(svc: ReadProgrammes, paging: Paging, ids: Ids = None, owner_id: uuid.UUID | None = None,
                           coach_id: uuid.UUID | None = None, seller_id: uuid.UUID | None = None,
-                          active_on: date | None = None) -> Page[ProgrammeOut]:
+                          active_on: Day | None = None) -> Page[ProgrammeOut]:
     return await svc.list_programmes(ids=ids, owner_id=owner_id, coach_id=coach_id, seller_id=seller_id,
                                      active_on=active_on, page=paging)
 
@@ -149,7 +149,7 @@ async def get_pair(programme_id: uuid.UUID, pair_id: uuid.UUID, svc: ReadProgram
 
 @router.delete("/programmes/{programme_id}/pairs/{pair_id}", status_code=204, tags=["programmes"])
 async def remove_pair(programme_id: uuid.UUID, pair_id: uuid.UUID, svc: WriteProgrammes,
-                      left_on: Annotated[date | None, Query(description="first day out; default today")] = None
+                      left_on: Annotated[Day | None, Query(description="first day out; default today")] = None
                       ) -> None:
     """The pair leaves the programme on `left_on`; it stays as history unless it leaves the day it joined."""
     await svc.remove_pair(programme_id, pair_id, left_on)
@@ -157,7 +157,7 @@ async def remove_pair(programme_id: uuid.UUID, pair_id: uuid.UUID, svc: WritePro
 
 @router.get("/programmes/{programme_id}/health", tags=["programmes"])
 async def programme_health(programme_id: uuid.UUID, svc: Health, from_: From = None,
-                           to: date | None = None) -> ProgrammeHealth:
+                           to: Day | None = None) -> ProgrammeHealth:
     """Sessions held vs expected per pair and overall over [from, to], and the fizzling flag (see `formula`)."""
     return await svc.health(programme_id, from_, to)
 
@@ -165,7 +165,7 @@ async def programme_health(programme_id: uuid.UUID, svc: Health, from_: From = N
 @router.get("/programme-health", tags=["programmes"])
 async def programmes_health(svc: Health,
                             programme_ids: Annotated[list[uuid.UUID], Query(min_length=1, max_length=200)],
-                            from_: From = None, to: date | None = None) -> list[ProgrammeHealth]:
+                            from_: From = None, to: Day | None = None) -> list[ProgrammeHealth]:
     """The health of several programmes at once (for the gateway's loaders): unknown ids and programmes the
     caller may not see are left out."""
     return await svc.health_of(programme_ids, from_, to)
@@ -174,7 +174,7 @@ async def programmes_health(svc: Health,
 # ---- reports ----------------------------------------------------------------------------------
 
 @router.get("/reports/coaching-activity", tags=["reports"])
-async def coaching_activity(svc: Reports, group_by: GroupBy = "coach", from_: From = None, to: date | None = None,
+async def coaching_activity(svc: Reports, group_by: GroupBy = "coach", from_: From = None, to: Day | None = None,
                             manager_id: uuid.UUID | None = None) -> ActivityReport:
     """Per coach or per team over [from, to]: sessions held, cadence kept, ratings, actions (see `definitions`)."""
     return await svc.coaching_activity(group_by, from_, to, manager_id)

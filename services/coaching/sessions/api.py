@@ -4,9 +4,9 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
-from pydantic import AwareDatetime
 
 from common.pagination import Page, PageParams, page_params
+from common.validation import Moment
 from services.coaching.sessions.actions import ActionsService
 from services.coaching.sessions.completion import Completion
 from services.coaching.sessions.deps import Reading, Writing
@@ -54,8 +54,8 @@ async def schedule_session(body: SessionCreate, ctx: Writing, response: Response
 async def list_sessions(
     ctx: Reading, paging: Paging, ids: Ids = None, seller_id: Ids = None, coach_id: Ids = None,
     programme_id: uuid.UUID | None = None, status: SessionStatus | None = None,
-    scheduled_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    scheduled_to: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    scheduled_from: Annotated[Moment | None, Query(alias="from")] = None,
+    scheduled_to: Annotated[Moment | None, Query(alias="to")] = None,
 ) -> Page[SessionOut]:
     """Sessions the caller may see; `seller_id`, `coach_id` and `ids` repeat (`?ids=a&ids=b`, ≤ 200);
     `from` (inclusive) and `to` (exclusive) bound `scheduled_at`."""
