@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("uplift.errors")
@@ -115,6 +116,16 @@ def install_error_handlers(app: FastAPI) -> None:
         log.info("integrity error on %s: %s", request.url.path, exc)
         return problem(409, "Conflict", "The change conflicts with existing data.", instance=request.url.path)
 
+    async def lost_race(request: Request, exc: Exception) -> JSONResponse:
+        """Another request deleted (or changed) the row between this one reading and writing it; the
+        transaction is rolled back, so nothing of this request is written."""
+        log.info("concurrent change on %s: %s", request.url.path, type(exc).__name__)
+        if isinstance(exc, ObjectDeletedError):
+            return problem(404, "Not found", "It was deleted by another request meanwhile; nothing was written.",
+                           instance=request.url.path)
+        return problem(409, "Conflict", "It was changed or deleted by another request meanwhile; nothing was "
+                       "written. Read it again before retrying.", instance=request.url.path)
+
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s", request.url.path)
         return problem(500, "Internal error", "An unexpected error occurred.", slug="internal",
@@ -124,4 +135,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(IntegrityError, integrity_error)
+    app.add_exception_handler(StaleDataError, lost_race)
+    app.add_exception_handler(ObjectDeletedError, lost_race)
     app.add_exception_handler(Exception, unexpected)
