@@ -12,8 +12,9 @@ from common.http import service_client
 from common.requestid import RequestIdMiddleware
 from gateway.clients import SERVICES, ServiceClients
 from gateway.context import Context
-from gateway.graphiql import UpliftGraphQLRouter, assets_router
+from gateway.graphiql import assets_router
 from gateway.graphiql_assets import default_dir
+from gateway.graphql_http import GatewayGraphQLRouter
 from gateway.proxy import router as proxy_router
 from gateway.schema import build_schema
 from gateway.settings import GatewaySettings
@@ -61,7 +62,7 @@ def create_app(settings: GatewaySettings | None = None, *,
         return ctx
 
     graphiql_dir = s.graphiql_dir or default_dir()
-    graphql = UpliftGraphQLRouter(
+    graphql = GatewayGraphQLRouter(
         build_schema(s), context_getter=context_getter, graphql_ide="graphiql" if dev else None,
         allow_queries_via_get=dev, graphiql_dir=graphiql_dir)
     app.include_router(graphql, prefix="/graphql")

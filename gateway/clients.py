@@ -36,6 +36,17 @@ class DownstreamError(Exception):
         self.extensions = {"code": code, "service": service, "status": status}
 
 
+class RequestTooLongError(DownstreamError):
+    """The arguments would make a URL to a service longer than `max_url_bytes`: refused before it is sent,
+    as a bad request of the caller's (a mutation answers it as a ValidationProblem, a query a GraphQL error)."""
+
+    def __init__(self, service: str, size: int, limit: int) -> None:
+        message = (f"The arguments make a request to the {service} service with a {size}-byte URL, over the "
+                   f"{limit} bytes allowed: shorten the string arguments or ask for fewer items at once.")
+        super().__init__(service, 400, {"title": "Bad request", "detail": message,
+                                        "errors": [{"field": "arguments", "message": message, "code": "too_long"}]})
+
+
 class ServiceUnavailableError(Exception):
     """A service could not be reached, timed out, said it is unavailable (502/503/504), or its circuit is open.
 
@@ -165,7 +176,12 @@ class ServiceClients:
     async def call(self, service: str, method: str, path: str, *, credential: str | None,
                    params: Any = None, json: Any = None) -> Any:
         """One downstream call within `timeout_seconds` in all; a GET is tried up to `retries` more times
-        on a transient failure. Raises ServiceUnavailableError, ServiceFailedError or DownstreamError."""
+        on a transient failure. Raises ServiceUnavailableError, ServiceFailedError or DownstreamError (a
+        RequestTooLongError before sending anything)."""
+        if params:
+            size = len(path) + 1 + len(str(httpx.QueryParams(params)))
+            if size > self.settings.max_url_bytes:
+                raise RequestTooLongError(service, size, self.settings.max_url_bytes)
         headers = {"authorization": credential} if credential else {}
         breaker = self.breakers[service]
         loop = asyncio.get_running_loop()

@@ -21,6 +21,7 @@ from strawberry.types.lazy_type import LazyType
 from strawberry.types.union import StrawberryUnion
 
 from gateway.clients import DownstreamError, ServiceUnavailableError
+from gateway.graphql_http import SCALARS
 from gateway.resolvers.behaviors import BehaviorsMutation, BehaviorsQuery
 from gateway.resolvers.directory import DirectoryMutation, DirectoryQuery
 from gateway.resolvers.metrics import MetricsMutation, MetricsQuery, ScorecardsQuery
@@ -114,6 +115,7 @@ def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(),
+        scalar_overrides=SCALARS,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=s.max_depth),
             lambda: MaxAliasesLimiter(max_alias_count=s.max_aliases),

@@ -19,6 +19,9 @@ class GatewaySettings(BaseSettings):
     max_tokens: int = 2000
     max_body_bytes: int = 20_000_000  # ingest batches pass through the REST proxy
     graphiql_dir: Path | None = None  # GraphiQL's fetched files (development); None: graphiql_assets.default_dir()
+    # The longest URL (path and query string) sent to a service; longer is refused as a bad request before
+    # it leaves (httpx cannot build one over 64 KiB; 200 batch keys of 128 characters fit).
+    max_url_bytes: int = Field(32_768, ge=1024, le=65_000)
 
     # Degradation of GraphQL's downstream calls (docs/degradation.md).
     timeout_seconds: float = Field(5.0, gt=0)  # one call's whole budget, retries and backoff included
