@@ -18,11 +18,25 @@ import math
 from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, ClassVar
+from itertools import islice
+from typing import Annotated, Any, ClassVar, get_args
 
+import pydantic_core
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, ModelWrapValidatorHandler, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    FutureDate,
+    FutureDatetime,
+    ModelWrapValidatorHandler,
+    NaiveDatetime,
+    PastDate,
+    PastDatetime,
+    model_validator,
+)
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from common.errors import NotFound
@@ -72,8 +86,39 @@ def value_problems(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, tuple[str, 
             stack.extend(((*where, i), item) for i, item in reversed(list(enumerate(v))))
 
 
+def _plainly_clean(data: Any) -> bool:
+    """The fast look (one pass in Rust): JSON text with no NUL escape and no NaN or Infinity constant cannot
+    hold a problem. A lone surrogate makes the encoding fail; that, or a string that merely reads "NaN", is
+    left to the close look (`value_problems`)."""
+    try:
+        text = pydantic_core.to_json(data)
+    except Exception:  # a lone surrogate, or a value JSON has no form for
+        return False
+    return b"\\u0000" not in text and b"NaN" not in text and b"Infinity" not in text
+
+
+DAY_MARKERS = (AwareDatetime, NaiveDatetime, PastDate, FutureDate, PastDatetime, FutureDatetime)
+
+
+def _may_hold_days(kind: Any, seen: set[Any] | None = None) -> bool:
+    """Whether a field of this type can hold a date or datetime (outside a nested `Input`, which checks its own)."""
+    seen = set() if seen is None else seen
+    if kind in seen:
+        return False
+    seen.add(kind)
+    if isinstance(kind, type):
+        if issubclass(kind, date) or kind in DAY_MARKERS:
+            return True
+        if issubclass(kind, BaseModel):
+            return not issubclass(kind, Input) and any(_may_hold_days(f.annotation, seen)
+                                                       for f in kind.model_fields.values())
+    return any(_may_hold_days(arg, seen) for arg in get_args(kind))
+
+
 def day_in_range(day: date) -> bool:
     if isinstance(day, datetime):
+        if FIRST_DAY < day.date() < LAST_DAY:  # a day inside: any offset keeps it in range in UTC
+            return True
         try:
             day = day.astimezone(UTC).date() if day.tzinfo is not None else day.date()
         except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 is before year 1 in UTC
@@ -101,7 +146,7 @@ def _dated_problems(value: Any, loc: Loc) -> Iterator[tuple[Loc, tuple[str, str]
 
 def _raise(title: str, found: Iterator[tuple[Loc, tuple[str, str], Any]]) -> None:
     errors = [InitErrorDetails(type=PydanticCustomError(code, message), loc=loc, input=value)
-              for (loc, (code, message), value), _ in zip(found, range(MAX_REPORTED), strict=False)]
+              for (loc, (code, message), value) in islice(found, MAX_REPORTED)]
     if errors:
         raise ValidationError.from_exception_data(title, errors)
 
@@ -116,6 +161,12 @@ class Input(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     unchecked: ClassVar[frozenset[str]] = frozenset()  # top-level fields whose raw JSON is left to others
+    dated: ClassVar[tuple[str, ...]] = ()  # the fields that may hold days or times (set per class)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls.dated = tuple(name for name, f in cls.model_fields.items() if _may_hold_days(f.annotation))
 
     @model_validator(mode="wrap")
     @classmethod
@@ -124,13 +175,19 @@ class Input(BaseModel):
             model = handler(data)
         else:
             checked = {k: v for k, v in data.items() if k not in cls.unchecked} if cls.unchecked else data
-            _raise(cls.__name__, value_problems(checked))
+            if not _plainly_clean(checked):
+                _raise(cls.__name__, value_problems(checked))
             token = _walking.set(True)
             try:
                 model = handler(data)
             finally:
                 _walking.reset(token)
-        _raise(cls.__name__, (p for name, v in model.__dict__.items() for p in _dated_problems(v, (name,))))
+        values = model.__dict__
+        for name in cls.dated:
+            value = values[name]
+            if value is None or (isinstance(value, date) and day_in_range(value)):
+                continue  # the usual cases, without building a generator
+            _raise(cls.__name__, (p for name in cls.dated for p in _dated_problems(values[name], (name,))))
         return model
 
 

@@ -126,3 +126,22 @@ def test_every_day_or_time_parameter_is_range_checked(stack):
                 else:
                     unchecked.append((name, route.path, param.name))
     assert checked > 25 and unchecked == []
+
+
+def _subclasses(cls: type[Input]) -> Iterator[type[Input]]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_every_day_or_time_field_of_an_input_is_range_checked(stack: Stack) -> None:
+    """`Input.dated` is worked out per class from the field types; a type it did not recognise as a day or a
+    time would leave that field unchecked."""
+    classes = [c for c in set(_subclasses(Input)) if c.__module__.startswith("services.")]
+    assert len(classes) > 40
+    wrong = {}
+    for c in classes:
+        mentions = {n for n, f in c.model_fields.items() if "date" in str(f.annotation).lower()}
+        if set(c.dated) != mentions:
+            wrong[c.__qualname__] = (c.dated, mentions)
+    assert wrong == {}
