@@ -2,8 +2,9 @@
 
 - A body that is JSON but not an object (`null`, `1`, `"x"`) is a 400 problem+json, not a crash on `.get`
   (a list is left to strawberry, which answers that batching is off).
-- NaN and Infinity (which Python's JSON parser accepts and JSON does not have) are a 400 problem+json
-  wherever they appear, variables included, so they never reach a service.
+- NaN and Infinity (which Python's JSON parser accepts and JSON does not have) and lone surrogate escapes
+  (text no service can take: UTF-8 cannot hold it) are a 400 problem+json wherever they appear, variables
+  included, so they never reach a service (nor fail the gateway when it encodes a call).
 - Date and DateTime arguments outside the days every service computes with (common.validation) are coercion
   errors naming the argument, like any other malformed scalar.
 """
@@ -13,11 +14,12 @@ import json
 from typing import Any
 
 import dateutil.parser  # type: ignore[import-untyped]  # strawberry parses DateTime with it
+import pydantic_core
 from strawberry.schema.types.base_scalars import wrap_parser
 from strawberry.types.scalar import ScalarDefinition
 
 from common.errors import AppError
-from common.validation import FIRST_DAY, LAST_DAY, day_in_range
+from common.validation import FIRST_DAY, LAST_DAY, SURROGATE, day_in_range, value_problems
 from gateway.graphiql import UpliftGraphQLRouter
 
 
@@ -33,7 +35,13 @@ class GatewayGraphQLRouter(UpliftGraphQLRouter):
     """The gateway's router: Uplift's GraphiQL page (gateway/graphiql.py) and the strict body read here."""
 
     def decode_json(self, data: str | bytes) -> object:
-        decoded = json.loads(data, parse_constant=_not_a_number)
+        try:  # pydantic-core refuses NaN, Infinity and lone surrogate escapes, the usual body costs one pass
+            decoded = pydantic_core.from_json(data, allow_inf_nan=False)
+        except ValueError:  # say which (or let strawberry say the body is not JSON at all)
+            decoded = json.loads(data, parse_constant=_not_a_number)
+            if any(found == SURROGATE for _, found, _ in value_problems(decoded)):
+                raise BadGraphQLRequest("The body holds a lone surrogate escape (\\ud800 to \\udfff), which is "
+                                        "not text any service can take; send valid UTF-8.") from None
         if isinstance(decoded, dict | list):
             return decoded
         raise BadGraphQLRequest('The body must be a JSON object: {"query": "...", "variables": {...}}.')

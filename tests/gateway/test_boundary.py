@@ -94,3 +94,19 @@ async def test_405_keeps_allow(client):
     assert r.status_code == 405
     assert "POST" in r.headers["allow"].replace(" ", "").split(",")
     assert json.loads(r.text)["status"] == 405
+
+
+
+@pytest.mark.parametrize("where", ["variables", "query"])
+async def test_a_lone_surrogate_is_a_bad_request(client, stack, where):
+    """JSON may escape a lone surrogate (`\\ud800`); no service can take it (UTF-8 cannot hold it) and the
+    gateway failed encoding its call ("Unexpected error"). It is refused with the body, like NaN."""
+    if where == "variables":
+        body = {"query": "query($x: String!) { person(source: \"crm\", externalId: $x) { name } }",
+                "variables": {"x": "a\ud800b"}}
+    else:
+        body = {"query": '{ person(source: "crm", externalId: "a\ud800b") { name } }'}
+    calls = len(stack.calls)
+    r = await client.post("/graphql", content=json.dumps(body), headers={"content-type": "application/json"})
+    assert "lone surrogate" in str(_bad_request(r)["detail"])
+    assert len(stack.calls) == calls
