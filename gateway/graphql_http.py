@@ -38,10 +38,13 @@ class GatewayGraphQLRouter(UpliftGraphQLRouter):
         try:  # pydantic-core refuses NaN, Infinity and lone surrogate escapes, the usual body costs one pass
             decoded = pydantic_core.from_json(data, allow_inf_nan=False)
         except ValueError:  # say which (or let strawberry say the body is not JSON at all)
-            decoded = json.loads(data, parse_constant=_not_a_number)
+            try:
+                decoded = json.loads(data, parse_constant=_not_a_number)
+            except UnicodeDecodeError:
+                raise BadGraphQLRequest("The body is not UTF-8 text.") from None
             if any(found == SURROGATE for _, found, _ in value_problems(decoded)):
-                raise BadGraphQLRequest("The body holds a lone surrogate escape (\\ud800 to \\udfff), which is "
-                                        "not text any service can take; send valid UTF-8.") from None
+                raise BadGraphQLRequest("The body holds a lone surrogate (U+D800 to U+DFFF), which is not text "
+                                        "any service can take; send valid UTF-8.") from None
         if isinstance(decoded, dict | list):
             return decoded
         raise BadGraphQLRequest('The body must be a JSON object: {"query": "...", "variables": {...}}.')

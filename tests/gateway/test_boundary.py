@@ -110,3 +110,10 @@ async def test_a_lone_surrogate_is_a_bad_request(client, stack, where):
     r = await client.post("/graphql", content=json.dumps(body), headers={"content-type": "application/json"})
     assert "lone surrogate" in str(_bad_request(r)["detail"])
     assert len(stack.calls) == calls
+
+
+async def test_a_body_that_is_not_utf8_is_a_bad_request(client):
+    """The stdlib's JSON decoder raised UnicodeDecodeError, which strawberry does not catch: a 500."""
+    r = await client.post("/graphql", content=b'{"query": "{ objectives { items { name } } }", "x": "\xff"}',
+                          headers={"content-type": "application/json"})
+    assert "UTF-8" in str(_bad_request(r)["detail"])
