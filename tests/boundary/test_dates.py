@@ -54,7 +54,7 @@ def _urls(w: dict[str, str], day: str) -> list[tuple[str, str]]:
     """(url, the query parameter naming the day) for every endpoint that takes a day."""
     m, s, p = w["manager"], w["seller"], w["programme"]
     out = []
-    for period in ("week", "month", "quarter"):
+    for period in ("week", "month", "quarter", "last_7_days", "last_90_days"):
         out += [(f"/api/metrics/v1/scorecard?person_id={s}&period={period}&on={day}", "on"),
                 (f"/api/metrics/v1/scorecard?team_of={m}&period={period}&on={day}", "on"),
                 (f"/api/metrics/v1/scorecards?person_ids={s}&period={period}&on={day}", "on"),
