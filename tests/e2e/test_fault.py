@@ -509,9 +509,9 @@ async def held_session(gw: Gateway, coach: str, seller: str, hours_ago: int, rat
 
 async def first_arrival(dbs: Databases, seen: int, within: float) -> None:
     """Until the metrics inbox has more than `seen` rows (polled tightly: the kill must land mid-burst)."""
-    deadline = asyncio.get_running_loop().time() + within
+    deadline = asyncio.get_running_loop().time() + patience(within)
     while await dbs.count("metrics", metrics.Inbox) <= seen:
-        assert asyncio.get_running_loop().time() < deadline, f"no event reached metrics within {within} s"
+        assert asyncio.get_running_loop().time() < deadline, f"no event reached metrics within {patience(within)} s"
         await asyncio.sleep(0.005)
 
 
