@@ -223,6 +223,7 @@ async def test_a_write_whose_answer_was_lost_is_not_repeated(harness, gql):
     unavailable(error, "coaching", "timed out after 0.3 s")
     assert len(coaching.sent) == 1
     await asyncio.gather(*coaching.acted)  # however long the service took to do it
+    harness.degrade("coaching")  # no fault, the suite's budget: the read must not race 0.3 s
     assert (await gql('{ people(q: "Bea") { items { name } } }'))["people"]["items"] == [{"name": "Bea"}]
 
 
