@@ -113,9 +113,13 @@ class IdempotencyMiddleware:
                 return _problem(422, "idempotency-key-reused", "Idempotency-Key reused",
                                 "This Idempotency-Key was used with a different request.")
             if row["status"] is None:
-                if row["created_at"] < now - IN_FLIGHT:  # the first attempt died: take over
-                    await s.execute(update(self.t).where(where).values(created_at=now))
-                    return None
+                if row["created_at"] < now - IN_FLIGHT:  # the first attempt died: take over, once
+                    taken = await s.execute(update(self.t).where(
+                        where, self.t.c.status.is_(None), self.t.c.created_at == row["created_at"]
+                    ).values(created_at=now))
+                    if taken.rowcount == 1:  # type: ignore[attr-defined]
+                        return None
+                    # else another retry (at another replica, say) took it over first: it runs now
                 status, hdrs, body = _problem(409, "request-in-progress", "Request in progress",
                                               "A request with this Idempotency-Key is still running; retry shortly.")
                 return status, [*hdrs, (b"retry-after", b"1")], body

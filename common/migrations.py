@@ -6,7 +6,7 @@ from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData, pool
+from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -14,6 +14,9 @@ from common.db import is_sqlite
 
 INI = Path(__file__).resolve().parent.parent / "migrations" / "alembic.ini"
 HISTORIES = ("identity", "behaviors", "coaching", "metrics")
+# PostgreSQL: every migration of a database holds this transaction-scoped advisory lock, so replicas started
+# together migrate one at a time (the others then find the schema at head) instead of racing on its DDL.
+MIGRATION_LOCK = 0x75706C6966740001
 
 
 def alembic_config(history: str, url: str) -> Config:
@@ -53,6 +56,8 @@ def run_env(metadata: MetaData) -> None:
     def do_run(connection: Connection) -> None:
         context.configure(connection=connection, **opts)
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":  # before the current revision is read
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             context.run_migrations()
 
     async def run_async() -> None:

@@ -11,7 +11,10 @@ import httpx
 import pytest
 
 from tests.dbs import TestDatabases
+from tests.timing import raise_service_budgets
 from uplift_cli.local import LocalStack, build_local
+
+raise_service_budgets()  # before any app is built: the gateway's budgets for a busy machine (tests/timing.py)
 
 JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 

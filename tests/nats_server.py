@@ -6,6 +6,8 @@ import nats
 import nats.js.errors
 import pytest
 
+from tests.timing import patience
+
 NATS_URL = os.environ.get("UPLIFT_TEST_NATS_URL", "nats://127.0.0.1:4222")
 MISSING = (f"NATS JetStream must run at {NATS_URL} for these tests (`make test` and .ci/run start it: "
            "scripts/ensure-nats.sh)")
@@ -17,7 +19,8 @@ def fail_without_nats(exc: BaseException) -> None:
 
 async def require_nats() -> None:
     try:
-        nc = await nats.connect(NATS_URL, connect_timeout=2, max_reconnect_attempts=0, allow_reconnect=False)
+        nc = await nats.connect(NATS_URL, connect_timeout=int(patience(2)), max_reconnect_attempts=0,
+                                allow_reconnect=False)
     except Exception as exc:
         fail_without_nats(exc)
     await nc.close()
@@ -26,7 +29,8 @@ async def require_nats() -> None:
 async def delete_stream(stream: str) -> None:
     """Remove a test's stream (nothing to do when the server or the stream is gone)."""
     try:
-        nc = await nats.connect(NATS_URL, connect_timeout=2, max_reconnect_attempts=0, allow_reconnect=False)
+        nc = await nats.connect(NATS_URL, connect_timeout=int(patience(2)), max_reconnect_attempts=0,
+                                allow_reconnect=False)
     except Exception:
         return
     try:

@@ -46,3 +46,21 @@ def test_every_service_database_is_created() -> None:
     for variable, url in env.items():
         if variable.endswith("DATABASE_URL"):
             assert f"CREATE DATABASE {url.rsplit('/', 1)[1]};" in init
+
+
+def test_compose_runs_two_replicas_of_every_part_behind_one_entry_point() -> None:
+    """docs/scaling.md: two of each service and of the gateway; only the load balancer publishes a port (a
+    fixed host port cannot be shared by replicas), and it proxies to the gateway service by name."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    for part in PARTS:
+        assert services[part]["deploy"]["replicas"] >= 2, part
+        assert "ports" not in services[part], f"{part} is replicated: only the load balancer publishes a port"
+        assert "container_name" not in services[part], f"{part} is replicated: containers need their own names"
+    lb = services["lb"]
+    assert lb["ports"] == ["8000:8000"]
+    config_file, mounted_at = lb["volumes"][0].split(":")[:2]
+    assert mounted_at == "/etc/nginx/nginx.conf"
+    config = (ROOT / config_file).read_text()
+    assert "server gateway:8000 resolve;" in config and "proxy_pass http://gateway;" in config
+    assert "listen 8000;" in config

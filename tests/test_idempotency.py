@@ -1,8 +1,14 @@
 """Idempotency-Key on POSTs: a retry gets the first answer, nothing is created twice."""
 
 import asyncio
+from datetime import timedelta
 
 import httpx
+from sqlalchemy import update
+
+from common.db import utcnow
+from common.idempotency import IN_FLIGHT
+from services.behaviors.models import IdempotencyKeys
 
 
 async def _objectives(api: httpx.AsyncClient) -> list[dict[str, object]]:
@@ -60,3 +66,18 @@ async def test_concurrent_retries_create_one_row(api):
     assert {r.status_code for r in answers} <= {201, 409}
     assert sum(r.status_code == 201 for r in answers) >= 1
     assert len(await _objectives(api)) == 1
+
+
+async def test_two_retries_after_the_first_attempt_died_run_it_once(stack, api):
+    """The first attempt died in flight (its claim is older than IN_FLIGHT, no answer stored): of two retries
+    arriving together (at two replicas, say) exactly one takes the request over; the other is told it runs."""
+    headers = {"idempotency-key": "died"}
+    assert (await api.post("/v1/objectives", json={"name": "Died"}, headers=headers)).status_code == 201
+    db = stack.local.services["behaviors"].state.db
+    async with db.sessions.begin() as s:  # as if the process had died before storing the answer
+        await s.execute(update(IdempotencyKeys).values(status=None, headers=None, body=None,
+                                                       created_at=utcnow() - IN_FLIGHT - timedelta(seconds=1)))
+    answers = await asyncio.gather(*[api.post("/v1/objectives", json={"name": "Died"}, headers=headers)
+                                     for _ in range(5)])
+    assert sorted(r.status_code for r in answers) == [201, 409, 409, 409, 409], [r.text for r in answers]
+    assert len(await _objectives(api)) == 2  # the first attempt's and the one retry's (the documented window)

@@ -2,6 +2,9 @@
 Runs on SQLite, and on PostgreSQL when UPLIFT_TEST_DATABASE_URL is set."""
 
 import asyncio
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +23,7 @@ from services.behaviors.models import Base as BehaviorsBase
 from services.coaching.models import Base as CoachingBase
 from services.metrics.models import Base as MetricsBase
 from tests.dbs import PG_URL
+from tests.timing import patience
 
 METADATA: dict[str, MetaData] = {
     "identity": IdentityBase.metadata,
@@ -95,3 +99,17 @@ def test_drift_check_notices_a_model_change(empty_url: str) -> None:
     Table("not_migrated", changed, Column("id", Integer, primary_key=True))
     diffs = _inspect(empty_url, _drift(changed))
     assert [d[0] for d in diffs] == ["add_table"]
+
+
+def test_replicas_starting_together_migrate_one_at_a_time(empty_url: str) -> None:
+    """Two replicas of a service (`uplift serve --service X` migrates first) started at once on an empty
+    database: both must come up. Without the migration lock one of them died on a duplicate type or table."""
+    if not PG_URL:
+        pytest.skip("PostgreSQL only: replicas share a PostgreSQL database (SQLite is one process per file)")
+    uplift = str(Path(sys.executable).parent / "uplift")
+    env = {**os.environ, "UPLIFT_METRICS_DATABASE_URL": empty_url}
+    runs = [subprocess.Popen([uplift, "migrate", "--service", "metrics"], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True) for _ in range(3)]
+    outputs = [run.communicate(timeout=patience(60.0))[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], "\n".join(out[-2000:] for out in outputs)
+    assert _inspect(empty_url, _drift(METADATA["metrics"])) == []

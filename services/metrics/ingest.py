@@ -47,6 +47,7 @@ from services.metrics.resolution import UserKey, lookup
 from services.metrics.schemas import ActivityIn, CompletionIn
 
 LOOKUP_CHUNK = 1000
+RACE_ATTEMPTS = 3  # judging a batch again after a concurrent batch stored one of its records first
 STEP = 250  # items between turns of the event loop while a database call runs alongside
 T = TypeVar("T")
 U = TypeVar("U")
@@ -244,9 +245,33 @@ def gc_paused() -> Iterator[None]:
 
 async def ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind, body: bytes) -> dict[str, Any]:
     """The request body `{"items": [...]}` in; the batch's outcome out, as a plain dict in the shape of
-    `schemas.BatchResult`."""
+    `schemas.BatchResult`.
+
+    PostgreSQL: a batch that stores a record a concurrent batch has just stored too (a retry while the first
+    try runs, two sync workers, two replicas) loses on the unique (tenant, source, external id) once the other
+    commits; it is rolled back to a savepoint and judged again, now against the other's rows (so its items
+    become duplicates, updates or conflicts instead of failing the batch). SQLite writes one batch at a time."""
+    items = read_items(body)
     with gc_paused():
-        return await _ingest(s, tenant_id, kind, read_items(body))
+        for attempt in range(1, RACE_ATTEMPTS + 1):
+            try:
+                async with s.begin_nested():
+                    return await _ingest(s, tenant_id, kind, items)
+            except Exception as exc:
+                if attempt == RACE_ATTEMPTS or not _unique_violation(exc):
+                    raise
+    raise AssertionError("unreachable")
+
+
+def _unique_violation(exc: BaseException) -> bool:
+    """A unique constraint refused the write (SQLSTATE 23505), whether raised through SQLAlchemy or by the
+    driver's COPY."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if getattr(seen, "sqlstate", None) == "23505":
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
 
 
 async def _alongside(io: Awaitable[T], cpu: Iterator[None]) -> T:

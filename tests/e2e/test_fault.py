@@ -53,6 +53,7 @@ from tests.dbs import TestDatabases
 from tests.e2e.processes import PARTS, Topology, free_port
 from tests.events_wiring.conftest import Streams, eventually
 from tests.nats_server import NATS_URL
+from tests.timing import patience
 
 pytestmark = pytest.mark.e2e
 
@@ -75,7 +76,8 @@ class Gateway:
 
     def __init__(self, url: str, tenant_id: uuid.UUID, api_key: str) -> None:
         self.tenant_id = tenant_id
-        self.http = httpx.AsyncClient(base_url=url, headers={"authorization": f"Bearer {api_key}"}, timeout=20.0)
+        self.http = httpx.AsyncClient(base_url=url, headers={"authorization": f"Bearer {api_key}"},
+                                      timeout=patience(20.0))
 
     async def query(self, query: str, credential: str | None = None, **variables: Any) -> dict[str, Any]:
         """The whole answer: data and errors."""
@@ -248,7 +250,8 @@ async def unpublished(dbs: Databases, service: str) -> int:
 
 @asynccontextmanager
 async def jetstream() -> AsyncIterator[Any]:
-    nc = await nats.connect(NATS_URL, connect_timeout=2, max_reconnect_attempts=0, allow_reconnect=False)
+    nc = await nats.connect(NATS_URL, connect_timeout=int(patience(2)), max_reconnect_attempts=0,
+                            allow_reconnect=False)
     try:
         yield nc.jetstream()
     finally:
@@ -506,9 +509,9 @@ async def held_session(gw: Gateway, coach: str, seller: str, hours_ago: int, rat
 
 async def first_arrival(dbs: Databases, seen: int, within: float) -> None:
     """Until the metrics inbox has more than `seen` rows (polled tightly: the kill must land mid-burst)."""
-    deadline = asyncio.get_running_loop().time() + within
+    deadline = asyncio.get_running_loop().time() + patience(within)
     while await dbs.count("metrics", metrics.Inbox) <= seen:
-        assert asyncio.get_running_loop().time() < deadline, f"no event reached metrics within {within} s"
+        assert asyncio.get_running_loop().time() < deadline, f"no event reached metrics within {patience(within)} s"
         await asyncio.sleep(0.005)
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from tests.dbs import TestDatabases
 from tests.e2e.processes import PARTS, Topology
+from tests.timing import patience
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +31,7 @@ def topology(databases: TestDatabases, tmp_path: Path) -> Iterator[Topology]:
 def test_separate_processes_serve_the_newcomer_path(topology: Topology) -> None:
     creds = json.loads(topology.cli("tenant", "create", "e2e"))
     headers = {"authorization": f"Bearer {creds['api_key']}", "x-request-id": "e2e-trace-1"}
-    gw = httpx.Client(base_url=topology.url("gateway"), headers=headers, timeout=10.0)
+    gw = httpx.Client(base_url=topology.url("gateway"), headers=headers, timeout=patience(10.0))
 
     def gql(query: str, **variables: object) -> dict[str, Any]:
         r = gw.post("/graphql", json={"query": query, "variables": variables})

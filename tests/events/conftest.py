@@ -25,6 +25,7 @@ from common.events import Event, InProcessBus, Retry, inbox_table, outbox_table
 from common.events.jetstream import JetStreamBus
 from tests.dbs import PG_URL
 from tests.nats_server import NATS_URL, delete_stream, fail_without_nats
+from tests.timing import patience
 
 FAST = Retry(max_deliver=4, delays=(0.05, 0.1))
 
@@ -93,7 +94,7 @@ class JetStreamFactory:
         self.buses: list[JetStreamBus] = []
 
     async def __call__(self, **kwargs: Any) -> JetStreamBus:
-        options: dict[str, Any] = {"retry": FAST, "poll": 0.2, "ack_wait": 5.0, **kwargs}
+        options: dict[str, Any] = {"retry": FAST, "poll": 0.2, "ack_wait": patience(5.0), **kwargs}
         bus = JetStreamBus(NATS_URL, stream=self.stream, prefix=self.prefix, **options)
         try:
             await bus.start()
@@ -110,14 +111,14 @@ class JetStreamFactory:
         await delete_stream(self.stream)
 
     async def stream_info(self) -> Any:
-        nc = await nats.connect(NATS_URL, connect_timeout=2)
+        nc = await nats.connect(NATS_URL, connect_timeout=int(patience(2)))
         try:
             return await nc.jetstream().stream_info(self.stream)
         finally:
             await nc.close()
 
     async def consumer_info(self, durable: str) -> Any:
-        nc = await nats.connect(NATS_URL, connect_timeout=2)
+        nc = await nats.connect(NATS_URL, connect_timeout=int(patience(2)))
         try:
             return await nc.jetstream().consumer_info(self.stream, durable)
         finally:
@@ -159,8 +160,8 @@ class Received:
 
 
 async def eventually(check: Callable[[], bool | Awaitable[bool]], within: float = 10.0) -> None:
-    """Wait until `check()` holds (deliveries over a broker are asynchronous)."""
-    deadline = asyncio.get_running_loop().time() + within
+    """Wait until `check()` holds (deliveries over a broker are asynchronous), at most `patience(within)` s."""
+    deadline = asyncio.get_running_loop().time() + patience(within)
     while True:
         result = check()
         if isinstance(result, Awaitable):

@@ -17,20 +17,23 @@ from common.events import InProcessBus, Retry, Transport
 from common.events.jetstream import JetStreamBus
 from tests.conftest import JWT_SECRET, Stack, Tenant
 from tests.nats_server import NATS_URL, delete_stream, require_nats
+from tests.timing import patience
 from uplift_cli.local import build_local
 
 FAST = Retry(max_deliver=4, delays=(0.05, 0.1))
 
 
 async def eventually(check: Callable[[], Awaitable[Any]], within: float = 15.0) -> Any:
-    """Poll `check()` until it returns something truthy (events arrive asynchronously); fail after `within` s."""
-    deadline = asyncio.get_running_loop().time() + within
+    """Poll `check()` until it returns something truthy (events arrive asynchronously); fail after
+    `patience(within)` s (`within`: what it takes on an idle machine, tests/timing.py)."""
+    budget = patience(within)
+    deadline = asyncio.get_running_loop().time() + budget
     while True:
         result = await check()
         if result:
             return result
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"not reached within {within} s (last: {result!r})")
+            raise AssertionError(f"not reached within {budget:g} s (last: {result!r})")
         await asyncio.sleep(0.05)
 
 
@@ -50,7 +53,7 @@ class Streams:
 
     def bus(self, **options: Any) -> JetStreamBus:
         return JetStreamBus(NATS_URL, stream=self.stream, prefix=self.prefix,
-                            **{"retry": FAST, "poll": 0.2, "ack_wait": 5.0, **options})
+                            **{"retry": FAST, "poll": 0.2, "ack_wait": patience(5.0), **options})
 
     async def check_server(self) -> None:
         await require_nats()

@@ -27,6 +27,7 @@ from gateway.queue_scoring import (
 from tests.conftest import JWT_SECRET, GraphQL, Stack, Tenant
 from tests.gateway.coaching_docs import complete, create_person, schedule, set_manager
 from tests.gateway.helpers import PROBLEM, active_behavior, add_scenario, client_for, result
+from tests.timing import patience
 
 # ---- the scoring, pure ---------------------------------------------------------------------------
 
@@ -180,9 +181,10 @@ async def mirror(metrics: httpx.AsyncClient, path: str, items: list[dict[str, An
     """Push the metrics read model (what the other services' events feed it with). Where those events flow, the
     consumer may insert the same entity at the same moment and the loser of that race answers 409 — then the
     row is there, and a retry is `unchanged` or `updated`."""
-    for _ in range(20):
+    deadline = asyncio.get_running_loop().time() + patience(1.0)
+    while True:
         r = await metrics.put(f"/v1/internal/{path}", json={"items": items})
-        if r.status_code != 409:
+        if r.status_code != 409 or asyncio.get_running_loop().time() > deadline:
             break
         await asyncio.sleep(0.05)
     assert r.status_code == 200, r.text

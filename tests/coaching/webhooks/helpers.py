@@ -10,11 +10,12 @@ import httpx
 from common.db import Database
 from services.coaching.webhooks.delivery import Deliverer, DeliveryConfig
 from tests.conftest import Stack
+from tests.timing import patience
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 60.0) -> None:
     """Wait for a condition (the time only bounds a failure)."""
-    deadline = asyncio.get_running_loop().time() + seconds
+    deadline = asyncio.get_running_loop().time() + patience(seconds)
     while not await check():
         assert asyncio.get_running_loop().time() < deadline, "timed out waiting"
         await asyncio.sleep(0.05)
