@@ -131,10 +131,20 @@ def month_end() -> date:
     return datetime.now(UTC).date().replace(day=1) - timedelta(days=1)
 
 
-DAY = month_end()
-MONTH_START = DAY.replace(day=1)
-DAYS_IN_MONTH = DAY.day
-PREVIOUS_MONTH = (MONTH_START - timedelta(days=1)).replace(day=1)
+DAY = MONTH_START = PREVIOUS_MONTH = date.min  # set per test by `_dates`
+DAYS_IN_MONTH = 0
+
+
+@pytest.fixture(autouse=True)
+def _dates() -> None:
+    # taken when each test starts, not at import: a suite that runs past midnight UTC at a month's end would
+    # otherwise compare last month's dates with the service's today
+    global DAY, MONTH_START, DAYS_IN_MONTH, PREVIOUS_MONTH
+    DAY = month_end()
+    MONTH_START = DAY.replace(day=1)
+    DAYS_IN_MONTH = DAY.day
+    PREVIOUS_MONTH = (MONTH_START - timedelta(days=1)).replace(day=1)
+
 EXEC, DISCO = "exec-meetings", "discovery-calls"
 
 

@@ -9,7 +9,16 @@ import pytest
 
 from tests.metrics.test_scorecards import put
 
-TODAY = datetime.now(UTC).date()
+TODAY = date.min  # set per test by `_dates`
+
+
+@pytest.fixture(autouse=True)
+def _dates() -> None:
+    # taken when each test starts, not at import: a suite that runs past midnight UTC would otherwise
+    # compare yesterday's dates with the service's today
+    global TODAY
+    TODAY = datetime.now(UTC).date()
+
 
 
 def at(day: date, hour: int = 10) -> str:

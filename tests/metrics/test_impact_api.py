@@ -7,12 +7,22 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from services.metrics.catalogue import CATALOGUE
 from services.metrics.impact_service import effect_unit
 from tests.metrics.test_scorecards import put
 
-TODAY = datetime.now(UTC).date()
+TODAY = date.min  # set per test by `_dates`
+
+
+@pytest.fixture(autouse=True)
+def _dates() -> None:
+    # taken when each test starts, not at import: a suite that runs past midnight UTC would otherwise
+    # compare yesterday's dates with the service's today
+    global TODAY
+    TODAY = datetime.now(UTC).date()
+
 WINDOW = 28
 PLANTED_PER_DAY = 0.3  # extra meetings a day after the course: 8.4 over a 28-day window
 TREND_PER_DAY = 0.004  # everyone drifts up a little: difference in differences must take it out

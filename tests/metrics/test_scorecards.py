@@ -14,9 +14,20 @@ from common.auth import issue_person_token
 from services.metrics.periods import Period, period_of, scaled_target
 from tests.conftest import JWT_SECRET, Stack, Tenant
 
-TODAY = datetime.now(UTC).date()
-START = TODAY - timedelta(days=100)
-REORG = TODAY - timedelta(days=30)
+TODAY = date.min  # set per test by `_dates`
+START = date.min  # set per test by `_dates`
+REORG = date.min  # set per test by `_dates`
+
+
+@pytest.fixture(autouse=True)
+def _dates() -> None:
+    # taken when each test starts, not at import: a suite that runs past midnight UTC would otherwise
+    # compare yesterday's dates with the service's today
+    global TODAY, START, REORG
+    TODAY = datetime.now(UTC).date()
+    START = TODAY - timedelta(days=100)
+    REORG = TODAY - timedelta(days=30)
+
 
 
 @dataclass

@@ -6,7 +6,16 @@ import pytest
 
 from tests.coaching.relationships.helpers import assign, invalid, problem
 
-TODAY = datetime.now(UTC).date()
+TODAY = date.min  # set per test by `_dates`
+
+
+@pytest.fixture(autouse=True)
+def _dates() -> None:
+    # taken when each test starts, not at import: a suite that runs past midnight UTC would otherwise
+    # compare yesterday's dates with the service's today
+    global TODAY
+    TODAY = datetime.now(UTC).date()
+
 
 
 @pytest.fixture

@@ -13,7 +13,16 @@ from tests.coaching.relationships.helpers import (
     programme_body,
 )
 
-TODAY = datetime.now(UTC).date()
+TODAY = date.min  # set per test by `_dates`
+
+
+@pytest.fixture(autouse=True)
+def _dates() -> None:
+    # taken when each test starts, not at import: a suite that runs past midnight UTC would otherwise
+    # compare yesterday's dates with the service's today
+    global TODAY
+    TODAY = datetime.now(UTC).date()
+
 UNKNOWN = "0190a8e0-0000-7000-8000-000000000000"
 
 
