@@ -7,11 +7,15 @@ nothing. `entity_version` only grows per entity:
   (a session's rating counts as a change of the session);
 - programme pairs: 1 joined, 2 left, 3 removed — the lifecycle only moves forward;
 - goals (`goal.agreed`): the revision agreed — each revision becomes agreed at most once, revisions only grow;
-- gaps and actions (`opened` / `created`): 1 — they are published once, when created.
+- actions: their `version` column — 1 created, +1 on every update (status, description, due day) and when
+  announced overdue;
+- coach assignments: their `version` column — 1 created, +1 each time the end is set or brought forward;
+- gaps (`opened`): 1 — published once, when opened.
 """
 
 import uuid
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.events import Event, record_all
 from services.coaching.models import (
     Action,
+    CoachAssignment,
     Gap,
     Goal,
     GoalRevision,
@@ -40,7 +45,10 @@ SESSION_NO_SHOW = "coaching.session.no_show"
 SESSION_RATED = "coaching.session.rated"
 GOAL_AGREED = "coaching.goal.agreed"
 ACTION_CREATED = "coaching.action.created"
+ACTION_UPDATED = "coaching.action.updated"
 ACTION_OVERDUE = "coaching.action.overdue"
+ASSIGNMENT_CREATED = "coaching.coach_assignment.created"
+ASSIGNMENT_ENDED = "coaching.coach_assignment.ended"
 GAP_OPENED = "coaching.gap.opened"
 PAIR_JOINED = "coaching.programme_pair.joined"
 PAIR_LEFT = "coaching.programme_pair.left"
@@ -112,29 +120,54 @@ async def completion_recorded(session: AsyncSession, gaps: Iterable[Gap], action
     events = [_event(g.tenant_id, GAP_OPENED, g.id, 1, {
         "id": g.id, "session_id": g.session_id, "seller_id": g.seller_id, "behavior_key": g.behavior_key,
         "description": g.description, "root_cause": g.root_cause, "created_at": g.created_at}) for g in gaps]
-    events += [_event(a.tenant_id, ACTION_CREATED, a.id, 1, action_payload(a)) for a in actions]
+    events += [_event(a.tenant_id, ACTION_CREATED, a.id, a.version, action_payload(a)) for a in actions]
     await _record(session, events)
 
 
 def action_payload(a: Action) -> dict[str, Any]:
-    return {"id": a.id, "session_id": a.session_id, "seller_id": a.seller_id, "coach_id": a.coach_id,
-            "owner_id": a.owner_id, "gap_id": a.gap_id, "description": a.description, "due_on": a.due_on,
-            "status": a.status, "created_at": a.created_at}
+    return {"id": a.id, "version": a.version, "session_id": a.session_id, "seller_id": a.seller_id,
+            "coach_id": a.coach_id, "owner_id": a.owner_id, "gap_id": a.gap_id, "description": a.description,
+            "due_on": a.due_on, "status": a.status, "created_at": a.created_at, "closed_at": a.closed_at}
+
+
+async def action_updated(session: AsyncSession, action: Action) -> None:
+    """An action's status, description or due day changed (bump `version` first)."""
+    await _record(session, [_event(action.tenant_id, ACTION_UPDATED, action.id, action.version,
+                                   action_payload(action))])
 
 
 async def actions_overdue(session: AsyncSession, actions: Iterable[Action]) -> None:
-    """Open actions whose due day has passed, announced once each (version 2: after action.created)."""
-    await _record(session, (_event(a.tenant_id, ACTION_OVERDUE, a.id, 2, action_payload(a)) for a in actions))
+    """Open actions whose due day has passed, announced once each (bump `version` first)."""
+    await _record(session, (_event(a.tenant_id, ACTION_OVERDUE, a.id, a.version, action_payload(a)) for a in actions))
 
 
-async def goal_agreed(session: AsyncSession, goal: Goal, revision: GoalRevision) -> None:
-    """Both the seller and the coach agreed to the goal's current revision."""
-    agreed_at = max(revision.seller_agreed_at or revision.created_at, revision.coach_agreed_at or revision.created_at)
+def assignment_payload(a: CoachAssignment) -> dict[str, Any]:
+    return {"id": a.id, "version": a.version, "coach_id": a.coach_id, "seller_id": a.seller_id, "kind": a.kind,
+            "scope": list(a.scope), "starts_on": a.starts_on, "ends_on": a.ends_on, "created_at": a.created_at}
+
+
+async def assignment_changed(session: AsyncSession, topic: str, assignment: CoachAssignment) -> None:
+    """A coach assignment created (version 1) or its end set or brought forward (bump `version` first)."""
+    await _record(session, [_event(assignment.tenant_id, topic, assignment.id, assignment.version,
+                                   assignment_payload(assignment))])
+
+
+def agreed_at(revision: GoalRevision) -> datetime | None:
+    """When both parties had agreed to a revision (None while one has not)."""
+    if revision.seller_agreed_at is None or revision.coach_agreed_at is None:
+        return None
+    return max(revision.seller_agreed_at, revision.coach_agreed_at)
+
+
+async def goal_agreed(session: AsyncSession, goal: Goal, revision: GoalRevision,
+                      first_agreed_at: datetime) -> None:
+    """Both the seller and the coach agreed to the goal's current revision. `first_agreed_at` is when the
+    goal's first agreed revision was agreed (the goal counts as agreed from then, whatever its revisions)."""
     await _record(session, [_event(goal.tenant_id, GOAL_AGREED, goal.id, revision.revision, {
-        "id": goal.id, "seller_id": goal.seller_id, "coach_id": goal.coach_id, "session_id": goal.session_id,
-        "revision": revision.revision, "metric_key": revision.metric_key, "kind": revision.kind,
-        "target": revision.target, "period": revision.period, "review_on": revision.review_on,
-        "agreed_at": agreed_at})])
+        "id": goal.id, "version": revision.revision, "seller_id": goal.seller_id, "coach_id": goal.coach_id,
+        "session_id": goal.session_id, "revision": revision.revision, "metric_key": revision.metric_key,
+        "kind": revision.kind, "target": revision.target, "period": revision.period,
+        "review_on": revision.review_on, "agreed_at": agreed_at(revision), "first_agreed_at": first_agreed_at})])
 
 
 async def pairs_changed(session: AsyncSession, topic: str, pairs: Iterable[ProgrammePair]) -> None:

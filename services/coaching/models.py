@@ -119,6 +119,8 @@ class CoachAssignment(Base):
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # +1 each time the end is set or brought forward (under the row lock): its events' entity_version.
+    version: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")
 
 
 class Programme(Base):
@@ -234,6 +236,8 @@ class Action(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     overdue_announced_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # action.overdue sent that day
+    # +1 with every change (under the row lock): its events' entity_version.
+    version: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")
 
 
 class Goal(Base):

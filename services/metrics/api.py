@@ -98,6 +98,24 @@ async def put_participants(body: InternalBatch, svc: ReadModel) -> UpsertResult:
     return await svc.upsert(readmodel.PARTICIPANTS, body.items)
 
 
+@router.put("/internal/actions", tags=["internal"])
+async def put_actions(body: InternalBatch, svc: ReadModel) -> UpsertResult:
+    """Actions agreed in coaching sessions, with their status."""
+    return await svc.upsert(readmodel.ACTIONS, body.items)
+
+
+@router.put("/internal/goals", tags=["internal"])
+async def put_goals(body: InternalBatch, svc: ReadModel) -> UpsertResult:
+    """Agreed goals: the latest agreed revision (version = revision) and when the goal was first agreed."""
+    return await svc.upsert(readmodel.GOALS, body.items)
+
+
+@router.put("/internal/coach-assignments", tags=["internal"])
+async def put_assignments(body: InternalBatch, svc: ReadModel) -> UpsertResult:
+    """Coach assignments (who coaches whom, on which behaviours, over which days)."""
+    return await svc.upsert(readmodel.ASSIGNMENTS, body.items)
+
+
 # ---- metric definitions ----------------------------------------------------------------------
 
 @router.get("/metrics", tags=["metrics"])

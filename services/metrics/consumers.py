@@ -22,7 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.events import Event
 from common.service_app import Consumer
 from services.metrics.readmodel import (
+    ACTIONS,
+    ASSIGNMENTS,
     BEHAVIORS,
+    GOALS,
     PARTICIPANTS,
     PEOPLE,
     REPORTING_LINES,
@@ -62,6 +65,23 @@ def _participant(event: Event) -> dict[str, Any]:
     return item
 
 
+def _action(event: Event) -> dict[str, Any]:
+    return _pick(event, "session_id", "coach_id", "seller_id", "owner_id", "due_on", "status", "created_at",
+                 "closed_at")
+
+
+def _goal(event: Event) -> dict[str, Any]:
+    item = _pick(event, "coach_id", "seller_id", "session_id", "metric_key", "kind", "target", "period",
+                 "review_on", "agreed_at", "first_agreed_at")
+    if item["first_agreed_at"] is None:  # events recorded before goals said when they were first agreed
+        item["first_agreed_at"] = item["agreed_at"]
+    return item
+
+
+def _assignment(event: Event) -> dict[str, Any]:
+    return _pick(event, "coach_id", "seller_id", "kind", "scope", "starts_on", "ends_on")
+
+
 def _behavior(event: Event) -> dict[str, Any]:
     item = _pick(event, "key", "name", "status", "audience")
     item["indicators"] = [{k: i.get(k) for k in ("id", "metric_key", "kind", "target", "comparator", "period")}
@@ -83,6 +103,9 @@ FEEDS = (
     Feed("metrics-sessions", "coaching.session.*", SESSIONS, _session),
     Feed("metrics-participants", "coaching.programme_pair.*", PARTICIPANTS, _participant),
     Feed("metrics-behaviors", "behaviors.behavior.*", BEHAVIORS, _behavior),
+    Feed("metrics-actions", "coaching.action.*", ACTIONS, _action),
+    Feed("metrics-goals", "coaching.goal.agreed", GOALS, _goal),
+    Feed("metrics-coach-assignments", "coaching.coach_assignment.*", ASSIGNMENTS, _assignment),
 )
 
 

@@ -215,6 +215,80 @@ class ProgrammeParticipant(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class CoachingAction(Base):
+    """An action agreed in a coaching session: open | done | dropped; `closed_at` set when done or dropped."""
+
+    __tablename__ = "coaching_actions"
+    __table_args__ = (
+        Index("ix_coaching_actions_tenant_id_coach_id", "tenant_id", "coach_id", "due_on"),
+        Index("ix_coaching_actions_tenant_id_seller_id", "tenant_id", "seller_id", "due_on"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    session_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    coach_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    seller_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    owner_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    deleted: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CoachingGoal(Base):
+    """A goal agreed between a coach and a seller: its latest agreed revision's terms, and when the goal was
+    first agreed (its version is the revision)."""
+
+    __tablename__ = "coaching_goals"
+    __table_args__ = (
+        Index("ix_coaching_goals_tenant_id_coach_id", "tenant_id", "coach_id"),
+        Index("ix_coaching_goals_tenant_id_seller_id", "tenant_id", "seller_id"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    coach_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    seller_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    session_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    metric_key: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    target: Mapped[float] = mapped_column(Float)
+    period: Mapped[str] = mapped_column(String(10))
+    review_on: Mapped[date] = mapped_column(Date)
+    agreed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_agreed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deleted: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CoachAssignment(Base):
+    """A coach assigned to a seller on the days starts_on <= d <= ends_on (open when null), on the behaviours
+    in `scope` (all when empty). Line managers coach their reports without an assignment."""
+
+    __tablename__ = "coach_assignments"
+    __table_args__ = (
+        Index("ix_coach_assignments_tenant_id_coach_id", "tenant_id", "coach_id"),
+        Index("ix_coach_assignments_tenant_id_seller_id", "tenant_id", "seller_id"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    coach_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    seller_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    kind: Mapped[str] = mapped_column(String(32))
+    scope: Mapped[list[str]] = mapped_column(JSONType)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    deleted: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # ---- metrics ----------------------------------------------------------------------------------
 
 class MetricDefinition(Base):

@@ -25,6 +25,9 @@ from services.metrics.definitions import tenant_metrics
 from services.metrics.models import (
     Behavior,
     BehaviorIndicator,
+    CoachAssignment,
+    CoachingAction,
+    CoachingGoal,
     CoachingSession,
     Person,
     PersonExternalId,
@@ -34,7 +37,10 @@ from services.metrics.models import (
 from services.metrics.repository import DailyRepository, DefinitionRepository, EvidenceRepository
 from services.metrics.resolution import attribute_pending
 from services.metrics.schemas import (
+    ActionItem,
+    AssignmentItem,
     BehaviorItem,
+    GoalItem,
     ParticipantItem,
     PersonItem,
     ReportingLineItem,
@@ -94,6 +100,14 @@ SESSIONS = Entity("sessions", CoachingSession.__table__, SessionItem,  # type: i
                           "relevant", "developmental", "motivational", "has_agreed_action"))
 PARTICIPANTS = Entity("programme-participants", ProgrammeParticipant.__table__,  # type: ignore[arg-type]
                       ParticipantItem, _fields("programme_id", "person_id", "joined_on", "left_on"))
+ACTIONS = Entity("actions", CoachingAction.__table__, ActionItem,  # type: ignore[arg-type]
+                 _fields("session_id", "coach_id", "seller_id", "owner_id", "due_on", "status", "created_at",
+                         "closed_at"))
+GOALS = Entity("goals", CoachingGoal.__table__, GoalItem,  # type: ignore[arg-type]
+               _fields("coach_id", "seller_id", "session_id", "metric_key", "kind", "target", "period", "review_on",
+                       "agreed_at", "first_agreed_at"))
+ASSIGNMENTS = Entity("coach-assignments", CoachAssignment.__table__, AssignmentItem,  # type: ignore[arg-type]
+                     _fields("coach_id", "seller_id", "kind", "scope", "starts_on", "ends_on"))
 
 Claim = tuple[str, str]  # (source, external id), or ("@email", address)
 

@@ -230,6 +230,67 @@ class SessionItem(Versioned):
         return self
 
 
+class ActionItem(Versioned):
+    """An action agreed in a coaching session (`closed_at`: when it was done or dropped)."""
+
+    session_id: uuid.UUID
+    coach_id: uuid.UUID
+    seller_id: uuid.UUID
+    owner_id: uuid.UUID
+    due_on: date
+    status: Literal["open", "done", "dropped"]
+    created_at: AwareDatetime
+    closed_at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _closed(self) -> "ActionItem":
+        if (self.status == "open") != (self.closed_at is None):
+            raise ValueError("closed_at is set exactly when the action is done or dropped")
+        return self
+
+
+class GoalItem(Versioned):
+    """A goal's latest agreed revision (version = the revision) and when the goal was first agreed."""
+
+    coach_id: uuid.UUID
+    seller_id: uuid.UUID
+    session_id: uuid.UUID | None = None
+    metric_key: MetricKey
+    kind: Literal["activity", "proficiency"]
+    target: float = Field(allow_inf_nan=False)
+    period: Literal["week", "month", "quarter"]
+    review_on: date
+    agreed_at: AwareDatetime
+    first_agreed_at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _first(self) -> "GoalItem":
+        if self.first_agreed_at > self.agreed_at:
+            raise ValueError("first_agreed_at must not be after agreed_at")
+        return self
+
+
+CoachKind = Literal["manager", "trainer", "sales_engineer", "product_marketer", "presales", "peer", "leader"]
+
+
+class AssignmentItem(Versioned):
+    """A coach assigned to a seller on the days starts_on <= d <= ends_on (open when null), on the behaviours
+    in `scope` (every behaviour when empty)."""
+
+    coach_id: uuid.UUID
+    seller_id: uuid.UUID
+    kind: CoachKind
+    scope: list[BehaviorKey] = Field(default_factory=list, max_length=50)
+    starts_on: date
+    ends_on: date | None = None
+
+    @model_validator(mode="after")
+    def _period(self) -> "AssignmentItem":
+        if self.ends_on is not None and self.ends_on < self.starts_on:
+            raise ValueError("ends_on must not be before starts_on")
+        return self
+
+
 class ParticipantItem(Versioned):
     """In the programme on the days joined_on <= d < left_on (open when null)."""
 

@@ -21,6 +21,9 @@ from services.metrics.models import (
     Activity,
     Behavior,
     BehaviorIndicator,
+    CoachAssignment,
+    CoachingAction,
+    CoachingGoal,
     CoachingSession,
     Inbox,
     Person,
@@ -171,6 +174,65 @@ async def test_sessions_ratings_and_programme_pairs_reach_metrics(wired: Wired, 
     ok(await coaching.delete(f"/v1/programmes/{programme['id']}/pairs/{pair['id']}",
                              params={"left_on": "2025-06-01"}), 204)
     await wired.row(ProgrammeParticipant, tenant, pair["id"], version=2, left_on=date(2025, 6, 1))
+
+
+async def test_actions_goals_and_coach_assignments_reach_metrics(wired: Wired, tenant: Tenant,
+                                                                  coaching: httpx.AsyncClient) -> None:
+    """Every change of an action's status, every agreed goal revision and a coach assignment's start and end
+    reach the read model, in order (coaching metrics and who may see whose figures are computed from them)."""
+    coach = (await person(coaching, "Coach", roles=["manager"]))["id"]
+    seller = (await person(coaching, "Seller"))["id"]
+    engineer = (await person(coaching, "Engineer", roles=["seller"]))["id"]
+    held = datetime.now(UTC) - timedelta(hours=1)
+    session = ok(await coaching.post("/v1/sessions", json={
+        "coach_id": coach, "seller_id": seller, "scheduled_at": held.isoformat()}), 201)
+    due = (held + timedelta(days=7)).date()
+    ok(await coaching.post(f"/v1/sessions/{session['id']}/complete", json={
+        "held_at": held.isoformat(),
+        "actions": [{"description": "Ask for the sponsor", "owner_id": seller, "due_on": due.isoformat()}],
+        "goals": [{"metric_key": "meetings", "kind": "activity", "target": 3, "period": "week",
+                   "review_on": due.isoformat()}]}))
+    action = ok(await coaching.get("/v1/actions", params={"session_id": session["id"]}))["items"][0]
+    await wired.row(CoachingAction, tenant, action["id"], version=1, status="open", closed_at=None,
+                    due_on=due, coach_id=uuid.UUID(coach), seller_id=uuid.UUID(seller))
+    ok(await coaching.patch(f"/v1/actions/{action['id']}", json={"status": "done"}))
+    done = await wired.row(CoachingAction, tenant, action["id"], version=2, status="done")
+    assert done.closed_at is not None
+    ok(await coaching.patch(f"/v1/actions/{action['id']}", json={"status": "open"}))
+    await wired.row(CoachingAction, tenant, action["id"], version=3, status="open", closed_at=None)
+    ok(await coaching.patch(f"/v1/actions/{action['id']}", json={"status": "open"}))  # no change: no event
+    ok(await coaching.patch(f"/v1/actions/{action['id']}", json={"due_on": (due + timedelta(days=1)).isoformat()}))
+    await wired.row(CoachingAction, tenant, action["id"], version=4, due_on=due + timedelta(days=1))
+
+    goal = ok(await coaching.get("/v1/goals", params={"session_id": session["id"]}))["items"][0]
+    tokens = {who: issue_person_token(JWT_SECRET, tenant_id=tenant.id, person_id=uuid.UUID(who), roles=[role])
+              for who, role in ((seller, "seller"), (coach, "manager"))}
+
+    async def agree_both() -> None:
+        for token in tokens.values():
+            async with wired.rest("coaching", token) as as_party:
+                ok(await as_party.post(f"/v1/goals/{goal['id']}/agree", json={}))
+
+    await agree_both()
+    first = await wired.row(CoachingGoal, tenant, goal["id"], version=1, target=3.0, metric_key="meetings")
+    assert first.first_agreed_at == first.agreed_at
+    ok(await coaching.post(f"/v1/goals/{goal['id']}/revise", json={
+        "metric_key": "meetings", "kind": "activity", "target": 4, "period": "week", "review_on": due.isoformat()}))
+    await agree_both()
+    second = await wired.row(CoachingGoal, tenant, goal["id"], version=2, target=4.0)
+    assert (second.first_agreed_at, second.agreed_at > first.agreed_at) == (first.agreed_at, True)
+
+    today = datetime.now(UTC).date()
+    assignment = ok(await coaching.post("/v1/coach-assignments", json={
+        "coach_id": engineer, "seller_id": seller, "kind": "sales_engineer", "scope": ["exec-sponsor"],
+        "starts_on": today.isoformat()}), 201)
+    await wired.row(CoachAssignment, tenant, assignment["id"], version=1, kind="sales_engineer",
+                    scope=["exec-sponsor"], starts_on=today, ends_on=None, coach_id=uuid.UUID(engineer))
+    ok(await coaching.post(f"/v1/coach-assignments/{assignment['id']}/end",
+                           json={"ends_on": (today + timedelta(days=3)).isoformat()}))
+    await wired.row(CoachAssignment, tenant, assignment["id"], version=2, ends_on=today + timedelta(days=3))
+    ok(await coaching.post(f"/v1/coach-assignments/{assignment['id']}/end", json={"ends_on": today.isoformat()}))
+    await wired.row(CoachAssignment, tenant, assignment["id"], version=3, ends_on=today)
 
 
 @pytest.mark.parametrize("wired", ["inprocess"], indirect=True)

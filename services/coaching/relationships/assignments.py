@@ -8,6 +8,7 @@ from common.db import utcnow
 from common.errors import Conflict, InvalidInput, NotFound
 from common.ids import new_id
 from common.pagination import Page, PageParams, build_page
+from services.coaching import events
 from services.coaching.models import CoachAssignment, Person
 from services.coaching.relationships.access import Caller
 from services.coaching.relationships.coaches import CoachLink
@@ -78,8 +79,9 @@ class AssignmentsService:
                                "period and scope; end it or choose another period or scope.")
         row = CoachAssignment(id=new_id(), tenant_id=self.tenant_id, coach_id=data.coach_id, seller_id=data.seller_id,
                               kind=data.kind, scope=list(data.scope), starts_on=starts_on, ends_on=data.ends_on,
-                              created_at=utcnow())
+                              created_at=utcnow(), version=1)
         self.repo.add(row)
+        await events.assignment_changed(self.repo.s, events.ASSIGNMENT_CREATED, row)
         return assignment_out(row)
 
     async def _assignment(self, assignment_id: uuid.UUID, *, for_update: bool = False) -> CoachAssignment:
@@ -100,6 +102,8 @@ class AssignmentsService:
         if row.ends_on is not None and ends_on >= row.ends_on:
             raise Conflict(f"The assignment already ends on {row.ends_on}; an end can only be brought forward.")
         row.ends_on = ends_on
+        row.version += 1
+        await events.assignment_changed(self.repo.s, events.ASSIGNMENT_ENDED, row)
         return assignment_out(row)
 
     async def get(self, assignment_id: uuid.UUID) -> AssignmentOut:

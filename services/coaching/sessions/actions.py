@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from common.db import utcnow
 from common.errors import Conflict, Forbidden, NotFound
 from common.pagination import Page, PageParams, build_page
+from services.coaching import events
 from services.coaching.models import Action
 from services.coaching.org import Org
 from services.coaching.sessions.context import Context, error, invalid
@@ -60,10 +61,14 @@ class ActionsService:
         for field, value in edits.items():
             setattr(action, field, value)
         status = changes.get("status", action.status)
-        if status != action.status:
+        changed = status != action.status
+        if changed:
             action.status = status
             action.closed_at = None if status == "open" else now
         if edits or "status" in changes:
             action.updated_at = now
+        if edits or changed:
+            action.version += 1
+            await events.action_updated(self.repo.s, action)
         await self.repo.flush()
         return action_out(action, now.date())

@@ -124,5 +124,5 @@ class Completion:
                        coach_id=s.coach_id, owner_id=a.owner_id,
                        gap_id=gap_ids[a.gap_index] if a.gap_index is not None else a.gap_id,
                        description=a.description, due_on=a.due_on, status="open", created_at=now, updated_at=now,
-                       closed_at=None)
+                       closed_at=None, version=1)
                 for a in data.actions]

@@ -109,8 +109,11 @@ class GoalsService:
         elif party == "coach" and revision.coach_agreed_at is None:
             revision.coach_agreed_at = goal.updated_at = now
         await self.repo.flush()
-        if not was_agreed and revision.seller_agreed_at is not None and revision.coach_agreed_at is not None:
-            await events.goal_agreed(self.repo.s, goal, revision)
+        now_agreed = events.agreed_at(revision)
+        if not was_agreed and now_agreed is not None:
+            earlier = [at for r in await self.repo.revisions([goal.id])
+                       if r.revision < revision.revision and (at := events.agreed_at(r)) is not None]
+            await events.goal_agreed(self.repo.s, goal, revision, min([*earlier, now_agreed]))
         return await self._out(goal)
 
     async def revise(self, goal_id: uuid.UUID, terms: GoalRevise) -> GoalOut:

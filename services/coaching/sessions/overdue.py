@@ -35,6 +35,7 @@ class OverdueSweeper:
             due = list((await s.execute(stmt)).scalars())
             for action in due:
                 action.overdue_announced_on = today
+                action.version += 1
             await events.actions_overdue(s, due)
             await s.commit()
         return len(due)
