@@ -28,6 +28,7 @@ class Aggregation(Enum):
 class EvidenceSource(Enum):
     ACTIVITIES = "activities"
     COMPLETIONS = "completions"
+    COACHING = "coaching"
 
 
 @strawberry.type(description="An attribute and the values it may take (one of).")
@@ -50,6 +51,8 @@ class Metric:
     field: str | None
     numerator: str | None
     denominator: str | None
+    unit: str = strawberry.field(description="What a value counts: e.g. events, sessions, share 0-1 (a share), "
+                                             "rating 1-5, mean of amount.")
     builtin: bool
     created_at: datetime | None
 
@@ -58,8 +61,8 @@ class Metric:
         return cls(key=d["key"], name=d["name"], description=d["description"], kind=MetricKind(d["kind"]),
                    aggregation=Aggregation(d["aggregation"]), source=EvidenceSource(d["source"]),
                    types=d["types"], filters=[MetricFilter(attribute=k, values=v) for k, v in d["filters"].items()],
-                   field=d["field"], numerator=d["numerator"], denominator=d["denominator"], builtin=d["builtin"],
-                   created_at=opt_dt(d["created_at"]))
+                   field=d["field"], numerator=d["numerator"], denominator=d["denominator"], unit=d["unit"],
+                   builtin=d["builtin"], created_at=opt_dt(d["created_at"]))
 
 
 @strawberry.input
@@ -116,8 +119,9 @@ class Series:
                    members=d.get("members"))
 
 
-@strawberry.type(description="A source event behind a figure: a CRM activity or an LMS completion (type = its "
-                             "status, amount = its score).")
+@strawberry.type(description="A source event behind a figure: a CRM activity, an LMS completion (type = its "
+                             "status, amount = its score) or a coaching fact (type e.g. session_held; externalId = "
+                             "the session, action or goal).")
 class Evidence:
     id: strawberry.ID
     kind: str

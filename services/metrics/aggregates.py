@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Table
 
 from services.metrics.catalogue import EvidenceSource, Metric, Metrics
-from services.metrics.models import Activity, Completion
+from services.metrics.models import Activity, CoachingFact, Completion
 
 DailyKey = tuple[uuid.UUID, str, date]  # person, metric key, day
 
@@ -45,6 +45,11 @@ def completion_event(row: Mapping[Any, Any]) -> Event:
                  row["score"])
 
 
+def fact_event(row: Mapping[Any, Any]) -> Event:
+    """A coaching fact (coaching_facts.py): already one person, one moment, one type."""
+    return Event(row["person_id"], row["at"], row["type"], row["attributes"], row["amount"])
+
+
 class Evidence(NamedTuple):
     """Where a source's evidence is stored and how a row of it reads as an event."""
 
@@ -60,6 +65,8 @@ EVIDENCE: dict[EvidenceSource, Evidence] = {
                            ("person_id", "occurred_at", "type", "attributes", "amount"), activity_event),
     "completions": Evidence(Completion.__table__, "status", "completed_at",  # type: ignore[arg-type]
                             ("person_id", "completed_at", "status", "course_id", "score"), completion_event),
+    "coaching": Evidence(CoachingFact.__table__, "type", "at",  # type: ignore[arg-type]
+                         ("person_id", "at", "type", "attributes", "amount"), fact_event),
 }
 
 

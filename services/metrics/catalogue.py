@@ -6,8 +6,10 @@ Kinds and aggregations:
 - proficiency / average: that sum divided by the number of matching events that have the field;
 - proficiency / ratio: one activity metric's total over a count metric's total in the same window.
 An event matches when its type is one of `types` and every filter holds: the attribute equals the value,
-or is one of the values of a list. For completions the "type" is the status, the only attribute is
-`course_id`, and the numeric field is `score`.
+or is one of the values of a list (an attribute that is itself a list, such as a coaching session's
+`behavior_keys`, matches when any of its elements does). For completions the "type" is the status, the only
+attribute is `course_id`, and the numeric field is `score`. Coaching evidence is the facts of coaching
+sessions, actions and goals (coaching_facts.py lists their types and attributes).
 
 Every metric but a ratio is kept per person and day as (num, den): count → (1, 0) per event, sum →
 (value, 0), average → (value, 1). A ratio is derived at query time from its two metrics' sums.
@@ -22,7 +24,7 @@ from typing import Any, Literal
 
 Kind = Literal["activity", "proficiency"]
 Aggregation = Literal["count", "sum", "average", "ratio"]
-EvidenceSource = Literal["activities", "completions"]
+EvidenceSource = Literal["activities", "completions", "coaching"]
 Scalar = str | int | float | bool
 Contribution = tuple[float, float]
 
@@ -40,6 +42,7 @@ class Metric:
     numerator: str | None = None
     denominator: str | None = None
     description: str = ""
+    unit: str = ""  # what a value counts (see `unit_of`)
     builtin: bool = True
     created_at: datetime | None = None
     _attribute: str | None = dataclasses.field(init=False, default=None, repr=False, compare=False)
@@ -66,7 +69,7 @@ class Metric:
         if type_ not in self.types:
             return None
         for name, values in self.filters:
-            if name not in attributes or not any(_same(attributes[name], v) for v in values):
+            if name not in attributes or not _matches(attributes[name], values):
                 return None
         if self.aggregation == "count":
             return (1.0, 0.0)
@@ -74,6 +77,23 @@ class Metric:
         if value is None:
             return None
         return (value, 1.0 if self.aggregation == "average" else 0.0)
+
+
+def unit_of(m: Metric) -> str:
+    """What a value of the metric counts: its own `unit`, else what its aggregation implies."""
+    if m.unit:
+        return m.unit
+    if m.aggregation == "count":
+        return "events"
+    if m.aggregation == "ratio":
+        return f"ratio ({m.numerator} / {m.denominator})"
+    return f"{'sum' if m.aggregation == 'sum' else 'mean'} of {m.field}"
+
+
+def _matches(value: Any, values: tuple[Scalar, ...]) -> bool:
+    if isinstance(value, list):
+        return any(_same(element, v) for element in value for v in values)
+    return any(_same(value, v) for v in values)
 
 
 def _same(a: Any, b: Scalar) -> bool:
@@ -93,8 +113,58 @@ def _number(value: Any) -> float | None:
 
 
 def _count(key: str, name: str, *types: str, filters: Sequence[tuple[str, tuple[Scalar, ...]]] = (),
-           source: EvidenceSource = "activities") -> Metric:
-    return Metric(key, name, "activity", "count", source, types, tuple(filters))
+           source: EvidenceSource = "activities", description: str = "", unit: str = "") -> Metric:
+    return Metric(key, name, "activity", "count", source, types, tuple(filters), description=description, unit=unit)
+
+
+def _coaching_count(key: str, name: str, type_: str, description: str, *,
+                    filters: Sequence[tuple[str, tuple[Scalar, ...]]] = ()) -> Metric:
+    return _count(key, name, type_, filters=filters, source="coaching", description=description, unit="sessions")
+
+
+def _coaching_average(key: str, name: str, type_: str, field: str, description: str, unit: str) -> Metric:
+    return Metric(key, name, "proficiency", "average", "coaching", (type_,), field=field, description=description,
+                  unit=unit)
+
+
+def _rating(dimension: str, question: str) -> Metric:
+    return _coaching_average(f"coaching_rating_{dimension}", f"Coaching rated {dimension} (by sellers)",
+                             "session_rated", f"attributes.{dimension}",
+                             f"as coach: sum of the sellers' '{dimension}' ratings ({question}) / sessions held and "
+                             "rated, on the day held", "rating 1-5")
+
+
+# Coaching metrics: the coach's are credited to the coach, the seller's to the seller (coaching_facts.py).
+COACHING: tuple[Metric, ...] = (
+    _coaching_count("coaching_sessions_held", "Coaching sessions held", "session_held",
+                    "as coach: sessions completed, on the day held"),
+    _coaching_count("coaching_sessions_planned", "Coaching sessions planned", "session_planned",
+                    "as coach: sessions scheduled for the day, whatever became of them"),
+    _coaching_count("coaching_sessions_cancelled", "Coaching sessions cancelled", "session_cancelled",
+                    "as coach: sessions cancelled, on the day they were scheduled for"),
+    _coaching_count("coaching_no_shows", "Coaching sessions missed (no-show)", "session_no_show",
+                    "as coach: sessions marked no-show, on the day they were scheduled for"),
+    _rating("relevant", "was it relevant to my work"),
+    _rating("developmental", "did it develop me"),
+    _rating("motivational", "did it motivate me"),
+    _coaching_count("coaching_sessions_with_action", "Coaching sessions ending with an agreed action",
+                    "session_held", "as coach: sessions held that ended with at least one agreed action",
+                    filters=[("has_agreed_action", (True,))]),
+    Metric("coaching_action_share", "Share of coaching sessions ending with an agreed action", "proficiency",
+           "ratio", numerator="coaching_sessions_with_action", denominator="coaching_sessions_held",
+           description="coaching_sessions_with_action / coaching_sessions_held", unit="share 0-1"),
+    _coaching_average("coaching_actions_on_time", "Coachees' actions done on time", "action_due", "amount",
+                      "as coach: actions agreed in your sessions that were done by their due day / actions due "
+                      "(dropped actions left out), on the due day", "share 0-1"),
+    _count("coaching_goals_agreed", "Coaching goals agreed", "goal_agreed", source="coaching",
+           description="as coach: goals both parties agreed to, on the day first agreed (revisions do not count "
+                       "again)", unit="goals"),
+    _coaching_count("coaching_sessions_received", "Coaching sessions received", "session_received",
+                    "as seller: sessions completed with you, on the day held"),
+    _coaching_average("actions_on_time", "Own actions done on time", "own_action_due", "amount",
+                      "as seller: your agreed actions done by their due day / actions due (dropped actions left "
+                      "out), on the due day", "share 0-1"),
+)
 
 
 CATALOGUE: dict[str, Metric] = {m.key: m for m in (
@@ -117,6 +187,7 @@ CATALOGUE: dict[str, Metric] = {m.key: m for m in (
     Metric("proposal_to_win", "Proposal to win", "proficiency", "ratio", numerator="wins", denominator="proposals",
            description="wins / proposals"),
     _count("training_completions", "Training completions", "completed", "passed", source="completions"),
+    *COACHING,
 )}
 
 

@@ -56,7 +56,7 @@ def _line(event: Event) -> dict[str, Any]:
 
 def _session(event: Event) -> dict[str, Any]:
     return _pick(event, "coach_id", "seller_id", "programme_id", "status", "scheduled_at", "held_at", "relevant",
-                 "developmental", "motivational", "has_agreed_action")
+                 "developmental", "motivational", "has_agreed_action", "focus_keys")
 
 
 def _participant(event: Event) -> dict[str, Any]:

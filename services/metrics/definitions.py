@@ -16,7 +16,7 @@ from common.db import utcnow
 from common.errors import Conflict, InvalidInput, NotFound
 from common.pagination import Page
 from services.metrics.aggregates import EVIDENCE, Tally
-from services.metrics.catalogue import CATALOGUE, Metric, Metrics
+from services.metrics.catalogue import CATALOGUE, Metric, Metrics, unit_of
 from services.metrics.models import MetricDefinition
 from services.metrics.repository import DailyRepository, DefinitionRepository, EvidenceRepository
 from services.metrics.schemas import MAX_DEFINED_METRICS, MetricCreate, MetricOut
@@ -33,8 +33,8 @@ def to_metric(d: MetricDefinition) -> Metric:
 def metric_out(m: Metric) -> MetricOut:
     return MetricOut(key=m.key, name=m.name, description=m.description, kind=m.kind, aggregation=m.aggregation,
                      source=m.source, types=list(m.types), filters={k: list(v) for k, v in m.filters},
-                     field=m.field, numerator=m.numerator, denominator=m.denominator, builtin=m.builtin,
-                     created_at=m.created_at)
+                     field=m.field, numerator=m.numerator, denominator=m.denominator, unit=unit_of(m),
+                     builtin=m.builtin, created_at=m.created_at)
 
 
 def _invalid(field: str, message: str, code: str) -> InvalidInput:

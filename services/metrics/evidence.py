@@ -4,8 +4,9 @@ The events listed are exactly those that add to the metric's stored parts (for a
 denominator metrics) for that person on those days: the same types, filters and numeric field as the
 aggregates use (`Metric.contribution`), each with the parts it counts in. The database narrows by person,
 type and time (index (tenant, person, time)); attribute filters are applied here, reading on until a page is
-full, so a page costs what the window holds. Keyset-paginated by id (UUIDv7: order of arrival); when a
-metric draws on both activities and completions, the two are merged in id order.
+full, so a page costs what the window holds. Keyset-paginated by id (UUIDv7: order of arrival; a coaching
+fact's id is derived from its session, action or goal); when a metric draws on several sources, they are
+merged in id order.
 """
 
 import uuid
@@ -32,6 +33,10 @@ def _out(source: EvidenceSource, row: AnyRow, counts_in: list[str]) -> EvidenceO
         return EvidenceOut(id=r["id"], kind="activity", source=r["source"], external_id=r["external_id"],
                            type=r["type"], occurred_at=r["occurred_at"], amount=r["amount"],
                            attributes=r["attributes"], counts_in=counts_in)
+    if source == "coaching":
+        return EvidenceOut(id=r["id"], kind="coaching", source="coaching", external_id=str(r["entity_id"]),
+                           type=r["type"], occurred_at=r["at"], amount=r["amount"], attributes=r["attributes"],
+                           counts_in=counts_in)
     return EvidenceOut(id=r["id"], kind="completion", source=r["source"], external_id=r["external_id"],
                        type=r["status"], occurred_at=r["completed_at"], amount=r["score"],
                        attributes={"course_id": r["course_id"], "course_title": r["course_title"]},

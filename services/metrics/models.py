@@ -190,6 +190,7 @@ class CoachingSession(Base):
     developmental: Mapped[int | None] = mapped_column(Integer, nullable=True)
     motivational: Mapped[int | None] = mapped_column(Integer, nullable=True)
     has_agreed_action: Mapped[bool] = mapped_column(Boolean)
+    focus_keys: Mapped[list[str]] = mapped_column(JSONType, default=list, server_default="[]")
     deleted: Mapped[bool] = mapped_column(Boolean)
     version: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -287,6 +288,26 @@ class CoachAssignment(Base):
     deleted: Mapped[bool] = mapped_column(Boolean)
     version: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CoachingFact(Base):
+    """What a coaching session, action or goal says about one person at one moment (coaching_facts.py):
+    coaching evidence in the shape metrics count, kept in step with its entity."""
+
+    __tablename__ = "coaching_facts"
+    __table_args__ = (
+        Index("ix_coaching_facts_tenant_id_entity_id", "tenant_id", "entity_id"),
+        Index("ix_coaching_facts_tenant_id_person_id", "tenant_id", "person_id", "at"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    entity_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    type: Mapped[str] = mapped_column(String(48))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attributes: Mapped[dict[str, object]] = mapped_column(JSONType)
+    amount: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 # ---- metrics ----------------------------------------------------------------------------------

@@ -20,7 +20,9 @@ from pydantic import ValidationError
 from sqlalchemy import Table
 
 from common.db import utcnow
+from services.metrics import coaching_facts
 from services.metrics.batches import item_errors
+from services.metrics.catalogue import Metrics
 from services.metrics.definitions import tenant_metrics
 from services.metrics.models import (
     Behavior,
@@ -97,7 +99,7 @@ BEHAVIORS = Entity("behaviors", Behavior.__table__, BehaviorItem, _behavior,  # 
                    Children(BehaviorIndicator.__table__, "behavior_id", _indicators))  # type: ignore[arg-type]
 SESSIONS = Entity("sessions", CoachingSession.__table__, SessionItem,  # type: ignore[arg-type]
                   _fields("coach_id", "seller_id", "programme_id", "status", "scheduled_at", "held_at",
-                          "relevant", "developmental", "motivational", "has_agreed_action"))
+                          "relevant", "developmental", "motivational", "has_agreed_action", "focus_keys"))
 PARTICIPANTS = Entity("programme-participants", ProgrammeParticipant.__table__,  # type: ignore[arg-type]
                       ParticipantItem, _fields("programme_id", "person_id", "joined_on", "left_on"))
 ACTIONS = Entity("actions", CoachingAction.__table__, ActionItem,  # type: ignore[arg-type]
@@ -162,6 +164,7 @@ class ReadModelService:
         self.repo = repo
         self.definitions = definitions
         self.daily = daily
+        self._tenant_metrics: Metrics | None = None
 
     async def upsert(self, entity: Entity, raw_items: Sequence[dict[str, Any]]) -> UpsertResult:
         if entity is PEOPLE:
@@ -206,13 +209,19 @@ class ReadModelService:
                 results[index] = UpsertItemResult(index=index, id=pid, status="unchanged" if pid in lost else "updated")
             if pid in lost:
                 del final[pid]
+        if final and entity.table.name in coaching_facts.FACTS:  # sessions, actions, goals: coaching evidence
+            await coaching_facts.refresh(self.repo, self.daily, await self._metrics(), entity.table, list(final))
         resolved = 0
         if entity is PEOPLE and final:
-            metrics = await tenant_metrics(self.definitions)
-            resolved = await attribute_pending(self.repo, self.daily, metrics, list(final.values()))
+            resolved = await attribute_pending(self.repo, self.daily, await self._metrics(), list(final.values()))
         ordered = [results[i] for i in sorted(results)]
         counts = {k: sum(r.status == k for r in ordered) for k in ("created", "updated", "unchanged", "rejected")}
         return UpsertResult(items=ordered, resolved=resolved, **counts)
+
+    async def _metrics(self) -> Metrics:
+        if self._tenant_metrics is None:
+            self._tenant_metrics = await tenant_metrics(self.definitions)
+        return self._tenant_metrics
 
     async def _person_clashes(self, final: dict[uuid.UUID, PersonItem]) -> dict[uuid.UUID, Claim]:
         claims = [c for item in final.values() for c in _claims(item)]

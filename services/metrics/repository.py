@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from common.repository import TenantRepository
 from services.metrics.models import (
     Activity,
+    CoachingFact,
     Completion,
     MetricDaily,
     MetricDefinition,
@@ -162,6 +163,32 @@ class EvidenceRepository(ReadModelRepository):
                                     table.c.person_id.is_(None))
                 .values(person_id=bindparam("b_person")))
         await self.s.execute(stmt, [{"b_id": row, "b_person": person} for row, person in people.items()])
+
+    # ---- coaching facts (coaching_facts.py)
+    async def lock_rows(self, table: Table, ids: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
+        """These read-model rows as stored, locked until commit (PostgreSQL `FOR UPDATE`, taken in the given
+        order; SQLite: the transaction already holds the database's write lock)."""
+        out: list[dict[str, Any]] = []
+        for chunk in _chunks(ids):
+            stmt = select(table).where(table.c.tenant_id == self.tenant_id, table.c.id.in_(chunk))
+            stmt = stmt.order_by(table.c.id)
+            if self.s.get_bind().dialect.name == "postgresql":
+                stmt = stmt.with_for_update()
+            out.extend(dict(r._mapping) for r in (await self.s.execute(stmt)).all())
+        return out
+
+    async def delete_facts(self, entity_ids: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
+        """Delete the facts of these entities; the deleted facts (`DELETE … RETURNING`, both backends)."""
+        f = CoachingFact.__table__.c
+        out: list[dict[str, Any]] = []
+        for chunk in _chunks(entity_ids):
+            stmt = (delete(CoachingFact).where(f.tenant_id == self.tenant_id, f.entity_id.in_(chunk))
+                    .returning(f.person_id, f.type, f.at, f.attributes, f.amount))
+            out.extend(dict(r._mapping) for r in (await self.s.execute(stmt)).all())
+        return out
+
+    async def insert_facts(self, facts: Sequence[dict[str, Any]]) -> None:
+        await self.insert_rows(CoachingFact.__table__, facts)  # type: ignore[arg-type]
 
 
 class DefinitionRepository(TenantRepository):

@@ -222,6 +222,7 @@ class SessionItem(Versioned):
     developmental: Rating | None = None
     motivational: Rating | None = None
     has_agreed_action: bool = False
+    focus_keys: list[BehaviorKey] = Field(default_factory=list, max_length=50)  # the behaviours it was about
 
     @model_validator(mode="after")
     def _held(self) -> "SessionItem":
@@ -332,11 +333,17 @@ class UpsertResult(BaseModel):
 
 MetricKind = Literal["activity", "proficiency"]
 Aggregation = Literal["count", "sum", "average", "ratio"]
-EvidenceSource = Literal["activities", "completions"]
+EvidenceSource = Literal["activities", "completions", "coaching"]
 AttributeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 FilterScalar = StrictBool | StrictInt | StrictFloat | Annotated[StrictStr, StringConstraints(max_length=200)]
 FilterValue = FilterScalar | Annotated[list[FilterScalar], Field(min_length=1, max_length=50)]
 COMPLETION_STATUSES = ("completed", "passed", "failed")
+COACHING_TYPES = ("session_planned", "session_held", "session_cancelled", "session_no_show", "session_rated",
+                  "action_due", "goal_agreed", "session_received", "own_action_due")  # see coaching_facts.py
+COACHING_ATTRIBUTES = ("session_id", "programme_id", "behavior_keys", "has_agreed_action", "relevant",
+                       "developmental", "motivational", "action_id", "status", "goal_id", "metric_key", "kind",
+                       "period")  # see coaching_facts.py
+COACHING_FIELDS = ("attributes.relevant", "attributes.developmental", "attributes.motivational")
 MAX_DEFINED_METRICS = 200
 
 
@@ -347,7 +354,10 @@ class MetricCreate(Input):
     - proficiency: `average` (of `field`) over such events, or `ratio` of two metrics (`numerator` an activity
       metric, `denominator` a count).
     Filters map an attribute to a value (equality) or a list of values (one of). For completions the types are
-    statuses (completed, passed, failed), the only filter is `course_id` and the field is `score`."""
+    statuses (completed, passed, failed), the only filter is `course_id` and the field is `score`. For coaching
+    evidence the types and attributes are those of coaching facts (COACHING_TYPES, COACHING_ATTRIBUTES: e.g.
+    `session_held` filtered by `programme_id` or `behavior_keys`), the field `amount` (an action done on time:
+    1, else 0) or a rating (`attributes.relevant`, `.developmental`, `.motivational`)."""
 
     key: MetricKey
     name: Name
@@ -398,6 +408,13 @@ class MetricCreate(Input):
                 raise ValueError("completions can only be filtered by course_id")
             if self.field not in (None, "score"):
                 raise ValueError("the numeric field of a completion is score")
+        elif self.source == "coaching":
+            if set(self.types) - set(COACHING_TYPES):
+                raise ValueError(f"coaching types are: {', '.join(COACHING_TYPES)}")
+            if set(self.filters) - set(COACHING_ATTRIBUTES):
+                raise ValueError(f"coaching evidence can be filtered by: {', '.join(COACHING_ATTRIBUTES)}")
+            if self.field not in (None, "amount", *COACHING_FIELDS):
+                raise ValueError(f"the numeric fields of coaching evidence are: amount, {', '.join(COACHING_FIELDS)}")
         elif self.field == "score":
             raise ValueError("score is a completion's field; activities have amount or attributes.<name>")
         return self
@@ -415,6 +432,7 @@ class MetricOut(BaseModel):
     field: str | None
     numerator: str | None
     denominator: str | None
+    unit: str  # what a value counts: e.g. "events", "sessions", "share 0-1", "rating 1-5", "mean of amount"
     builtin: bool
     created_at: datetime | None
 
@@ -451,10 +469,12 @@ class SeriesBatch(BaseModel):
 
 class EvidenceOut(BaseModel):
     """A source event behind a value. For a completion, `type` is its status, `occurred_at` when it was
-    completed, `amount` its score and `attributes` its course."""
+    completed, `amount` its score and `attributes` its course. For coaching evidence, `source` is `coaching`,
+    `external_id` the session, action or goal (also named in `attributes`), `type` the fact (e.g.
+    `session_held`) and `amount` 1/0 for an action done on time or not."""
 
     id: uuid.UUID
-    kind: Literal["activity", "completion"]
+    kind: Literal["activity", "completion", "coaching"]
     source: str
     external_id: str
     type: str

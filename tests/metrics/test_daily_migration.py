@@ -1,5 +1,6 @@
 """met0007 backfills metric_daily from evidence stored before it, with the catalogue and each tenant's
-definitions — on SQLite, and on PostgreSQL when UPLIFT_TEST_DATABASE_URL is set."""
+definitions; met0009 the coaching metrics from the sessions stored before it — on SQLite, and on PostgreSQL
+when UPLIFT_TEST_DATABASE_URL is set."""
 
 import asyncio
 import uuid
@@ -9,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import column, insert, select, table, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from common.migrations import upgrade
-from services.metrics.models import Activity, Completion, MetricDaily, MetricDefinition
+from common.migrations import downgrade, upgrade
+from services.metrics.models import Activity, CoachingSession, Completion, MetricDaily, MetricDefinition
 from tests.dbs import PG_URL
 
 
@@ -95,3 +96,49 @@ def test_evidence_stored_before_the_aggregates_is_counted(url: str) -> None:
         (other, ana, "meetings", feb(4)): (1.0, 0.0),
         (other, ana, "vp_meetings", feb(4)): (1.0, 0.0),
     }
+
+
+def test_sessions_stored_before_coaching_metrics_are_counted(url: str) -> None:
+    """met0009: sessions the read model held before coaching facts existed become facts and coaching figures
+    (and a downgrade takes the figures away again)."""
+    upgrade("metrics", url, "met0008")
+    tenant, coach, seller = (uuid.uuid4() for _ in range(3))
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    columns = ("tenant_id", "id", "coach_id", "seller_id", "programme_id", "status", "scheduled_at", "held_at",
+               "relevant", "developmental", "motivational", "has_agreed_action", "deleted", "version", "updated_at")
+    typed = CoachingSession.__table__.c  # the columns as met0008 has them (focus_keys came with met0009)
+    sessions = table("coaching_sessions", *(column(c, typed[c].type) for c in columns))
+
+    def session(status: str, day: int, *, rated: bool = False, deleted: bool = False) -> dict[str, Any]:
+        at = datetime(2026, 3, day, 9, tzinfo=UTC)
+        return {"tenant_id": tenant, "id": uuid.uuid4(), "coach_id": coach, "seller_id": seller, "programme_id": None,
+                "status": status, "scheduled_at": at, "held_at": at if status == "completed" else None,
+                "relevant": 4 if rated else None, "developmental": 3 if rated else None,
+                "motivational": 5 if rated else None, "has_agreed_action": rated, "deleted": deleted, "version": 2,
+                "updated_at": now}
+
+    async def seed(conn: Any) -> None:
+        await conn.execute(insert(sessions), [session("completed", 2, rated=True), session("completed", 2),
+                                              session("cancelled", 3), session("completed", 4, deleted=True)])
+
+    _run(url, seed)
+    upgrade("metrics", url)
+
+    async def read(conn: Any) -> Any:
+        rows = (await conn.execute(select(MetricDaily.person_id, MetricDaily.metric_key, MetricDaily.day,
+                                          MetricDaily.num, MetricDaily.den))).all()
+        return {(p, k, d): (n, e) for p, k, d, n, e in rows}
+
+    assert _run(url, read) == {
+        (coach, "coaching_sessions_planned", date(2026, 3, 2)): (2.0, 0.0),
+        (coach, "coaching_sessions_planned", date(2026, 3, 3)): (1.0, 0.0),
+        (coach, "coaching_sessions_held", date(2026, 3, 2)): (2.0, 0.0),
+        (seller, "coaching_sessions_received", date(2026, 3, 2)): (2.0, 0.0),
+        (coach, "coaching_sessions_cancelled", date(2026, 3, 3)): (1.0, 0.0),
+        (coach, "coaching_sessions_with_action", date(2026, 3, 2)): (1.0, 0.0),
+        (coach, "coaching_rating_relevant", date(2026, 3, 2)): (4.0, 1.0),
+        (coach, "coaching_rating_developmental", date(2026, 3, 2)): (3.0, 1.0),
+        (coach, "coaching_rating_motivational", date(2026, 3, 2)): (5.0, 1.0),
+    }
+    downgrade("metrics", url, "met0008")
+    assert _run(url, read) == {}

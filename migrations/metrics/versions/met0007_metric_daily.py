@@ -45,6 +45,8 @@ def _backfill() -> None:
         defined.setdefault(row["tenant_id"], []).append(to_metric(MetricDefinition(**row)))
     tallies: dict[tuple[object, str], Tally] = {}
     for source, evidence in EVIDENCE.items():
+        if source not in ("activities", "completions"):  # sources added by later revisions backfill themselves
+            continue
         c = evidence.table.c
         rows = bind.execute(sa.select(c.tenant_id, *(c[n] for n in evidence.columns))
                             .where(c.person_id.is_not(None)).execution_options(yield_per=5000)).mappings()
