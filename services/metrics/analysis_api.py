@@ -24,29 +24,22 @@ router = APIRouter(prefix="/v1", tags=["scorecards"])
 BehaviorKey = Annotated[str, Query(pattern=r"^[a-z][a-z0-9_.-]{1,63}$")]
 
 
-async def _check(principal: Reader, session: SessionDep, subject: uuid.UUID | None) -> None:
-    """A person or a team the caller may see (visibility.py); the whole tenant only for who sees everything."""
-    if subject is not None:
-        await Visibility(principal, QueryRepository(session, principal.tenant_id), utcnow().date()).check([subject])
-    elif not principal.sees_everything:
+def _visibility(principal: Reader, session: SessionDep) -> Visibility:
+    return Visibility(principal, QueryRepository(session, principal.tenant_id), utcnow().date())
+
+
+async def _check_team(visibility: Visibility, team_of: uuid.UUID | None) -> None:
+    """A team the caller fully sees (visibility.py); the whole tenant only for who sees everything."""
+    if team_of is not None:
+        await visibility.check([team_of], whole=True)
+    elif not visibility.principal.sees_everything:
         raise Forbidden("Figures of the whole tenant are for API keys, enablement and admin; give team_of.")
 
 
-async def _service(principal: Reader, session: SessionDep, person_id: uuid.UUID | None,
-                   team_of: uuid.UUID | None) -> ScorecardService:
+async def _service(principal: Reader, session: SessionDep) -> ScorecardService:
     repo = AnalysisRepository(session, principal.tenant_id)
-    today = utcnow().date()
-    await _check(principal, session, person_id or team_of)
     metrics = await tenant_metrics(DefinitionRepository(session, principal.tenant_id))
-    return ScorecardService(repo, metrics, today)
-
-
-async def _visible(visibility: Visibility, person_id: uuid.UUID) -> bool:
-    try:
-        await visibility.check([person_id])
-    except Forbidden:
-        return False
-    return True
+    return ScorecardService(repo, metrics, utcnow().date())
 
 
 @router.get("/scorecard", responses=problems(404))
@@ -59,8 +52,14 @@ async def scorecard(principal: Reader, session: SessionDep, person_id: uuid.UUID
     if (person_id is None) == (team_of is None):
         raise InvalidInput("Give exactly one of person_id or team_of.", errors=[
             {"field": "query.person_id", "message": "give exactly one of person_id or team_of", "code": "one_of"}])
-    svc = await _service(principal, session, person_id, team_of)
-    return await svc.scorecard(person_id=person_id, team_of=team_of, kind=period, on=on or svc.today)
+    visibility = _visibility(principal, session)
+    if person_id is not None:
+        await visibility.check([person_id], trimmed=True)
+    else:
+        await _check_team(visibility, team_of)
+    svc = await _service(principal, session)
+    card = await svc.scorecard(person_id=person_id, team_of=team_of, kind=period, on=on or svc.today)
+    return await visibility.trim(card)
 
 
 @router.get("/scorecards")
@@ -68,13 +67,11 @@ async def scorecards(principal: Reader, session: SessionDep,
                      person_ids: Annotated[list[uuid.UUID], Query(min_length=1, max_length=200)],
                      period: ScorecardPeriod = "week", on: Day | None = None) -> list[ScorecardOut]:
     """Several people's scorecards at once (for the gateway's loaders); people the caller may not see, or the
-    read model does not know, are left out."""
-    repo = AnalysisRepository(session, principal.tenant_id)
-    today = utcnow().date()
-    visibility = Visibility(principal, QueryRepository(session, principal.tenant_id), today)
-    allowed = [p for p in dict.fromkeys(person_ids) if await _visible(visibility, p)]
-    metrics = await tenant_metrics(DefinitionRepository(session, principal.tenant_id))
-    return await ScorecardService(repo, metrics, today).scorecards(allowed, kind=period, on=on or today)
+    read model does not know, are left out; a coach assigned on some behaviours gets those behaviours."""
+    visibility = _visibility(principal, session)
+    allowed = await visibility.visible(dict.fromkeys(person_ids))
+    svc = await _service(principal, session)
+    return [await visibility.trim(card) for card in await svc.scorecards(allowed, kind=period, on=on or svc.today)]
 
 
 @router.get("/adoption", responses=problems(404))
@@ -84,7 +81,8 @@ async def adoption(principal: Reader, session: SessionDep, behavior_key: Behavio
     """The share of the behaviour's audience (in the team under `team_of`, or the tenant) that meets each of
     its indicators over the period holding `on` (default today): a calendar one, or the last 7, 28 or 90 days
     ending on it."""
-    svc = await _service(principal, session, None, team_of)
+    await _check_team(_visibility(principal, session), team_of)
+    svc = await _service(principal, session)
     return await svc.adoption(behavior_key=behavior_key, team_of=team_of, kind=period, on=on or svc.today)
 
 
@@ -100,7 +98,7 @@ async def impact(principal: Reader, session: SessionDep,
     were there on the day, compared with those who did not? Difference in differences over equal windows
     before and after, a 95% bootstrap interval and the group sizes; a clear 422 when a group is too small."""
     today = utcnow().date()
-    await _check(principal, session, team_of)
+    await _check_team(_visibility(principal, session), team_of)
     metrics = await tenant_metrics(DefinitionRepository(session, principal.tenant_id))
     found = metrics.by_key.get(metric)
     if found is None:
@@ -121,7 +119,7 @@ async def coaching_figures(principal: Reader, session: SessionDep, first: Annota
         raise InvalidInput("The window must run forwards and span at most two years.", errors=[
             {"field": "query.to", "message": "to must be on or after from, at most 731 days later",
              "code": "bad_window"}])
-    await _check(principal, session, team_of)
+    await _check_team(_visibility(principal, session), team_of)
     sellers = await AnalysisRepository(session, principal.tenant_id).team(team_of, last) if team_of else None
     rows = await CoachingFiguresRepository(session, principal.tenant_id).figures(group_by, first, last, sellers)
     return CoachingFiguresOut(group_by=group_by, first=first, last=last, team_of=team_of, rows=rows)

@@ -56,7 +56,7 @@ class EvidenceService:
             raise _invalid("metric", f"There is no metric {key!r}.", "unknown_metric")
         if last < first:
             raise _invalid("to", "`to` must not be before `from`.", "window")
-        await self.visibility.check([person_id])
+        await self.visibility.check([person_id], metric=key)
         parts = [self.metrics.by_key[k] for k in metric.parts]
         start = datetime.combine(first, time(), UTC)
         end = datetime.combine(last + timedelta(days=1), time(), UTC)

@@ -13,6 +13,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from common.repository import TenantRepository
 from services.metrics.models import (
     Activity,
+    Behavior,
+    BehaviorIndicator,
+    CoachAssignment,
     CoachingFact,
     Completion,
     MetricDaily,
@@ -277,6 +280,25 @@ class QueryRepository(TenantRepository):
         rows = (await self.s.execute(select(tree.c.person_id, tree.c.manager_id, tree.c.valid_from,
                                             tree.c.valid_to))).all()
         return [Line(*row) for row in rows]
+
+    async def assignments_in_force(self, coach_id: uuid.UUID, on: date) -> list[tuple[uuid.UUID, list[str]]]:
+        """(seller, scope) of the coach's assignments in force on the day (scope: behaviour keys; empty = all)."""
+        a = CoachAssignment
+        stmt = select(a.seller_id, a.scope).where(
+            a.tenant_id == self.tenant_id, a.coach_id == coach_id, a.deleted.is_(False), a.starts_on <= on,
+            or_(a.ends_on.is_(None), a.ends_on >= on))
+        return [(seller, list(scope)) for seller, scope in (await self.s.execute(stmt)).all()]
+
+    async def indicator_metrics(self, behavior_keys: Sequence[str]) -> dict[str, set[str]]:
+        """The metrics of the indicators of the active behaviours with these keys."""
+        b, i = Behavior, BehaviorIndicator
+        stmt = (select(b.key, i.metric_key).join(i, and_(i.tenant_id == b.tenant_id, i.behavior_id == b.id))
+                .where(b.tenant_id == self.tenant_id, b.key.in_(list(behavior_keys)), b.status == "active",
+                       b.deleted.is_(False)))
+        out: dict[str, set[str]] = {}
+        for key, metric in (await self.s.execute(stmt)).all():
+            out.setdefault(key, set()).add(metric)
+        return out
 
     async def knows_person(self, person_id: uuid.UUID) -> bool:
         stmt = select(Person.id).where(Person.tenant_id == self.tenant_id, Person.id == person_id,

@@ -128,8 +128,8 @@ class SeriesService:
         """One series per person; a person the caller may not see is a 403, or left out of a batch."""
         metric, window = self.metric(key), Window.of(grain, first, last)
         if leave_out_hidden:
-            person_ids = await self.visibility.visible(person_ids)
-        await self.visibility.check(person_ids)
+            person_ids = await self.visibility.visible(person_ids, key)
+        await self.visibility.check(person_ids, metric=key)
         rows = await self.queries.daily(metric.parts, person_ids, window.starts[0], window.last)
         totals = {p: Totals(len(window.starts)) for p in person_ids}
         for person, part, day, num, den in rows:
@@ -143,7 +143,7 @@ class SeriesService:
 
     async def team(self, key: str, manager_id: uuid.UUID, grain: Grain, first: date, last: date) -> SeriesOut:
         metric, window = self.metric(key), Window.of(grain, first, last)
-        await self.visibility.check([manager_id])
+        await self.visibility.check([manager_id], whole=True)
         if not await self.queries.knows_person(manager_id):
             raise NotFound(f"Person {manager_id} is not in the directory.")
         org = Org(await self.queries.subtree_lines(manager_id, window.starts[0], window.last))
