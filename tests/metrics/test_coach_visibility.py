@@ -93,3 +93,4 @@ async def test_an_assigned_coach_reads_the_figures_of_their_scope_while_assigned
     assert await status(se, "series", metric="calls", person_id=str(seller), grain="week") == 403
     assert await status(se, "scorecard", person_id=str(seller)) == 403
 
+
