@@ -362,3 +362,45 @@ async def test_coaching_evidence_lists_sessions_and_backs_tenant_metrics(wired: 
         listed = ok(await metrics.get("/v1/metrics", params={"keys": "coaching_rating_relevant"}))["items"]
         assert [(m["key"], m["source"], m["unit"]) for m in listed] == [
             ("coaching_rating_relevant", "coaching", "rating 1-5")]
+
+
+@pytest.mark.parametrize("wired", ["inprocess"], indirect=True)
+async def test_a_managers_coaching_scorecard_and_the_vps_adoption(wired: Wired, tenant: Tenant,
+                                                                  coaching: httpx.AsyncClient,
+                                                                  behaviors: httpx.AsyncClient) -> None:
+    """A coaching behaviour measured by a coaching metric, like any selling one: the manager who coached four
+    times in the last 7 days against five expected is at risk; the VP sees one of two managers meeting it."""
+    created = ok(await behaviors.post("/v1/behaviors", json={
+        "key": "weekly-coaching", "name": "Weekly 1:1 coaching", "audience": ["manager"],
+        "indicators": [{"metric_key": "coaching_sessions_held", "kind": "activity", "target": 5, "period": "week"}]}),
+        201)
+    ok(await behaviors.post(f"/v1/behaviors/{created['id']}/publish"))
+    vp = ok(await coaching.post("/v1/people", json={"name": "VP", "roles": ["leader"]}), 201)["id"]
+    managers = [ok(await coaching.post("/v1/people", json={"name": n, "roles": ["manager"]}), 201)["id"]
+                for n in ("Under", "Over")]
+    seller = ok(await coaching.post("/v1/people", json={"name": "Seller"}), 201)["id"]
+    for m in managers:
+        ok(await coaching.put(f"/v1/people/{m}/manager", json={"manager_id": vp, "effective": "2020-01-01"}))
+    now = datetime.now(UTC)
+    for m, held in zip(managers, (4, 6), strict=True):
+        for n in range(held):
+            at = now - timedelta(days=n, hours=2)
+            s = ok(await coaching.post("/v1/sessions", json={
+                "coach_id": m, "seller_id": seller, "scheduled_at": (at - timedelta(hours=1)).isoformat()}), 201)
+            ok(await coaching.post(f"/v1/sessions/{s['id']}/complete", json={"held_at": at.isoformat()}))
+    await converged(wired, tenant)
+
+    query = """query($m: ID!, $vp: ID!) {
+      scorecard(personId: $m, period: LAST_7_DAYS) { behaviors { key indicators { metricKey actual expected status } } }
+      adoption(behaviorKey: "weekly-coaching", teamOf: $vp, period: LAST_7_DAYS) {
+        audienceSize indicators { metricKey meeting share } } }"""
+    async with wired.client(tenant.api_key) as client:
+        body = (await client.post("/graphql", json={"query": query,
+                                                     "variables": {"m": managers[0], "vp": vp}})).json()
+    assert "errors" not in body, body
+    card = {b["key"]: b["indicators"] for b in body["data"]["scorecard"]["behaviors"]}
+    assert card["weekly-coaching"] == [{"metricKey": "coaching_sessions_held", "actual": 4.0, "expected": 5.0,
+                                        "status": "AT_RISK"}]
+    adoption = body["data"]["adoption"]
+    assert adoption["audienceSize"] == 2
+    assert adoption["indicators"] == [{"metricKey": "coaching_sessions_held", "meeting": 1, "share": 0.5}]

@@ -19,7 +19,6 @@ async def metrics(stack: Stack, tenant: Tenant):
         yield client
 
 
-
 async def test_a_coach_the_coaches_programme_raises_coaching_held_by_its_managers(metrics: httpx.AsyncClient) -> None:
     """Impact on a coaching metric: managers paired in a programme (as its coachees) hold more coaching sessions
     after joining; the estimate recovers the planted effect and a comparison without it shows none."""
