@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from services.metrics.catalogue import CATALOGUE as BUILT_IN
 from services.metrics.impact import PrePost, estimate
 from services.metrics.models import Activity as ActivityRow
 from services.metrics.models import Completion as CompletionRow
@@ -33,8 +34,7 @@ from uplift_cli.demo.load import AlreadySeeded, load_demo
 from uplift_cli.demo.plan import Plan, build_plan
 
 TODAY = date(2026, 5, 1)
-CATALOGUE = {"calls", "emails", "meetings", "c_level_meetings", "demos", "proposals", "opportunities_created",
-             "wins", "win_rate", "avg_deal_size", "proposal_to_win", "training_completions"}
+CATALOGUE = set(BUILT_IN)
 TEST_SCALE = 0.05
 
 
@@ -269,7 +269,7 @@ async def test_the_demo_loads_through_the_apis_and_is_refused_a_second_time(stac
 def check_readme_answers(answers: list[dict[str, Any]], expected: dict[str, int]) -> None:
     """The README's first screen shows meaningful figures on any day (the 1st of a month included): whole
     windows of evidence, no page of zeros, no "0 against 0.29 expected"."""
-    assert len(answers) == 3
+    assert len(answers) == 4
     assert len(answers[0]["behaviors"]["items"]) == expected["active_behaviors"]
     seller = answers[1]["person"]
     assert seller["sessions"] and seller["coaches"]
@@ -296,6 +296,25 @@ def check_readme_answers(answers: list[dict[str, Any]], expected: dict[str, int]
     kept = [r["cadenceKept"] for r in activity_rows if r["cadenceKept"] is not None]
     assert kept and all(0 <= k <= 1.5 for k in kept) and max(kept) > 0  # a share, 0-1 (a pair may hold extra)
     assert answers[2]["impact"]["effect"] > 0
+    check_coaching_answer(answers[3]["adoption"])
+
+
+def check_coaching_answer(adoption: dict[str, Any]) -> None:
+    """Managers' coaching, measured by coaching metrics: one manager under-coaches on both (fewest sessions,
+    lowest ratings) and is off track; another coaches enough."""
+    figures = {}
+    for manager in adoption["audience"]:
+        card = {b["key"]: b["indicators"] for b in manager["scorecard"]["behaviors"]}
+        figures[manager["name"]] = {i["metricKey"]: i for i in card["weekly-coaching"]}
+    assert len(figures) == 5
+    held = {name: f["coaching_sessions_held"]["actual"] for name, f in figures.items()}
+    rated = {name: f["coaching_rating_developmental"]["actual"] for name, f in figures.items()}
+    worst = min(held, key=lambda name: held[name])
+    assert worst == min(rated, key=lambda name: rated[name] or 0), (held, rated)
+    assert figures[worst]["coaching_sessions_held"]["status"] == "OFF_TRACK"
+    assert any(f["coaching_sessions_held"]["status"] == "ON_TRACK" for f in figures.values()), held
+    assert {i["metricKey"] for i in adoption["indicators"]} == {"coaching_sessions_held",
+                                                                "coaching_rating_developmental"}
 
 
 def readme_queries() -> list[str]:

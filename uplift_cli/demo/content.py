@@ -153,8 +153,8 @@ BEHAVIORS: tuple[Behavior, ...] = (
         rubric=_rubric("Reviews the forecast, calls it coaching.", "Coaches when a deal is at risk.",
                        "Weekly, on one behaviour, with an agreed action and goal.",
                        "Sellers ask for the session and rate it highly."),
-        indicators=(Indicator("win_rate", "proficiency", 0.3, "month"),
-                    Indicator("training_completions", "activity", 1, "quarter")),
+        indicators=(Indicator("coaching_sessions_held", "activity", 6),
+                    Indicator("coaching_rating_developmental", "proficiency", 4.0, "month")),
         scenarios=(
             Scenario("No time to coach",
                      "A manager cancelled most of their 1:1s this month for deal reviews.",
