@@ -7,8 +7,8 @@ resolve against the target only (not against the source itself, and no chains: a
 followed). Stored evidence keeps its source as sent, so external ids stay unique per source.
 
 Setting an alias (created or changed) also attributes, in the same transaction, the pending evidence of its
-source whose user ids the target now resolves; removing or changing one never takes attributed evidence away
-(attribution happens once, resolution.py). Both hold the tenant's evidence lock exclusively, like every
+source whose user ids the target now resolves; removing one does the same for the pending evidence the source
+itself now resolves. Neither ever takes attributed evidence away (attribution happens once, resolution.py). Both hold the tenant's evidence lock exclusively, like every
 change of who evidence counts for, so no ingest batch resolves against a half-changed rule.
 """
 
@@ -69,3 +69,5 @@ class SourceAliasService:
             raise NotFound(f"There is no alias for the source {source!r}.")
         await self.repo.delete(alias)
         await self.repo.flush()
+        metrics = await tenant_metrics(self.definitions)
+        await attribute_source(self.evidence, self.daily, metrics, source, source)
