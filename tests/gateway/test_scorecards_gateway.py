@@ -9,8 +9,11 @@ import pytest
 
 from tests.conftest import Stack, Tenant
 from tests.gateway.coaching_docs import create_person
+from tests.metrics.test_coaching_figures import _dates as _figures_dates  # noqa: F401 (autouse here too)
 from tests.metrics.test_impact_api import PLANTED_PER_DAY, WINDOW, plant
-from tests.metrics.test_scorecards import BEHAVIORS, TODAY, build, put
+from tests.metrics.test_impact_api import _dates as _impact_dates  # noqa: F401 (autouse here too)
+from tests.metrics import test_scorecards as sc
+from tests.metrics.test_scorecards import BEHAVIORS, _dates, build, put  # noqa: F401 (_dates: autouse here too)
 
 
 @pytest.fixture
@@ -101,7 +104,7 @@ async def test_impact_through_graphql(gql, metrics):
 
 async def test_series_and_evidence_match_the_rest_answers(stack, gql, metrics):
     org = await build(metrics)
-    window = {"from": (TODAY - timedelta(days=120)).isoformat(), "to": TODAY.isoformat()}
+    window = {"from": (sc.TODAY - timedelta(days=120)).isoformat(), "to": sc.TODAY.isoformat()}
     for args, params in (({"personId": str(org.sellers[0])}, {"person_id": str(org.sellers[0])}),
                          ({"teamOf": str(org.manager)}, {"team_of": str(org.manager)})):
         for grain in ("DAY", "WEEK", "MONTH"):
@@ -142,7 +145,7 @@ async def test_coaching_figures_through_graphql(gql, metrics):
     from tests.metrics.test_coaching_figures import plant as plant_sessions
 
     await plant_sessions(metrics)
-    window = {"from": (TODAY - timedelta(days=30)).isoformat(), "to": TODAY.isoformat()}
+    window = {"from": (sc.TODAY - timedelta(days=30)).isoformat(), "to": sc.TODAY.isoformat()}
     data = await gql("""query($from: Date!, $to: Date!) { coachingFigures(from: $from, to: $to, groupBy: SELLER) {
         personId sessionsHeld rated averageRating { relevant } agreedActionShare } }""", **window)
     expected = (await metrics.get("/v1/coaching-figures", params={**window, "group_by": "seller"})).json()["rows"]
