@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import func, select
 
 from services.metrics.models import Activity, Completion, MetricDaily
-from tests.conftest import Stack, Tenant
+from tests.conftest import GraphQL, Stack, Tenant
 from tests.metrics.conftest import MetricsDb, learn_people
 
 
@@ -350,3 +350,61 @@ async def test_implausible_items_are_rejected_with_their_reasons(metrics: httpx.
                        activity("new", occurred_at="2020-01-01T00:00:00Z"))
     assert [i["status"] for i in moved["items"]] == ["rejected", "created"]
     assert "2020-01-01" in moved["items"][0]["reason"]
+
+
+# ---- GraphQL -----------------------------------------------------------------------------------
+
+PENDING = """query($kind: EvidenceSource, $first: Int!, $after: String) {
+  pendingEvidence(kind: $kind, first: $first, after: $after) {
+    items { kind source userId email resolvesAgainst count firstSeen lastSeen reason } nextCursor } }"""
+SET_ALIAS = """mutation($source: String!, $target: String!) { setSourceAlias(source: $source, target: $target) {
+  __typename ... on SourceAliasSet { alias { source target updatedAt } attributed }
+  ... on ValidationProblem { fields { field code } } ... on Forbidden { message } } }"""
+REMOVE_ALIAS = """mutation($source: String!) { removeSourceAlias(source: $source) {
+  __typename ... on Deleted { id } ... on NotFound { message } } }"""
+
+
+async def test_graphql_lists_pending_evidence_and_manages_aliases(metrics: httpx.AsyncClient, gql: GraphQL,
+                                                                  stack: Stack, tenant: Tenant) -> None:
+    ana = uuid.uuid4()
+    await people(metrics, person(ana, external_ids={"crm": "005A"}))
+    await push(metrics, "activities", activity("a1"), activity("a2"), activity("a3", user_id="005B"))
+    await push(metrics, "completions", completion("c1"))
+
+    seen: list[dict[str, Any]] = []
+    after = None
+    while True:
+        page = (await gql(PENDING, first=1, after=after))["pendingEvidence"]
+        seen += page["items"]
+        after = page["nextCursor"]
+        if after is None:
+            break
+    assert [(p["kind"], p["source"], p["userId"], p["count"]) for p in seen] == [
+        ("ACTIVITIES", "salesforce", "005A", 2), ("ACTIVITIES", "salesforce", "005B", 1),
+        ("COMPLETIONS", "cornerstone", "u-1", 1)]
+    assert seen[0]["reason"] == "no person with salesforce user id 005A" and seen[0]["resolvesAgainst"] == "salesforce"
+    only = (await gql(PENDING, kind="COMPLETIONS", first=10))["pendingEvidence"]["items"]
+    assert [p["source"] for p in only] == ["cornerstone"]
+
+    set_ = (await gql(SET_ALIAS, source="salesforce", target="crm"))["setSourceAlias"]
+    assert set_["__typename"] == "SourceAliasSet" and set_["attributed"] == 2
+    assert (set_["alias"]["source"], set_["alias"]["target"]) == ("salesforce", "crm")
+    assert (await gql("{ sourceAliases { source target } }"))["sourceAliases"] == [
+        {"source": "salesforce", "target": "crm"}]
+    bad = (await gql(SET_ALIAS, source="salesforce", target="salesforce"))["setSourceAlias"]
+    assert bad == {"__typename": "ValidationProblem", "fields": [{"field": "target", "code": "same_source"}]}
+    odd = (await gql(SET_ALIAS, source="sales/force", target="crm"))["setSourceAlias"]
+    assert odd["__typename"] in ("ValidationProblem", "NotFound"), odd
+    left = (await gql(PENDING, first=10))["pendingEvidence"]["items"]
+    assert [(p["userId"], p["resolvesAgainst"]) for p in left] == [("005B", "crm"), ("u-1", "cornerstone")]
+
+    assert (await gql(REMOVE_ALIAS, source="salesforce"))["removeSourceAlias"] == {
+        "__typename": "Deleted", "id": "salesforce"}
+    assert (await gql(REMOVE_ALIAS, source="salesforce"))["removeSourceAlias"]["__typename"] == "NotFound"
+
+    crm = await stack.key(tenant, "activities:write")
+    async with stack.client(crm) as client:
+        limited = GraphQL(client)
+        assert [p["kind"] for p in (await limited(PENDING, first=10))["pendingEvidence"]["items"]] == ["ACTIVITIES"]
+        denied = (await limited(SET_ALIAS, source="hubspot", target="crm"))["setSourceAlias"]
+        assert denied["__typename"] == "Forbidden"
