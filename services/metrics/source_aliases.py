@@ -8,8 +8,9 @@ followed). Stored evidence keeps its source as sent, so external ids stay unique
 
 Setting an alias (created or changed) also attributes, in the same transaction, the pending evidence of its
 source whose user ids the target now resolves; removing one does the same for the pending evidence the source
-itself now resolves. Neither ever takes attributed evidence away (attribution happens once, resolution.py). Both hold the tenant's evidence lock exclusively, like every
-change of who evidence counts for, so no ingest batch resolves against a half-changed rule.
+itself now resolves. Neither ever takes attributed evidence away (attribution happens once, resolution.py).
+Both hold the tenant's evidence lock exclusively, like every change of who evidence counts for, so no ingest
+batch resolves against a half-changed rule.
 """
 
 from common.db import utcnow

@@ -9,10 +9,10 @@ import pytest
 
 from tests.conftest import Stack, Tenant
 from tests.gateway.coaching_docs import create_person
+from tests.metrics import test_scorecards as sc
 from tests.metrics.test_coaching_figures import _dates as _figures_dates  # noqa: F401 (autouse here too)
 from tests.metrics.test_impact_api import PLANTED_PER_DAY, WINDOW, plant
 from tests.metrics.test_impact_api import _dates as _impact_dates  # noqa: F401 (autouse here too)
-from tests.metrics import test_scorecards as sc
 from tests.metrics.test_scorecards import BEHAVIORS, _dates, build, put  # noqa: F401 (_dates: autouse here too)
 
 

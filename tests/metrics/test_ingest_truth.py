@@ -259,7 +259,8 @@ async def test_the_pending_listing_counts_what_a_recount_finds(metrics: httpx.As
     assert [(i["kind"], i["source"], i["user_id"] or "", i["email"] or "") for i in items] == sorted(
         (k, s, u or "", e or "") for k, s, u, e in expected)  # kind, source, user id order; pages don't overlap
     hub = next(i for i in items if i["source"] == "hubspot")
-    assert (hub["count"], hub["resolves_against"], hub["reason"]) == (2, "hubspot", "no person with hubspot user id h-1")
+    assert (hub["count"], hub["resolves_against"], hub["reason"]) == (
+        2, "hubspot", "no person with hubspot user id h-1")
     assert hub["first_seen"] <= hub["last_seen"]
     by_mail = next(i for i in items if i["email"])
     assert (by_mail["user_id"], by_mail["resolves_against"], by_mail["reason"]) == (
