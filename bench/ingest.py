@@ -4,7 +4,8 @@
 
 Starts the metrics service as its own process (`uplift serve --service metrics`) on a scratch database,
 pushes generated CRM activities over HTTP in 5,000-item batches (the service keeps its daily aggregates as
-it goes; the people the items name by id are put into its read model first, as ingest rejects unknown ones), then COPYs the same rows with asyncpg into a scratch table of the same shape. Prints activities/s
+it goes; the people the items name by id are put into its read model first, as ingest rejects unknown ones),
+then COPYs the same rows with asyncpg into a scratch table of the same shape. Prints activities/s
 for both and their ratio (aim: ≥ 0.25).
 """
 

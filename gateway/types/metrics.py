@@ -160,7 +160,7 @@ class SourceAlias:
 class SourceAliasSet:
     alias: SourceAlias
     attributed: int = strawberry.field(description="Pending activities and completions of the source now counted "
-                                                   "for a person, rows.")
+                                                   "for a person, count of rows.")
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "SourceAliasSet":
