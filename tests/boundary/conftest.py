@@ -6,9 +6,18 @@ import httpx
 import pytest
 
 from tests.conftest import Stack, Tenant
+from tests.metrics.conftest import learn_people
+from tests.metrics.test_ingest import PERSON
 
 
 @pytest.fixture
 async def client(stack: Stack, tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
     async with stack.client(tenant.api_key) as c:
         yield c
+
+
+@pytest.fixture
+async def person_known(client: httpx.AsyncClient) -> None:
+    """The person tests.metrics.test_ingest.activity names by id is in the metrics read model (ingest rejects
+    an unknown person_id)."""
+    await learn_people(client, PERSON, prefix="/api/metrics")

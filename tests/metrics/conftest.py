@@ -38,3 +38,13 @@ class MetricsDb:
 @pytest.fixture
 def mdb(stack: Stack) -> MetricsDb:
     return MetricsDb(stack)
+
+
+async def learn_people(client: httpx.AsyncClient, *ids: object, prefix: str = "") -> None:
+    """Write these person ids into the tenant's metrics read model (what the directory's events do), so
+    evidence naming them by `person_id` is accepted. `prefix` is the path before /v1 for a client whose base
+    URL is not the metrics service's (e.g. "/api/metrics")."""
+    items = [{"id": str(pid), "version": 1, "name": f"Person {n}"} for n, pid in enumerate(ids)]
+    for i in range(0, len(items), 1000):
+        r = await client.put(f"{prefix}/v1/internal/people", json={"items": items[i:i + 1000]})
+        assert r.status_code == 200, r.text
