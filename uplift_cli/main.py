@@ -210,7 +210,8 @@ def seed_demo(
 
 @tenant_app.command("create")
 def tenant_create(name: str) -> None:
-    """Create a tenant and its first admin key; prints JSON {tenant_id, api_key}."""
+    """Create a tenant and its first admin key; prints JSON {tenant_id, api_key}. The admin key lacks
+    metrics:internal (granted only when named: `uplift apikey create --scopes metrics:internal`)."""
 
     identity = _identity()
 
@@ -231,7 +232,9 @@ def tenant_create(name: str) -> None:
 @apikey_app.command("create")
 def apikey_create(
     tenant: Annotated[uuid.UUID, typer.Option(help="tenant id")],
-    scopes: Annotated[str, typer.Option(help="comma-separated, e.g. behaviors:read,activities:write")],
+    scopes: Annotated[str, typer.Option(help="comma-separated, e.g. behaviors:read,activities:write; `admin` is "
+                                             "everything in the tenant except metrics:internal (the read model "
+                                             "deciding who a manager sees), granted only when named")],
     name: Annotated[str, typer.Option(help="what the key is for, e.g. crm-plugin")],
 ) -> None:
     """Issue an API key; the key is shown once, only its hash is stored."""
