@@ -196,3 +196,11 @@ def test_token_issue_outside_development_needs_the_secret_and_writes_nothing(tmp
     assert not (tmp_path / "var").exists()
     done = _run(args, {**env, "UPLIFT_JWT_SECRET": JWT_SECRET}, tmp_path)
     assert done.returncode == 0 and done.stdout.count(".") == 2, done.stderr
+
+
+async def test_seed_demo_outside_development_prints_its_key_and_writes_nothing(db_urls, tmp_path):
+    env = _env(db_urls, UPLIFT_ENVIRONMENT="production", UPLIFT_JWT_SECRET=JWT_SECRET)
+    done = _run(["seed-demo", "--tenant-name", "showroom", "--scale", "0.01"], env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert '"api_key": "upl_' in done.stdout
+    assert not (tmp_path / "var").exists()

@@ -197,7 +197,8 @@ def seed_demo(
                                                                  "(calls, e-mails, meetings below C-level)")] = 1.0,
 ) -> None:
     """Load the demo org (people, behaviours, coaching history, CRM and LMS evidence) into a tenant through the
-    APIs; a tenant that already holds data is refused. Keeps the credentials in ./var/demo-credentials.json."""
+    APIs; a tenant that already holds data is refused. Prints its admin key; in development also keeps the
+    credentials in ./var/demo-credentials.json (elsewhere nothing is written)."""
     from uplift_cli.demo.api import DemoLoadError
     from uplift_cli.demo.load import AlreadySeeded
     from uplift_cli.demo.seed import Seeded, new_tenant, seed, write_credentials
@@ -233,7 +234,8 @@ def seed_demo(
     except DemoLoadError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
-    write_credentials(DEMO_CREDENTIALS, done.credentials)
+    if environment == "development":  # elsewhere the key is printed once, below, and kept nowhere
+        write_credentials(DEMO_CREDENTIALS, done.credentials)
     typer.echo(json.dumps({"tenant_id": done.credentials["tenant_id"], "api_key": done.credentials["api_key"],
                            "seconds": done.report.seconds, "api_calls": done.report.calls,
                            "loaded": done.report.summary}, indent=2))
