@@ -1,4 +1,5 @@
-"""The boundary tests' client: the whole stack through the gateway, with an admin key."""
+"""The boundary tests' client: the whole stack through the gateway, with an admin key that also names
+`metrics:internal` (the read model's write API: no other scope implies it)."""
 
 from collections.abc import AsyncIterator
 
@@ -12,7 +13,7 @@ from tests.metrics.test_ingest import PERSON
 
 @pytest.fixture
 async def client(stack: Stack, tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
-    async with stack.client(tenant.api_key) as c:
+    async with stack.client(await stack.key(tenant, "admin", "metrics:internal")) as c:
         yield c
 
 

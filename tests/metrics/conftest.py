@@ -14,8 +14,9 @@ BASE = "http://uplift/api/metrics"
 
 @pytest.fixture
 async def metrics(stack: Stack, tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
-    """The metrics REST through the gateway's /api/metrics prefix with an admin key."""
-    async with stack.client(tenant.api_key) as client:
+    """The metrics REST through the gateway's /api/metrics prefix with an admin key that also names
+    `metrics:internal` (the read model's write API: no other scope implies it)."""
+    async with stack.client(await stack.key(tenant, "admin", "metrics:internal")) as client:
         client.base_url = httpx.URL(BASE)
         yield client
 

@@ -102,7 +102,7 @@ async def test_completions_resolve_by_lms_user_id_and_by_email(metrics: httpx.As
 async def test_another_tenants_directory_resolves_nothing(stack: Stack, metrics: httpx.AsyncClient,
                                                           mdb: MetricsDb) -> None:
     await push(metrics, "activities", activity("t1"))
-    other = await stack.tenant("globex")
+    other = await stack.tenant("globex", scopes=("admin", "metrics:internal"))
     async with stack.client(other.api_key) as client:
         client.base_url = httpx.URL(BASE)
         body = await people(client, person(uuid.uuid4(), external_ids={"salesforce": "005A"}))
