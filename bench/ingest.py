@@ -84,6 +84,10 @@ class Server:
         uplift = str(Path(sys.executable).parent / "uplift")
         creds: dict[str, str] = json.loads(subprocess.run(
             [uplift, "tenant", "create", "bench"], env=self.env, check=True, capture_output=True, text=True).stdout)
+        internal = json.loads(subprocess.run(  # the read model's key: what the directory's events would write
+            [uplift, "apikey", "create", "--tenant", creds["tenant_id"], "--scopes", "metrics:internal",
+             "--name", "bench-read-model"], env=self.env, check=True, capture_output=True, text=True).stdout)
+        creds["internal_key"] = internal["api_key"]
         self.process = subprocess.Popen([uplift, "serve", "--service", "metrics", "--port", str(self.port)],
                                         env=self.env, stdout=subprocess.DEVNULL, stderr=sys.stderr)
         for _ in range(200):
@@ -114,7 +118,8 @@ async def measure(server: Server, creds: dict[str, str], batches: int) -> tuple[
         # directory's events would leave them
         people = sorted({i["person_id"] for i in items + warm_items})
         learnt = await client.put("/v1/internal/people", json={"items": [
-            {"id": p, "version": 1, "name": f"Person {n}"} for n, p in enumerate(people)]})
+            {"id": p, "version": 1, "name": f"Person {n}"} for n, p in enumerate(people)]},
+            headers={"authorization": f"Bearer {creds['internal_key']}"})
         learnt.raise_for_status()
         warm = await client.post("/v1/activities", json={"items": warm_items})
         warm.raise_for_status()
