@@ -213,7 +213,8 @@ class ReadModelService:
             await coaching_facts.refresh(self.repo, self.daily, await self._metrics(), entity.table, list(final))
         resolved = 0
         if entity is PEOPLE and final:
-            resolved = await attribute_pending(self.repo, self.daily, await self._metrics(), list(final.values()))
+            resolved = await attribute_pending(self.repo, self.daily, await self._metrics(), list(final.values()),
+                                               await self.repo.aliases())
         ordered = [results[i] for i in sorted(results)]
         counts = {k: sum(r.status == k for r in ordered) for k in ("created", "updated", "unchanged", "rejected")}
         return UpsertResult(items=ordered, resolved=resolved, **counts)

@@ -290,7 +290,7 @@ async def test_a_replayed_or_older_session_changes_no_figure(wired: Wired, tenan
           "relevant": 4, "developmental": 2, "motivational": 5, "has_agreed_action": True}
     v3 = {**base, "version": 3, "status": "completed", "held_at": (when + timedelta(days=1)).isoformat(),
           "relevant": 2, "developmental": 2, "motivational": 2, "has_agreed_action": True}
-    async with wired.rest("metrics", tenant.api_key) as metrics:
+    async with wired.rest("metrics", await wired.key(tenant, "admin", "metrics:internal")) as metrics:
         for batch in ([v1], [v3, v2], [v2], [v1, v3]):
             ok(await metrics.put("/v1/internal/sessions", json={"items": batch}))
 

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
 
 from common.auth import issue_person_token
 from tests.conftest import JWT_SECRET, Stack, Tenant
@@ -15,12 +14,6 @@ from tests.metrics.test_scorecards import put
 
 BASE = "http://uplift/api/metrics"
 
-
-@pytest.fixture
-async def metrics(stack: Stack, tenant: Tenant):
-    async with stack.client(tenant.api_key) as client:
-        client.base_url = httpx.URL(BASE)
-        yield client
 
 
 def token(tenant: Tenant, person: uuid.UUID, *roles: str) -> str:

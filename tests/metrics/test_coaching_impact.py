@@ -6,17 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.conftest import Stack, Tenant
 from tests.metrics.test_scorecards import put
-
-
-@pytest.fixture
-async def metrics(stack: Stack, tenant: Tenant):
-    async with stack.client(tenant.api_key) as client:
-        client.base_url = httpx.URL("http://uplift/api/metrics")
-        yield client
 
 
 async def test_a_coach_the_coaches_programme_raises_coaching_held_by_its_managers(metrics: httpx.AsyncClient) -> None:

@@ -1,5 +1,5 @@
 """met0007 backfills metric_daily from evidence stored before it, with the catalogue and each tenant's
-definitions; met0009 the coaching metrics from the sessions stored before it — on SQLite, and on PostgreSQL
+definitions; met0010 the coaching metrics from the sessions stored before it — on SQLite, and on PostgreSQL
 when UPLIFT_TEST_DATABASE_URL is set."""
 
 import asyncio
@@ -99,14 +99,14 @@ def test_evidence_stored_before_the_aggregates_is_counted(url: str) -> None:
 
 
 def test_sessions_stored_before_coaching_metrics_are_counted(url: str) -> None:
-    """met0009: sessions the read model held before coaching facts existed become facts and coaching figures
+    """met0010: sessions the read model held before coaching facts existed become facts and coaching figures
     (and a downgrade takes the figures away again)."""
-    upgrade("metrics", url, "met0008")
+    upgrade("metrics", url, "met0009")
     tenant, coach, seller = (uuid.uuid4() for _ in range(3))
     now = datetime(2026, 1, 1, tzinfo=UTC)
     columns = ("tenant_id", "id", "coach_id", "seller_id", "programme_id", "status", "scheduled_at", "held_at",
                "relevant", "developmental", "motivational", "has_agreed_action", "deleted", "version", "updated_at")
-    typed = CoachingSession.__table__.c  # the columns as met0008 has them (focus_keys came with met0009)
+    typed = CoachingSession.__table__.c  # the columns as met0009 has them (focus_keys came with met0010)
     sessions = table("coaching_sessions", *(column(c, typed[c].type) for c in columns))
 
     def session(status: str, day: int, *, rated: bool = False, deleted: bool = False) -> dict[str, Any]:
@@ -140,5 +140,5 @@ def test_sessions_stored_before_coaching_metrics_are_counted(url: str) -> None:
         (coach, "coaching_rating_developmental", date(2026, 3, 2)): (3.0, 1.0),
         (coach, "coaching_rating_motivational", date(2026, 3, 2)): (5.0, 1.0),
     }
-    downgrade("metrics", url, "met0008")
+    downgrade("metrics", url, "met0009")
     assert _run(url, read) == {}

@@ -1,8 +1,8 @@
 """read model: coaching actions, agreed goals and coach assignments, mirrored from the coaching service's
 events; a session's focus; coaching facts (coaching evidence as metrics count it)
 
-Revision ID: met0009
-Revises: met0008
+Revision ID: met0010
+Revises: met0009
 Create Date: 2026-12-02 03:00:00
 """
 from collections.abc import Sequence
@@ -13,8 +13,8 @@ from sqlalchemy.dialects import postgresql
 
 import common.db
 
-revision: str = 'met0009'
-down_revision: str | None = 'met0008'
+revision: str = 'met0010'
+down_revision: str | None = 'met0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
