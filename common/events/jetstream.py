@@ -39,6 +39,7 @@ class JetStreamBus:
         self._js: JetStreamContext | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = asyncio.Event()
+        self.empty_fetches = 0  # fetches that found nothing to deliver (how an idle pull consumer waits)
 
     def subject(self, topic: str) -> str:
         return f"{self.prefix}.{topic}"
@@ -93,11 +94,14 @@ class JetStreamBus:
         while not self._closing.is_set():
             try:
                 messages = await sub.fetch(self.batch, timeout=self.poll)
-            except nats.errors.TimeoutError:
-                continue
+            except TimeoutError:  # nats-py's errors.TimeoutError, or a plain asyncio.TimeoutError when the
+                messages = []  # server's "no messages" came back right at the deadline: both mean idle
             except Exception:
                 log.warning("fetch for %s failed; retrying", durable, exc_info=True)
                 await asyncio.sleep(self.poll)
+                continue
+            if not messages:
+                self.empty_fetches += 1
                 continue
             for msg in messages:
                 try:
