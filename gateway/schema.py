@@ -1,6 +1,5 @@
 """The one GraphQL schema: every domain's queries and mutations merged, with the security limits."""
 
-import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +20,7 @@ from strawberry.types.lazy_type import LazyType
 from strawberry.types.union import StrawberryUnion
 
 from gateway.clients import DownstreamError, ServiceUnavailableError
+from gateway.error_logging import log_errors
 from gateway.graphql_http import SCALARS
 from gateway.resolvers.behaviors import BehaviorsMutation, BehaviorsQuery
 from gateway.resolvers.directory import DirectoryMutation, DirectoryQuery
@@ -92,21 +92,14 @@ def _should_mask(error: GraphQLError) -> bool:
 
 
 EXPECTED = (DownstreamError, ServiceUnavailableError, BadQueryInput, InvalidArgument)
-log = logging.getLogger("uplift.gateway")
 
 
 class GatewaySchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError],
                        execution_context: ExecutionContext | None = None) -> None:
-        """Expected failures (a service down or refusing, bad arguments) are one warning line each, not an
-        error with a traceback; anything else is logged by strawberry as an error."""
-        unexpected = []
-        for error in errors:
-            if isinstance(error.original_error, EXPECTED):
-                log.warning("graphql %s: %s", ".".join(map(str, error.path or [])), error.message)
-            else:
-                unexpected.append(error)
-        super().process_errors(unexpected, execution_context)
+        """Client mistakes at INFO, services down at WARNING, only unexpected failures at ERROR with their
+        traceback (gateway/error_logging.py); strawberry's own logging (every error at ERROR) is replaced."""
+        log_errors(errors, execution_context, unexpected=_should_mask, operational=(ServiceUnavailableError,))
 
 
 def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:
