@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -93,6 +93,18 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
              "code": err.get("type", "invalid")} for err in exc.errors()]
 
 
+def db_error_summary(exc: DBAPIError) -> str:
+    """What a log may say about a database error: the driver's error class, SQLSTATE and the first line
+    of its message (which names the constraint or columns, never values) — not the statement, nor its
+    parameters, nor PostgreSQL's DETAIL (the row's values: e-mails, secrets)."""
+    orig = exc.orig
+    driver = orig.__cause__ if orig is not None and orig.__cause__ is not None else orig
+    name = type(driver).__name__ if driver is not None else type(exc).__name__
+    sqlstate = getattr(driver, "sqlstate", None) or getattr(orig, "sqlstate", None)
+    first = str(orig.args[0] if orig is not None and orig.args else "").splitlines()[:1]
+    return " ".join([name + (f" [{sqlstate}]" if sqlstate else "") + ":", *first])
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def app_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, AppError)
@@ -113,7 +125,8 @@ def install_error_handlers(app: FastAPI) -> None:
                        headers=getattr(exc, "headers", None))
 
     async def integrity_error(request: Request, exc: Exception) -> JSONResponse:
-        log.info("integrity error on %s: %s", request.url.path, exc)
+        assert isinstance(exc, IntegrityError)
+        log.info("integrity error on %s: %s", request.url.path, db_error_summary(exc))
         return problem(409, "Conflict", "The change conflicts with existing data.", instance=request.url.path)
 
     async def lost_race(request: Request, exc: Exception) -> JSONResponse:

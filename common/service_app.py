@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common import logsafety
 from common.auth import Authenticator
 from common.bodylimit import BodyLimitMiddleware
 from common.db import Database
@@ -135,6 +136,7 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
     """`idempotency` is the service's `idempotency_keys` table (see common.idempotency); `events` its outbox
     and consumers (see common/events/README.md); `workers` build background work started with the app and
     stopped before its database closes."""
+    logsafety.install()
     db = Database(settings.database_url, pool_size=settings.database_pool_size)
     owns_identity = identity is None
     identity_store = identity or IdentityStore(Database(settings.identity_database_url),

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import Depends, FastAPI, Request
 
+from common import logsafety
 from common.bodylimit import BodyLimitMiddleware
 from common.errors import Unauthorized, install_error_handlers
 from common.http import service_client
@@ -39,6 +40,7 @@ def create_app(settings: GatewaySettings | None = None, *,
                clients: Mapping[str, httpx.AsyncClient] | None = None) -> FastAPI:
     """`clients` lets the all-in-one process (and tests) hand in ASGI-transport clients."""
     s = settings or GatewaySettings()
+    logsafety.install()
     timeout = httpx.Timeout(s.request_timeout_seconds, connect=2.0)
     built = dict(clients) if clients is not None else {
         name: service_client(name, base_url=getattr(s, f"{name}_url"), timeout=timeout) for name in SERVICES}
