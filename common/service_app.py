@@ -21,6 +21,7 @@ from common.events import Event, Relay, Transport, inbox_handler
 from common.events.jetstream import JetStreamBus
 from common.idempotency import IdempotencyMiddleware
 from common.identity.store import IdentityStore
+from common.jsonbody import JsonBodyMiddleware
 from common.openapi import install_openapi, problems
 from common.requestid import RequestIdMiddleware
 from common.settings import ServiceSettings
@@ -177,6 +178,7 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
     app.state.auth = Authenticator(settings, identity_store)
     app.state.events = events or ServiceEvents()
     app.add_middleware(IdempotencyMiddleware, db=db, table=idempotency)
+    app.add_middleware(JsonBodyMiddleware)  # 415 before a key is recorded or a body parsed
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app)

@@ -10,6 +10,7 @@ from common import logsafety
 from common.bodylimit import BodyLimitMiddleware
 from common.errors import Unauthorized, install_error_handlers
 from common.http import service_client
+from common.jsonbody import JsonBodyMiddleware
 from common.requestid import RequestIdMiddleware
 from gateway.clients import SERVICES, ServiceClients
 from gateway.context import Context
@@ -56,6 +57,7 @@ def create_app(settings: GatewaySettings | None = None, *,
                   openapi_url=None)
     app.state.settings = s
     app.state.clients = service_clients
+    app.add_middleware(JsonBodyMiddleware)  # /graphql and the REST proxy: 415 before reading the body
     app.add_middleware(BodyLimitMiddleware, max_bytes=s.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app)
