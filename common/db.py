@@ -65,7 +65,9 @@ def _without_row_values(context: ExceptionContext) -> None:
     exists`, `Failing row contains (...)`); the driver's exception carries them into every traceback that is
     logged. Drop them where the error is raised: the message, the constraint and the SQLSTATE stay."""
     seen: BaseException | None = context.original_exception
-    while seen is not None:
+    for _ in range(8):  # the driver's error is one or two links down the chain
+        if seen is None:
+            return
         if getattr(seen, "detail", None) and hasattr(seen, "sqlstate"):
             with contextlib.suppress(AttributeError, TypeError):
                 seen.detail = None  # type: ignore[attr-defined]
