@@ -1,6 +1,9 @@
 """Typed errors and their RFC 9457 problem+json rendering."""
 
+import contextlib
 import logging
+import re
+import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 log = logging.getLogger("uplift.errors")
 
 PROBLEM_JSON = "application/problem+json"
+QUOTED = re.compile(r'"[^"]*"|\'[^\']*\'')
 
 
 class AppError(Exception):
@@ -102,7 +106,18 @@ def db_error_summary(exc: DBAPIError) -> str:
     name = type(driver).__name__ if driver is not None else type(exc).__name__
     sqlstate = getattr(driver, "sqlstate", None) or getattr(orig, "sqlstate", None)
     first = str(orig.args[0] if orig is not None and orig.args else "").splitlines()[:1]
+    if not isinstance(exc, IntegrityError):  # other messages quote the value ('invalid input syntax … "x"')
+        first = [QUOTED.sub("…", line) for line in first]
     return " ".join([name + (f" [{sqlstate}]" if sqlstate else "") + ":", *first])
+
+
+LOGGED = "_uplift_logged"
+
+
+def mark_logged(exc: BaseException) -> None:
+    """Say that `exc` was logged here (common.logsafety drops the server's second, unfiltered, log of it)."""
+    with contextlib.suppress(AttributeError, TypeError):
+        setattr(exc, LOGGED, True)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -140,7 +155,12 @@ def install_error_handlers(app: FastAPI) -> None:
                        "written. Read it again before retrying.", instance=request.url.path)
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s", request.url.path)
+        if isinstance(exc, DBAPIError):  # where it failed, not what the statement or the row held
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            log.error("unhandled database error on %s: %s\n%s", request.url.path, db_error_summary(exc), frames)
+        else:
+            log.exception("unhandled error on %s", request.url.path)
+        mark_logged(exc)  # Starlette re-raises it to the server, whose own log of it is then dropped
         return problem(500, "Internal error", "An unexpected error occurred.", slug="internal",
                        instance=request.url.path)
 

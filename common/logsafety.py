@@ -5,6 +5,9 @@
 - httpx logs each request's URL at INFO. Its query string (a search term, an e-mail used as an external id)
   and userinfo are dropped; method, host, path and status stay. Inside `origin_only()` (webhook deliveries,
   whose URL path may itself be a subscriber's secret) only scheme, host and port stay.
+- uvicorn logs every exception an app raised ("Exception in ASGI application", with its traceback); Starlette
+  re-raises a 500's exception after our handler logged it (common/errors.py: a database error by class,
+  SQLSTATE and stack only). That second, unfiltered, log of an exception already logged is dropped.
 `install()` is idempotent; every service app and the gateway call it when built.
 """
 
@@ -13,6 +16,8 @@ import logging
 from collections.abc import Iterator
 from contextvars import ContextVar
 from urllib.parse import urlsplit
+
+from common.errors import LOGGED
 
 _origin_only: ContextVar[bool] = ContextVar("uplift_log_origin_only", default=False)
 
@@ -58,7 +63,14 @@ class RequestLineUrls(logging.Filter):
         return True
 
 
-FILTERS: dict[str, type[logging.Filter]] = {"aiosqlite": DropDebug, "httpx": RequestLineUrls}
+class LoggedOnce(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not getattr(exc, LOGGED, False)
+
+
+FILTERS: dict[str, type[logging.Filter]] = {"aiosqlite": DropDebug, "httpx": RequestLineUrls,
+                                            "uvicorn.error": LoggedOnce}
 
 
 def install() -> None:

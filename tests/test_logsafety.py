@@ -6,12 +6,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from common import logsafety
 from common.db import make_engine
-from common.errors import db_error_summary
+from common.errors import db_error_summary, install_error_handlers
 from tests.dbs import PG_URL
 
 EMAIL = "zoe.private@example.com"
@@ -70,3 +71,37 @@ def test_install_is_idempotent():
     logsafety.install()
     for name, kind in logsafety.FILTERS.items():
         assert sum(isinstance(f, kind) for f in logging.getLogger(name).filters) == 1
+
+
+async def test_an_unexpected_database_error_is_logged_once_without_values(logs, tmp_path: Path):
+    """A 500 from the database: logged by class, SQLSTATE and stack, not with the value PostgreSQL quotes in its
+    message (`invalid input for query argument $1: '…'`); the server's own second log of it is dropped."""
+    engine = make_engine(PG_URL or f"sqlite+aiosqlite:///{tmp_path / 'z.db'}")
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.post("/boom")
+    async def boom() -> None:
+        async with engine.connect() as conn:
+            statement = "SELECT CAST(:v AS INTEGER)" if PG_URL else "SELECT :v FROM no_such_table"
+            await conn.execute(text(statement), {"v": EMAIL})
+
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            with pytest.raises(DBAPIError) as raised:  # what Starlette re-raises to the server after answering
+                await client.post("/boom")
+    finally:
+        await engine.dispose()
+    [logged] = [r for r in logs.records if r.levelno >= logging.ERROR]
+    assert logged.name == "uplift.errors" and logged.exc_info is None
+    assert "unhandled database error on /boom: " in logged.getMessage() and "in boom" in logged.getMessage()
+    assert ("DataError [22000]: invalid input for query argument $1: …" in logged.getMessage() if PG_URL
+            else "OperationalError: no such table: no_such_table" in logged.getMessage())
+    assert EMAIL not in logs.text
+
+    server = logging.getLogger("uvicorn.error")  # as uvicorn logs what the app raised
+    server.error("Exception in ASGI application\n", exc_info=raised.value)
+    server.error("Exception in ASGI application\n", exc_info=RuntimeError("not logged by Uplift"))
+    assert [r.exc_info[1] for r in logs.records if r.name == "uvicorn.error" and r.exc_info] == [
+        r.exc_info[1] for r in logs.records if r.name == "uvicorn.error" and not isinstance(r.exc_info[1], DBAPIError)]
+    assert len([r for r in logs.records if r.name == "uvicorn.error"]) == 1
