@@ -9,17 +9,8 @@ import pytest
 
 from tests.conftest import Stack, Tenant
 from tests.gateway.coaching_docs import create_person
-from tests.metrics import test_coaching_figures, test_impact_api, test_scorecards
 from tests.metrics.test_impact_api import PLANTED_PER_DAY, WINDOW, plant
-from tests.metrics.test_scorecards import BEHAVIORS, build, put
-
-
-@pytest.fixture(autouse=True)
-def _dates() -> None:
-    """The imported builders' dates, taken when each test starts (their modules' own fixtures do not run here)."""
-    test_scorecards.set_dates()
-    test_impact_api.set_dates()
-    test_coaching_figures.set_dates()
+from tests.metrics.test_scorecards import BEHAVIORS, TODAY, build, put
 
 
 @pytest.fixture
@@ -110,8 +101,7 @@ async def test_impact_through_graphql(gql, metrics):
 
 async def test_series_and_evidence_match_the_rest_answers(stack, gql, metrics):
     org = await build(metrics)
-    window = {"from": (test_scorecards.TODAY - timedelta(days=120)).isoformat(),
-              "to": test_scorecards.TODAY.isoformat()}
+    window = {"from": (TODAY - timedelta(days=120)).isoformat(), "to": TODAY.isoformat()}
     for args, params in (({"personId": str(org.sellers[0])}, {"person_id": str(org.sellers[0])}),
                          ({"teamOf": str(org.manager)}, {"team_of": str(org.manager)})):
         for grain in ("DAY", "WEEK", "MONTH"):
@@ -149,9 +139,10 @@ async def test_people_series_are_one_call_per_metric(stack, gql, metrics):
 
 
 async def test_coaching_figures_through_graphql(gql, metrics):
-    await test_coaching_figures.plant(metrics)
-    window = {"from": (test_scorecards.TODAY - timedelta(days=30)).isoformat(),
-              "to": test_scorecards.TODAY.isoformat()}
+    from tests.metrics.test_coaching_figures import plant as plant_sessions
+
+    await plant_sessions(metrics)
+    window = {"from": (TODAY - timedelta(days=30)).isoformat(), "to": TODAY.isoformat()}
     data = await gql("""query($from: Date!, $to: Date!) { coachingFigures(from: $from, to: $to, groupBy: SELLER) {
         personId sessionsHeld rated averageRating { relevant } agreedActionShare } }""", **window)
     expected = (await metrics.get("/v1/coaching-figures", params={**window, "group_by": "seller"})).json()["rows"]

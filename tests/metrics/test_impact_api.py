@@ -16,17 +16,12 @@ from tests.metrics.test_scorecards import put
 TODAY = date.min  # set per test by `_dates`
 
 
-def set_dates() -> None:
-    """The day `plant` counts from (a module that imports `plant` calls this before each test too)."""
-    global TODAY
-    TODAY = datetime.now(UTC).date()
-
-
 @pytest.fixture(autouse=True)
 def _dates() -> None:
     # taken when each test starts, not at import: a suite that runs past midnight UTC would otherwise
     # compare yesterday's dates with the service's today
-    set_dates()
+    global TODAY
+    TODAY = datetime.now(UTC).date()
 
 WINDOW = 28
 PLANTED_PER_DAY = 0.3  # extra meetings a day after the course: 8.4 over a 28-day window

@@ -19,19 +19,15 @@ START = date.min  # set per test by `_dates`
 REORG = date.min  # set per test by `_dates`
 
 
-def set_dates() -> None:
-    """The dates `build` uses, from today (a module that imports `build` calls this before each test too)."""
+@pytest.fixture(autouse=True)
+def _dates() -> None:
+    # taken when each test starts, not at import: a suite that runs past midnight UTC would otherwise
+    # compare yesterday's dates with the service's today
     global TODAY, START, REORG
     TODAY = datetime.now(UTC).date()
     START = TODAY - timedelta(days=100)
     REORG = TODAY - timedelta(days=30)
 
-
-@pytest.fixture(autouse=True)
-def _dates() -> None:
-    # taken when each test starts, not at import: a suite that runs past midnight UTC would otherwise
-    # compare yesterday's dates with the service's today
-    set_dates()
 
 
 @dataclass
