@@ -14,6 +14,7 @@ from common.errors import Forbidden, Unauthorized
 from common.identity.store import KEY_PREFIX, IdentityStore
 from common.settings import ServiceSettings
 
+INTERNAL = "internal"  # `<area>:internal` scopes are never implied (Principal.allows)
 PERSON_ROLES = ("seller", "manager", "leader", "enablement", "admin")
 
 # What a person's roles allow at the door. Finer rules (a seller rates only their own sessions, a
@@ -49,10 +50,15 @@ class Principal:
         return self.kind == "api_key" or self.has_role("admin", "enablement")
 
     def allows(self, scope: str) -> bool:
-        if "admin" in self.scopes or scope in self.scopes:
+        """Named scopes, the area wildcard `<area>:*`, `admin`, and `<area>:write` for reading. An internal
+        scope (`<area>:internal`, e.g. `metrics:internal`, writing the read model that decides who a manager
+        sees) is granted only when named: no wildcard, `admin` or person's role implies it."""
+        if scope in self.scopes:
             return True
         area, _, action = scope.partition(":")
-        if f"{area}:*" in self.scopes:
+        if action == INTERNAL:
+            return False
+        if "admin" in self.scopes or f"{area}:*" in self.scopes:
             return True
         return action == "read" and f"{area}:write" in self.scopes
 
@@ -64,7 +70,8 @@ class Authenticator:
         self.audience = settings.jwt_audience
         self.issuer = settings.jwt_issuer
         secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else None
-        self.jwt_key: str | None = settings.jwt_public_key or secret
+        self.disabled = settings.jwt_disabled
+        self.jwt_key: str | None = None if self.disabled else settings.jwt_public_key or secret
 
     async def authenticate(self, request: Request) -> Principal:
         token = _bearer(request)
@@ -78,6 +85,8 @@ class Authenticator:
         return self._person(token)
 
     def _person(self, token: str) -> Principal:
+        if self.disabled:
+            raise Unauthorized("Bearer tokens for people are turned off on this service; send an API key.")
         if self.jwt_key is None:
             raise Unauthorized("Bearer tokens for people are not configured on this service.")
         try:

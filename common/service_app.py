@@ -23,6 +23,7 @@ from common.idempotency import IdempotencyMiddleware
 from common.identity.store import IdentityStore
 from common.jsonbody import JsonBodyMiddleware
 from common.openapi import install_openapi, problems
+from common.people_tokens import announce_people_tokens, check_people_tokens
 from common.requestid import RequestIdMiddleware
 from common.settings import ServiceSettings
 from common.validation import check_request
@@ -136,7 +137,9 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
                       workers: Sequence[Callable[[FastAPI], Worker]] = ()) -> FastAPI:
     """`idempotency` is the service's `idempotency_keys` table (see common.idempotency); `events` its outbox
     and consumers (see common/events/README.md); `workers` build background work started with the app and
-    stopped before its database closes."""
+    stopped before its database closes. Refuses (StartupRefused) a production without a key for people's
+    tokens (common/people_tokens.py)."""
+    check_people_tokens(settings, name)
     logsafety.install()
     db = Database(settings.database_url, pool_size=settings.database_pool_size)
     owns_identity = identity is None
@@ -145,6 +148,8 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not app.state.assembled:  # a process of its own (the all-in-one says it once for all)
+            announce_people_tokens(settings, name)
         service_events: ServiceEvents = app.state.events
         runtime: EventRuntime | None = None
         if service_events.transport is None and service_events.active:  # no assembler runs our events
@@ -177,6 +182,7 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
     app.state.identity = identity_store
     app.state.auth = Authenticator(settings, identity_store)
     app.state.events = events or ServiceEvents()
+    app.state.assembled = False  # True when an assembler (uplift_cli/local.py) runs it with others in one process
     app.add_middleware(IdempotencyMiddleware, db=db, table=idempotency)
     app.add_middleware(JsonBodyMiddleware)  # 415 before a key is recorded or a body parsed
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -21,6 +21,9 @@ class ServiceSettings(BaseSettings):
     jwt_algorithms: list[str] | None = None  # default: HS256 with a secret, RS256/ES256 with a public key
     jwt_audience: str = "uplift"
     jwt_issuer: str | None = None
+    # true: people's bearer tokens are off (API keys only), said once at startup; production without a JWT key
+    # refuses to start unless this is set (common/people_tokens.py)
+    jwt_disabled: bool = False
     api_key_cache_seconds: float = 5.0
     database_pool_size: int = 10
     max_body_bytes: int = 1_000_000

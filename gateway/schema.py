@@ -1,16 +1,19 @@
 """The one GraphQL schema: every domain's queries and mutations merged, with the security limits."""
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
@@ -94,29 +97,55 @@ def _should_mask(error: GraphQLError) -> bool:
 EXPECTED = (DownstreamError, ServiceUnavailableError, BadQueryInput, InvalidArgument)
 
 
+SUGGESTION = re.compile(r"\s*Did you mean\b[^?]*\?")  # GraphQL names hold no "?"
+
+
+def hide_suggestions(errors: list[GraphQLError]) -> None:
+    """Drop graphql-core's "Did you mean …?" (fields, arguments, types, enum values, input fields) from
+    each message: with introspection off it would tell the schema name by name."""
+    for error in errors:
+        error.message = SUGGESTION.sub("", error.message)
+
+
 class GatewaySchema(strawberry.Schema):
+    def __init__(self, *args: Any, suggestions: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggestions = suggestions
+
     def process_errors(self, errors: list[GraphQLError],
                        execution_context: ExecutionContext | None = None) -> None:
         """Client mistakes at INFO, services down at WARNING, only unexpected failures at ERROR with their
-        traceback (gateway/error_logging.py); strawberry's own logging (every error at ERROR) is replaced."""
+        traceback (gateway/error_logging.py); strawberry's own logging (every error at ERROR) is replaced.
+        Every error (validation, variables, execution) passes here before the response is written: suggestions
+        are dropped here."""
+        if not self.suggestions:
+            hide_suggestions(errors)
         log_errors(errors, execution_context, unexpected=_should_mask, operational=(ServiceUnavailableError,))
 
 
 def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:
+    """The schema with the gateway's limits; introspection and field suggestions only where the settings reveal
+    the schema (GatewaySettings.reveals_schema). The SDL (`as_str`, `make schema`) is the same either way."""
     s = settings or GatewaySettings()
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: QueryDepthLimiter(max_depth=s.max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=s.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=s.max_tokens),
+    ]
+    if not s.reveals_schema:  # a validation rule: `__schema` / `__type` anywhere fails the whole request
+        extensions.append(DisableIntrospection)
+    extensions += [
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: MaskErrors(should_mask_error=_should_mask),
+    ]
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
-        config=StrawberryConfig(),
+        config=StrawberryConfig(disable_field_suggestions=not s.reveals_schema),
         scalar_overrides=SCALARS,
-        extensions=[
-            lambda: QueryDepthLimiter(max_depth=s.max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=s.max_aliases),
-            lambda: MaxTokensLimiter(max_token_count=s.max_tokens),
-            lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
-            lambda: MaskErrors(should_mask_error=_should_mask),
-        ],
+        extensions=extensions,
+        suggestions=s.reveals_schema,
     )
 
 

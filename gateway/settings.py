@@ -18,6 +18,9 @@ class GatewaySettings(BaseSettings):
     max_aliases: int = 30
     max_tokens: int = 2000
     max_body_bytes: int = 20_000_000  # ingest batches pass through the REST proxy
+    # GraphQL introspection (`__schema`, `__type`) and "Did you mean …" suggestions in error messages: both tell a
+    # caller the schema. None: on in development only; true/false: on/off in any environment.
+    introspection: bool | None = None
     graphiql_dir: Path | None = None  # GraphiQL's fetched files (development); None: graphiql_assets.default_dir()
     # The longest URL (path and query string) sent to a service; longer is refused as a bad request before
     # it leaves (httpx cannot build one over 64 KiB; 200 batch keys of 128 characters fit).
@@ -32,3 +35,8 @@ class GatewaySettings(BaseSettings):
     breaker_failures: int = Field(5, ge=1)  # consecutive failures that open a service's circuit ...
     breaker_window_seconds: float = Field(10.0, gt=0)  # ... when they fall within this many seconds
     breaker_cooldown_seconds: float = Field(15.0, gt=0)  # open this long, then one trial call
+
+    @property
+    def reveals_schema(self) -> bool:
+        """Whether introspection and field suggestions are on (`introspection`, by default development only)."""
+        return self.environment == "development" if self.introspection is None else self.introspection

@@ -6,6 +6,7 @@ meetings below C-level, so the test stays well under a minute on SQLite and Post
 """
 
 import re
+import uuid
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -19,6 +20,7 @@ from services.metrics.models import Activity as ActivityRow
 from services.metrics.models import Completion as CompletionRow
 from tests.conftest import JWT_SECRET, GraphQL, Stack
 from tests.metrics.conftest import MetricsDb
+from tests.metrics.test_docs_ingest import check_answer, docs_example, run_example
 from uplift_cli.demo.constants import (
     FIZZLE_QUIET_DAYS,
     HISTORY_DAYS,
@@ -251,6 +253,13 @@ async def test_the_demo_loads_through_the_apis_and_is_refused_a_second_time(stac
             counts = await mdb.all(select(model.person_id.is_(None), func.count()).where(
                 model.tenant_id == tenant.id).group_by(model.person_id.is_(None)))
             assert dict(counts) == {False: planned}, model  # every row counted for a person, none pending
+
+        example = docs_example()  # docs/api.md §7's ingest example, as written: attributed in the demo
+        check_answer(await run_example(client, example), example)
+        who = next(p for p in plan.org.people if p.name == example.person)
+        sent = await mdb.all(select(ActivityRow.person_id).where(ActivityRow.tenant_id == tenant.id,
+                                                                 ActivityRow.source == "salesforce"))
+        assert sent == [(uuid.UUID(ids.person(who.key)),)]
 
         answers = [await gql(query) for query in readme_queries()]  # the README's "Try it" works as written
         check_readme_answers(answers, expected)

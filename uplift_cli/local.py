@@ -20,6 +20,7 @@ from common.db import Database
 from common.events import InProcessBus, Transport
 from common.http import service_client
 from common.identity.store import IdentityStore
+from common.people_tokens import announce_people_tokens, check_people_tokens
 from common.service_app import EventRuntime, broker_transport
 from common.settings import ServiceSettings
 from gateway.app import create_app as create_gateway
@@ -57,6 +58,7 @@ def build_local(urls: Mapping[str, str], *, transport: Transport | None = None, 
     JetStreamBus on a stream of their own); the stack starts and closes it either way."""
     shared = {"identity_database_url": urls["identity"], **common}
     base = ServiceSettings(**shared)
+    check_people_tokens(base, "uplift")  # before any service: one message for the whole process
     identity = IdentityStore(Database(urls["identity"]), cache_seconds=base.api_key_cache_seconds)
     services = {name: create_service(name, SETTINGS[name](database_url=urls[name], **shared), identity=identity)
                 for name in FACTORIES}
@@ -64,6 +66,7 @@ def build_local(urls: Mapping[str, str], *, transport: Transport | None = None, 
         transport = broker_transport(base, "local") if base.broker_url else InProcessBus()
     for service_app in services.values():
         service_app.state.events.transport = transport
+        service_app.state.assembled = True
     events = EventRuntime(transport, list(services.values()))
     clients = {name: service_client(name, app=app) for name, app in services.items()}
     gateway_settings = GatewaySettings(environment=common.get("environment", "development"))
@@ -72,6 +75,7 @@ def build_local(urls: Mapping[str, str], *, transport: Transport | None = None, 
 
     @asynccontextmanager
     async def lifespan(gateway: FastAPI) -> AsyncIterator[None]:
+        announce_people_tokens(base, "uplift")  # once for every service in this process
         async with AsyncExitStack() as stack:
             for service_app in services.values():
                 await stack.enter_async_context(service_app.router.lifespan_context(service_app))

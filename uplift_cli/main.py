@@ -5,8 +5,9 @@ import json
 import os
 import secrets
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 import uvicorn
@@ -16,6 +17,7 @@ from common.db import Database
 from common.errors import AppError
 from common.identity.store import IdentityStore
 from common.migrations import HISTORIES, upgrade
+from common.people_tokens import StartupRefused
 from common.requestid import configure_logging
 from common.settings import ServiceSettings
 from services.behaviors.settings import BehaviorsSettings
@@ -89,7 +91,9 @@ def serve(
     demo: Annotated[bool, typer.Option("--demo/--no-demo", help="seed the demo org on the first start "
                                                                 "(development, all-in-one)")] = True,
 ) -> None:
-    """Serve everything in one process (default) or one part as its own process."""
+    """Serve everything in one process (default) or one part as its own process. Outside development nothing
+    is created (no tenant, no key, nothing under ./var); production refuses to start without a key for
+    people's tokens (UPLIFT_JWT_SECRET or UPLIFT_JWT_PUBLIC_KEY) unless UPLIFT_JWT_DISABLED=true."""
     configure_logging(os.environ.get("UPLIFT_LOG_LEVEL", "INFO"))
     if service is None:
         _serve_all(host, port, migrate_first, demo)
@@ -101,13 +105,30 @@ def serve(
 
         uvicorn.run(create_gateway(), host=host, port=port, log_level="warning")
         return
-    if migrate_first:
-        upgrade(service, _urls()[service])
     from uplift_cli.local import create_service
 
     # Its own events: a JetStreamBus when UPLIFT_BROKER_URL is set (run by the service's lifespan); without a
     # broker the service still works and its events wait in its outbox.
-    uvicorn.run(create_service(service), host=host, port=port, log_level="warning")
+    service_app = _refused_or(lambda: create_service(service))  # before migrating: a refused start changes nothing
+    if migrate_first:
+        upgrade(service, _urls()[service])
+    uvicorn.run(service_app, host=host, port=port, log_level="warning")
+
+
+T = TypeVar("T")
+
+
+def _refused_or(build: Callable[[], T]) -> T:
+    """`build()`, or a clear message and exit status 2 when the configuration must not start."""
+    try:
+        return build()
+    except StartupRefused as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _environment() -> str:
+    return os.environ.get("UPLIFT_ENVIRONMENT", "development")
 
 
 def _serve_all(host: str, port: int, migrate_first: bool, seed_demo: bool) -> None:
@@ -115,21 +136,31 @@ def _serve_all(host: str, port: int, migrate_first: bool, seed_demo: bool) -> No
     from uplift_cli.local import build_local
 
     urls = _urls()
+    environment = _environment()
+    development = environment == "development"
+    tokens_off = ServiceSettings().jwt_disabled  # then the services ignore any secret (common/people_tokens.py)
+    jwt_secret = _dev_jwt_secret() if development else os.environ.get("UPLIFT_JWT_SECRET")
+    stack = _refused_or(lambda: build_local(urls, environment=environment, jwt_secret=jwt_secret))
     if migrate_first:
         for history in HISTORIES:
             upgrade(history, urls[history])
-    environment = os.environ.get("UPLIFT_ENVIRONMENT", "development")
-    jwt_secret = _dev_jwt_secret() if environment == "development" else os.environ.get("UPLIFT_JWT_SECRET")
-    stack = build_local(urls, environment=environment, jwt_secret=jwt_secret)
+    base = f"http://{host}:{port}"
+    where = (f"  GraphQL:   {base}/graphql\n"
+             f"  REST:      {base}/api/behaviors/v1/behaviors  (also /api/coaching/..., /api/metrics/...)\n")
+    if not development:  # nothing is created, printed or written: tenants and keys come from the CLI
+        typer.echo(f"\nUplift is running ({environment}).\n{where}"
+                   "  No tenant or API key is created outside development. Create a tenant and its admin key\n"
+                   "  (printed once) with\n    uplift tenant create <name>\n  and more keys with\n"
+                   "    uplift apikey create --tenant <tenant id> --scopes <scopes> --name <what it is for>\n")
+        uvicorn.run(stack.app, host=host, port=port, log_level="warning")
+        return
     demo = _ensure_demo(stack.identity)
-    seeding = seed_demo and environment == "development" and not demo.get("seeded_at")
+    seeding = seed_demo and not tokens_off and not demo.get("seeded_at")  # the demo signs people's tokens
     if seeding:  # the first start: the demo org loads through the APIs once the server is up
         seed_after_startup(stack.app, stack.identity, demo, jwt_secret=jwt_secret,
                            save=lambda done: write_credentials(DEMO_CREDENTIALS, done))
-    base = f"http://{host}:{port}"
     note = "  demo org:  seeding in the background; the log says when it is ready\n" if seeding else ""
-    typer.echo(f"\nUplift is running.\n  GraphQL:   {base}/graphql\n  REST:      {base}/api/behaviors/v1/behaviors"
-               f"  (also /api/coaching/..., /api/metrics/...)\n  tenant:    {demo['tenant_id']}\n"
+    typer.echo(f"\nUplift is running.\n{where}  tenant:    {demo['tenant_id']}\n"
                f"  API key:   {demo['api_key']}\n  try:       curl -H 'Authorization: Bearer {demo['api_key']}' "
                f"{base}/api/behaviors/v1/behaviors\n{note}")
     uvicorn.run(stack.app, host=host, port=port, log_level="warning")
@@ -166,7 +197,8 @@ def seed_demo(
                                                                  "(calls, e-mails, meetings below C-level)")] = 1.0,
 ) -> None:
     """Load the demo org (people, behaviours, coaching history, CRM and LMS evidence) into a tenant through the
-    APIs; a tenant that already holds data is refused. Keeps the credentials in ./var/demo-credentials.json."""
+    APIs; a tenant that already holds data is refused. Prints its admin key; in development also keeps the
+    credentials in ./var/demo-credentials.json (elsewhere nothing is written)."""
     from uplift_cli.demo.api import DemoLoadError
     from uplift_cli.demo.load import AlreadySeeded
     from uplift_cli.demo.seed import Seeded, new_tenant, seed, write_credentials
@@ -175,7 +207,7 @@ def seed_demo(
     urls = _urls()
     for history in HISTORIES:
         upgrade(history, urls[history])
-    environment = os.environ.get("UPLIFT_ENVIRONMENT", "development")
+    environment = _environment()
     jwt_secret = _dev_jwt_secret() if environment == "development" else os.environ.get("UPLIFT_JWT_SECRET")
     if not jwt_secret:
         typer.echo("error: seed-demo signs people's tokens: set UPLIFT_JWT_SECRET (outside development).", err=True)
@@ -202,7 +234,8 @@ def seed_demo(
     except DemoLoadError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
-    write_credentials(DEMO_CREDENTIALS, done.credentials)
+    if environment == "development":  # elsewhere the key is printed once, below, and kept nowhere
+        write_credentials(DEMO_CREDENTIALS, done.credentials)
     typer.echo(json.dumps({"tenant_id": done.credentials["tenant_id"], "api_key": done.credentials["api_key"],
                            "seconds": done.report.seconds, "api_calls": done.report.calls,
                            "loaded": done.report.summary}, indent=2))
@@ -210,7 +243,8 @@ def seed_demo(
 
 @tenant_app.command("create")
 def tenant_create(name: str) -> None:
-    """Create a tenant and its first admin key; prints JSON {tenant_id, api_key}."""
+    """Create a tenant and its first admin key; prints JSON {tenant_id, api_key}. The admin key lacks
+    metrics:internal (granted only when named: `uplift apikey create --scopes metrics:internal`)."""
 
     identity = _identity()
 
@@ -231,7 +265,9 @@ def tenant_create(name: str) -> None:
 @apikey_app.command("create")
 def apikey_create(
     tenant: Annotated[uuid.UUID, typer.Option(help="tenant id")],
-    scopes: Annotated[str, typer.Option(help="comma-separated, e.g. behaviors:read,activities:write")],
+    scopes: Annotated[str, typer.Option(help="comma-separated, e.g. behaviors:read,activities:write; `admin` is "
+                                             "everything in the tenant except metrics:internal (the read model "
+                                             "deciding who a manager sees), granted only when named")],
     name: Annotated[str, typer.Option(help="what the key is for, e.g. crm-plugin")],
 ) -> None:
     """Issue an API key; the key is shown once, only its hash is stored."""
@@ -278,13 +314,16 @@ def token_issue(
     roles: Annotated[str, typer.Option(help=f"comma-separated: {', '.join(PERSON_ROLES)}")] = "seller",
     hours: int = 8,
 ) -> None:
-    """A signed bearer token for a person (HS256 with UPLIFT_JWT_SECRET, or the dev secret)."""
+    """A signed bearer token for a person (HS256 with UPLIFT_JWT_SECRET, or in development the ./var secret)."""
     from datetime import timedelta
 
     role_list = [r.strip() for r in roles.split(",") if r.strip()]
     bad = [r for r in role_list if r not in PERSON_ROLES]
     if bad:
         raise typer.BadParameter(f"unknown roles: {', '.join(bad)}")
+    if _environment() != "development" and not os.environ.get("UPLIFT_JWT_SECRET"):  # never a ./var secret there
+        typer.echo("error: outside development tokens are signed with UPLIFT_JWT_SECRET: set it.", err=True)
+        raise typer.Exit(2)
     typer.echo(issue_person_token(_dev_jwt_secret(), tenant_id=tenant, person_id=person, roles=role_list,
                                   ttl=timedelta(hours=hours)))
 

@@ -19,7 +19,19 @@ from gateway.types.common import (
     problem_from,
 )
 from gateway.types.inputs import as_object, to_body
-from gateway.types.metrics import Evidence, EvidenceConnection, Grain, Metric, MetricInput, Series
+from gateway.types.metrics import (
+    Evidence,
+    EvidenceConnection,
+    EvidenceSource,
+    Grain,
+    Metric,
+    MetricInput,
+    PendingEvidence,
+    PendingEvidenceConnection,
+    Series,
+    SourceAlias,
+    SourceAliasSet,
+)
 from gateway.types.periods import ScorecardPeriod
 from gateway.types.scorecards import (
     Adoption,
@@ -34,6 +46,8 @@ ImpactResult = Annotated[ImpactEstimate | ImpactRefused | ValidationProblem | Fo
                          strawberry.union("ImpactResult")]
 REFUSALS = ("treated_group_too_small", "comparison_group_too_small", "no_denominator", "unstable_denominator")
 MetricResult = Annotated[Metric | ValidationProblem | NotFound | Conflict | Forbidden, strawberry.union("MetricResult")]
+SourceAliasResult = Annotated[SourceAliasSet | ValidationProblem | NotFound | Conflict | Forbidden,
+                              strawberry.union("SourceAliasResult")]
 
 
 def metric_body(input: MetricInput) -> dict[str, Any]:
@@ -76,6 +90,22 @@ class MetricsQuery:
         page = await info.context.call("metrics", "GET", "/v1/evidence", params=params)
         return EvidenceConnection(items=[Evidence.from_json(e) for e in page["items"]],
                                   next_cursor=page["next_cursor"])
+
+    @strawberry.field(description="The tenant's source aliases: which external-id source each aliased CRM/LMS "
+                                  "source's user ids resolve against (API keys that push evidence, metrics:write).")
+    async def source_aliases(self, info: Ctx) -> list[SourceAlias]:
+        page = await info.context.call("metrics", "GET", "/v1/source-aliases")
+        return [SourceAlias.from_json(a) for a in page["items"]]
+
+    @strawberry.field(description="Stored evidence counted for nobody yet, per kind, source and user id (or "
+                                  "email): row counts, first and last seen, and why — to fix mappings. Only the "
+                                  "kinds the credential may push.")
+    async def pending_evidence(self, info: Ctx, kind: EvidenceSource | None = None, source: str | None = None,
+                               first: int = 50, after: str | None = None) -> PendingEvidenceConnection:
+        params = page_params(first, after, kind=kind, source=source)
+        page = await info.context.call("metrics", "GET", "/v1/pending-evidence", params=params)
+        return PendingEvidenceConnection(items=[PendingEvidence.from_json(p) for p in page["items"]],
+                                         next_cursor=page["next_cursor"])
 
     @strawberry.field(description="One metric of the catalogue (built-in or the tenant's) by key; null when not found.")
     async def metric(self, info: Ctx, key: str) -> Metric | None:
@@ -173,6 +203,20 @@ class MetricsMutation:
     async def define_metric(self, info: Ctx, input: MetricInput) -> MetricResult:
         return await typed(lambda: info.context.call("metrics", "POST", "/v1/metrics", json=metric_body(input)),
                            Metric.from_json)
+
+    @strawberry.mutation(description="Resolve a CRM/LMS source's user ids against another external-id source "
+                                     "(e.g. salesforce -> crm) from now on; pending evidence that now resolves is "
+                                     "attributed at once.")
+    async def set_source_alias(self, info: Ctx, source: str, target: str) -> SourceAliasResult:
+        return await typed(lambda: info.context.call("metrics", "PUT", f"/v1/source-aliases/{quote(source, safe='')}",
+                                                     json={"target": target}), SourceAliasSet.from_json)
+
+    @strawberry.mutation(description="Remove a source alias: the source resolves against itself again (evidence "
+                                     "already attributed stays).")
+    async def remove_source_alias(self, info: Ctx, source: str) -> DeleteResult:
+        return await typed(lambda: info.context.call("metrics", "DELETE",
+                                                     f"/v1/source-aliases/{quote(source, safe='')}"),
+                           deleted(strawberry.ID(source)))
 
     @strawberry.mutation(description="Delete a tenant-defined metric (built-in ones stay).")
     async def delete_metric(self, info: Ctx, key: str) -> DeleteResult:

@@ -141,3 +141,55 @@ class Evidence:
 class EvidenceConnection:
     items: list[Evidence]
     next_cursor: str | None
+
+
+@strawberry.type(description="Which external-id source the user ids of an evidence source (a CRM's or LMS's "
+                             "`source`) resolve against; a source without an alias resolves against itself.")
+class SourceAlias:
+    source: str = strawberry.field(description="The evidence source as integrations send it, e.g. salesforce.")
+    target: str = strawberry.field(description="The people's external-id source its user ids are looked up "
+                                               "under, e.g. crm.")
+    updated_at: datetime
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "SourceAlias":
+        return cls(source=d["source"], target=d["target"], updated_at=datetime.fromisoformat(d["updated_at"]))
+
+
+@strawberry.type(description="An alias as set, with the pending evidence it attributed at once.")
+class SourceAliasSet:
+    alias: SourceAlias
+    attributed: int = strawberry.field(description="Pending activities and completions of the source now counted "
+                                                   "for a person, count of rows.")
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "SourceAliasSet":
+        return cls(alias=SourceAlias.from_json(d), attributed=d["attributed"])
+
+
+@strawberry.type(description="Stored evidence counted for nobody yet, grouped by kind, source and the user id "
+                             "(or, for a completion named by email, the email) it names.")
+class PendingEvidence:
+    kind: EvidenceSource
+    source: str
+    user_id: str | None
+    email: str | None
+    resolves_against: str | None = strawberry.field(description="The external-id source the user id is looked "
+                                                                "up under now (the source or its alias).")
+    count: int = strawberry.field(description="Unattributed rows (activities or completions), count.")
+    first_seen: datetime = strawberry.field(description="When the first of them was received.")
+    last_seen: datetime = strawberry.field(description="When the last of them was stored or changed.")
+    reason: str = strawberry.field(description="Why they count for nobody, e.g. no person with crm user id 005….")
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "PendingEvidence":
+        return cls(kind=EvidenceSource(d["kind"]), source=d["source"], user_id=d["user_id"], email=d["email"],
+                   resolves_against=d["resolves_against"], count=d["count"],
+                   first_seen=datetime.fromisoformat(d["first_seen"]),
+                   last_seen=datetime.fromisoformat(d["last_seen"]), reason=d["reason"])
+
+
+@strawberry.type
+class PendingEvidenceConnection:
+    items: list[PendingEvidence]
+    next_cursor: str | None

@@ -7,18 +7,21 @@ import pydantic_core
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from common.db import SessionDep
-from common.errors import InvalidInput
+from common.errors import Forbidden, InvalidInput
 from common.openapi import problems
-from common.pagination import Page, PageParams, page_params
+from common.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, PageParams, page_params
 from common.validation import Day
 from services.metrics import readmodel
 from services.metrics.definitions import metric_out
 from services.metrics.deps import (
     ActivityWriter,
+    AliasesReader,
+    AliasesWriter,
     CompletionWriter,
     DefinitionsReader,
     DefinitionsWriter,
     Evidence,
+    Pending,
     ReadModel,
     Series,
 )
@@ -27,12 +30,18 @@ from services.metrics.schemas import (
     Batch,
     BatchResult,
     EvidenceOut,
+    EvidenceSource,
     Grain,
     InternalBatch,
     MetricCreate,
     MetricOut,
+    PendingEvidenceOut,
     SeriesBatch,
     SeriesOut,
+    Source,
+    SourceAliasIn,
+    SourceAliasOut,
+    SourceAliasSet,
     UpsertResult,
 )
 
@@ -59,14 +68,59 @@ _BATCH_BODY = {"requestBody": {"required": True, "content": {"application/json":
 @router.post("/activities", tags=["ingest"], response_model=BatchResult, openapi_extra=_BATCH_BODY)
 async def push_activities(request: Request, principal: ActivityWriter, session: SessionDep) -> Response:
     """Up to 5,000 CRM activities (`{"items": [...]}`, see ActivityIn); each item's outcome is reported
-    (created, updated, duplicate, conflict, rejected). Honours `Idempotency-Key`."""
-    return _json(await ingest(session, principal.tenant_id, ACTIVITIES, await request.body()))
+    (created, updated, pending, duplicate, conflict, rejected, with a reason for pending and rejected items).
+    Honours `Idempotency-Key`."""
+    return _json(await ingest(session, principal.tenant_id, ACTIVITIES, await request.body(),
+                                horizon=request.app.state.settings.evidence_horizon))
 
 
 @router.post("/completions", tags=["ingest"], response_model=BatchResult, openapi_extra=_BATCH_BODY)
 async def push_completions(request: Request, principal: CompletionWriter, session: SessionDep) -> Response:
     """Up to 5,000 LMS completions (see CompletionIn), reported per item like activities."""
-    return _json(await ingest(session, principal.tenant_id, COMPLETIONS, await request.body()))
+    return _json(await ingest(session, principal.tenant_id, COMPLETIONS, await request.body(),
+                                horizon=request.app.state.settings.evidence_horizon))
+
+
+# ---- how evidence resolves, and what is still unattributed ----------------------------------------
+
+SourcePath = Annotated[Source, Path()]
+
+
+@router.get("/source-aliases", tags=["ingest"])
+async def list_source_aliases(svc: AliasesReader) -> Page[SourceAliasOut]:
+    """The tenant's source aliases: which external-id source each aliased evidence source's user ids resolve
+    against (a source without one resolves against itself). Bounded, so one page."""
+    return await svc.list()
+
+
+@router.put("/source-aliases/{source}", tags=["ingest"])
+async def set_source_alias(source: SourcePath, body: SourceAliasIn, svc: AliasesWriter) -> SourceAliasSet:
+    """Resolve `source`'s user ids against `target`'s external ids from now on; the pending evidence of `source`
+    that now resolves is attributed at once (`attributed` says how many rows)."""
+    return await svc.set(source, body)
+
+
+@router.delete("/source-aliases/{source}", status_code=204, tags=["ingest"])
+async def remove_source_alias(source: SourcePath, svc: AliasesWriter) -> None:
+    """`source` resolves against itself again; evidence already attributed stays attributed."""
+    await svc.remove(source)
+
+
+@router.get("/pending-evidence", tags=["ingest"])
+async def pending_evidence(pending: Pending, kind: EvidenceSource | None = None,
+                           source: Annotated[Source | None, Query()] = None,
+                           cursor: Annotated[str | None, Query(max_length=1024)] = None,
+                           limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+                           ) -> Page[PendingEvidenceOut]:
+    """Stored evidence counted for nobody yet, per kind, source and the user id (or email) it names: how many
+    rows, first and last seen, and why (e.g. no person with that crm user id). Only the kinds this credential
+    may push (activities:write, completions:write or metrics:write)."""
+    svc, kinds = pending
+    if kind is not None:
+        if kind not in kinds:
+            raise Forbidden(f"This credential may not push {kind}, so it may not list them.")
+        kinds = [kind]
+    return await svc.page(kinds, source, cursor, limit)
 
 
 # ---- read model: internal, written by the other services' events (scope metrics:internal) ------------

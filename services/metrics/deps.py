@@ -11,14 +11,19 @@ from common.db import SessionDep, utcnow
 from common.errors import Forbidden
 from services.metrics.definitions import DefinitionsService, tenant_metrics
 from services.metrics.evidence import EvidenceService
+from services.metrics.pending import KINDS, PendingService
 from services.metrics.readmodel import ReadModelService
 from services.metrics.repository import (
     DailyRepository,
     DefinitionRepository,
     EvidenceRepository,
+    PendingRepository,
     QueryRepository,
+    SourceAliasRepository,
 )
+from services.metrics.schemas import EvidenceSource
 from services.metrics.series import SeriesService
+from services.metrics.source_aliases import SourceAliasService
 from services.metrics.visibility import Visibility
 
 
@@ -38,6 +43,14 @@ CompletionWriter = Annotated[Principal, Depends(_any_of("completions:write", "me
 Reader = Annotated[Principal, Depends(_any_of("metrics:read"))]
 Writer = Annotated[Principal, Depends(require("metrics:write"))]
 Internal = Annotated[Principal, Depends(require("metrics:internal"))]
+Integration = Annotated[Principal, Depends(_any_of("metrics:write", "activities:write", "completions:write"))]
+WRITES: dict[EvidenceSource, tuple[str, str]] = {"activities": ("activities:write", "metrics:write"),
+                                                 "completions": ("completions:write", "metrics:write")}
+
+
+def pushable(principal: Principal) -> list[EvidenceSource]:
+    """The kinds of evidence this credential may push (and so see pending)."""
+    return [k for k in KINDS if any(principal.allows(scope) for scope in WRITES[k])]
 
 
 def _read_model(principal: Internal, session: SessionDep) -> ReadModelService:
@@ -81,3 +94,27 @@ async def _evidence(principal: Reader, session: SessionDep) -> EvidenceService:
 
 Series = Annotated[SeriesService, Depends(_series)]
 Evidence = Annotated[EvidenceService, Depends(_evidence)]
+
+
+def _aliases(principal: Principal, session: SessionDep) -> SourceAliasService:
+    tenant = principal.tenant_id
+    return SourceAliasService(SourceAliasRepository(session, tenant), EvidenceRepository(session, tenant),
+                              DefinitionRepository(session, tenant), DailyRepository(session, tenant))
+
+
+def _aliases_reader(principal: Integration, session: SessionDep) -> SourceAliasService:
+    return _aliases(principal, session)
+
+
+def _aliases_writer(principal: Writer, session: SessionDep) -> SourceAliasService:
+    return _aliases(principal, session)
+
+
+def _pending(principal: Integration, session: SessionDep) -> tuple[PendingService, list[EvidenceSource]]:
+    tenant = principal.tenant_id
+    return PendingService(PendingRepository(session, tenant), EvidenceRepository(session, tenant)), pushable(principal)
+
+
+AliasesReader = Annotated[SourceAliasService, Depends(_aliases_reader)]
+AliasesWriter = Annotated[SourceAliasService, Depends(_aliases_writer)]
+Pending = Annotated[tuple[PendingService, list[EvidenceSource]], Depends(_pending)]

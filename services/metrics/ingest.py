@@ -7,7 +7,10 @@ Items are idempotent by (tenant, source, external id):
 - different content otherwise → `conflict`, nothing changes.
 Items are judged in order, so a later item of the same batch is judged against an earlier one.
 Each written row counts for the person it names, resolved through the read model (`resolution.py`);
-the content hash covers what the source sent, not the resolution.
+the content hash covers what the source sent, not the resolution. A row written for nobody yet (its user id
+or email names no known person) is reported `pending` instead of created/updated, with the reason; an item
+naming a `person_id` the read model does not hold (or holds deleted) is `rejected`, as is an implausible one
+(`plausibility.py`): such items are not stored.
 The daily aggregates move with the rows (`aggregates.py`): the batch's change is tallied here and applied
 in one statement.
 The whole batch is written with a constant number of bulk statements in the request's one transaction.
@@ -24,7 +27,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -42,16 +45,18 @@ from services.metrics.batches import item_errors, read_items
 from services.metrics.catalogue import EvidenceSource
 from services.metrics.definitions import tenant_metrics
 from services.metrics.models import Activity, Completion
+from services.metrics.plausibility import Plausibility
 from services.metrics.repository import DailyRepository, DefinitionRepository, EvidenceRepository
-from services.metrics.resolution import UserKey, lookup
+from services.metrics.resolution import UserKey, lookup, resolves_against, unattributed_reason
 from services.metrics.schemas import ActivityIn, CompletionIn
 
 LOOKUP_CHUNK = 1000
 RACE_ATTEMPTS = 3  # judging a batch again after a concurrent batch stored one of its records first
 STEP = 250  # items between turns of the event loop while a database call runs alongside
+DEFAULT_HORIZON = date(2000, 1, 1)  # the metrics setting `evidence_horizon` passes the configured one
 T = TypeVar("T")
 U = TypeVar("U")
-STATUSES = ("created", "updated", "duplicate", "conflict", "rejected")
+STATUSES = ("created", "updated", "pending", "duplicate", "conflict", "rejected")
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ class Kind:
     content: Callable[[Any], dict[str, Any]]  # the stored columns that make up "the same content"
     source_of: Callable[[Any], str]
     names: Callable[[Any], tuple[UserKey | None, str | None]]  # the user id and (lower-cased) email it names
+    time_field: str  # when it happened: checked by the plausibility rules
 
     @property
     def event(self) -> Callable[[Mapping[Any, Any]], Event]:
@@ -99,9 +105,9 @@ def _completion_names(item: CompletionIn) -> tuple[UserKey | None, str | None]:
 
 
 ACTIVITIES = Kind("activities", Activity.__table__, ActivityIn, _activity,  # type: ignore[arg-type]
-                  lambda i: i.source, _activity_names)
+                  lambda i: i.source, _activity_names, "occurred_at")
 COMPLETIONS = Kind("completions", Completion.__table__, CompletionIn, _completion,  # type: ignore[arg-type]
-                   lambda i: i.lms, _completion_names)
+                   lambda i: i.lms, _completion_names, "completed_at")
 _ADAPTERS: dict[EvidenceSource, TypeAdapter[list[Any]]] = {
     "activities": TypeAdapter(list[ActivityIn]), "completions": TypeAdapter(list[CompletionIn])}
 
@@ -136,6 +142,7 @@ class _Known:
     hash: str
     updated_at: datetime | None
     pending: dict[str, Any] | None  # the row to insert or the update to run, when this batch wrote it
+    person_id: Any  # whom the stored (or to be stored) row counts for; None while unattributed
 
 
 def _validate(kind: Kind, raw_items: Sequence[Any], results: list[dict[str, Any] | None]) -> list[tuple[int, Any]]:
@@ -150,10 +157,51 @@ def _validate(kind: Kind, raw_items: Sequence[Any], results: list[dict[str, Any]
             parsed.append((index, kind.schema.model_validate(raw)))
         except ValidationError as exc:
             external_id = raw.get("external_id") if isinstance(raw, dict) else None
-            results[index] = {"index": index,
-                              "external_id": printable(external_id) if isinstance(external_id, str) else None,
-                              "status": "rejected", "id": None, "errors": item_errors(exc)}
+            results[index] = _rejected(index, printable(external_id) if isinstance(external_id, str) else None,
+                                       item_errors(exc))
     return parsed
+
+
+def _rejected(index: int, external_id: str | None, errors: list[dict[str, str]]) -> dict[str, Any]:
+    reason = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+    return {"index": index, "external_id": external_id, "status": "rejected", "id": None, "reason": reason,
+            "errors": errors}
+
+
+def _plausible(kind: Kind, parsed: list[tuple[int, Any]], rules: Plausibility,
+               results: list[dict[str, Any] | None]) -> list[tuple[int, Any]]:
+    """The items that pass the plausibility rules; the others are rejected with their reasons."""
+    kept: list[tuple[int, Any]] = []
+    for index, item in parsed:
+        problems = rules.problems(item, kind.time_field)
+        if problems:
+            results[index] = _rejected(index, item.external_id, problems)
+        else:
+            kept.append((index, item))
+    return kept
+
+
+async def _known_people(repo: EvidenceRepository, parsed: list[tuple[int, Any]],
+                        results: list[dict[str, Any] | None]) -> list[tuple[int, Any]]:
+    """The items naming no `person_id`, or one the read model holds (not deleted), in one query; the others
+    are rejected."""
+    given = {item.person_id for _, item in parsed if item.person_id is not None}
+    if not given:
+        return parsed
+    known = await repo.people_known(list(given))
+    if all(known.get(p) is False for p in given):
+        return parsed
+    kept: list[tuple[int, Any]] = []
+    for index, item in parsed:
+        deleted = known.get(item.person_id) if item.person_id is not None else False
+        if deleted is False:
+            kept.append((index, item))
+            continue
+        message = (f"the person {item.person_id} was deleted from this tenant's directory" if deleted else
+                   f"no person with id {item.person_id} in this tenant's directory")
+        results[index] = _rejected(index, item.external_id, [{"field": "person_id", "message": message,
+                                                              "code": "unknown_person"}])
+    return kept
 
 
 async def _insert(s: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -197,11 +245,12 @@ async def _existing(s: AsyncSession, table: Table, tenant_id: uuid.UUID,
         for chunk in chunks:
             match = (c.external_id == any_(bindparam("external_ids", chunk, type_=ARRAY(String)))
                      if postgres else c.external_id.in_(chunk))
-            stmt = (select(c.id, c.external_id, c.content_hash, c.source_updated_at)
+            stmt = (select(c.id, c.external_id, c.content_hash, c.source_updated_at, c.person_id)
                     .where(c.tenant_id == tenant_id, c.source == source, match)
                     .order_by(c.id).with_for_update(key_share=True))
             for row in (await s.execute(stmt)).all():
-                found[(source, row.external_id)] = _Known(row.id, row.content_hash, row.source_updated_at, None)
+                found[(source, row.external_id)] = _Known(row.id, row.content_hash, row.source_updated_at, None,
+                                                          row.person_id)
     return found
 
 
@@ -243,7 +292,8 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-async def ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind, body: bytes) -> dict[str, Any]:
+async def ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind, body: bytes, *,
+                 horizon: date = DEFAULT_HORIZON) -> dict[str, Any]:
     """The request body `{"items": [...]}` in; the batch's outcome out, as a plain dict in the shape of
     `schemas.BatchResult`.
 
@@ -256,7 +306,7 @@ async def ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind, body: bytes)
         for attempt in range(1, RACE_ATTEMPTS + 1):
             try:
                 async with s.begin_nested():
-                    return await _ingest(s, tenant_id, kind, items)
+                    return await _ingest(s, tenant_id, kind, items, horizon)
             except Exception as exc:
                 if attempt == RACE_ATTEMPTS or not _unique_violation(exc):
                     raise
@@ -296,14 +346,20 @@ def _every(n: int, items: Iterable[U]) -> Iterator[U | None]:
             yield None
 
 
-async def _ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind, raw_items: Sequence[Any]) -> dict[str, Any]:
+async def _ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind, raw_items: Sequence[Any],
+                  horizon: date) -> dict[str, Any]:
     results: list[dict[str, Any] | None] = [None] * len(raw_items)
-    parsed = _validate(kind, raw_items, results)
+    now = utcnow()
+    parsed = _plausible(kind, _validate(kind, raw_items, results), Plausibility(now, horizon), results)
 
     repo = EvidenceRepository(s, tenant_id)
     await repo.lock(exclusive=False)
     metrics = await tenant_metrics(DefinitionRepository(s, tenant_id))
+    parsed = await _known_people(repo, parsed, results)
+    aliases = await repo.aliases()
     names = [kind.names(item) for _, item in parsed]
+    if aliases:  # a user id is looked up under the external-id source its source resolves against
+        names = [((resolves_against(aliases, u[0]), u[1]) if u is not None else None, e) for u, e in names]
     people = await lookup(repo, (u for u, _ in names if u is not None), (e for _, e in names if e is not None))
 
     # Content and hashes are computed while the database looks the batch's external ids up.
@@ -319,7 +375,6 @@ async def _ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind, raw_items: 
     known = await _alongside(_existing(s, kind.table, tenant_id,
                                        [(kind.source_of(i), i.external_id) for _, i in parsed]), hashing())
 
-    now = utcnow()
     inserts: list[dict[str, Any]] = []
     updates: dict[uuid.UUID, dict[str, Any]] = {}
     for (index, item), (user, email), (row, digest) in zip(parsed, names, contents, strict=True):
@@ -330,11 +385,12 @@ async def _ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind, raw_items: 
         stamp: datetime | None = item.source_updated_at
         key = (row["source"], item.external_id)
         seen = known.get(key)
+        reason: str | None = None
         if seen is None:
             row.update(id=uuid_utils.uuid7(), tenant_id=tenant_id, content_hash=digest, source_updated_at=stamp,
                        received_at=now, updated_at=now)
             inserts.append(row)
-            seen = known[key] = _Known(row["id"], digest, stamp, row)
+            seen = known[key] = _Known(row["id"], digest, stamp, row, row["person_id"])
             status = "created"
         elif seen.hash == digest:
             status = "duplicate"
@@ -345,12 +401,22 @@ async def _ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind, raw_items: 
             else:
                 row["id"] = seen.id
                 seen.pending = updates[seen.id] = row
-            seen.hash, seen.updated_at = digest, stamp
+            seen.hash, seen.updated_at, seen.person_id = digest, stamp, row["person_id"]
             status = "updated"
         else:
             status = "conflict"
+        if seen.person_id is None:  # stored for nobody yet
+            if status == "conflict":
+                reason = "unchanged, and the stored record counts for nobody yet (see the pending evidence listing)"
+            else:
+                reason = unattributed_reason(aliases, row["source"], row["source_user_id"], row.get("email"),
+                                             people.shared_emails)
+                if status == "duplicate":
+                    reason = f"unchanged, still pending: {reason}"
+                else:
+                    status = "pending"
         results[index] = {"index": index, "external_id": item.external_id, "status": status, "id": str(seen.id),
-                          "errors": []}
+                          "reason": reason, "errors": []}
 
     # The aggregates' change is tallied while the rows are written; then applied in one statement.
     previous = await _previous(s, kind, tenant_id, list(updates)) if updates else []

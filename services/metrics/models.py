@@ -86,6 +86,19 @@ class Completion(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class SourceAlias(Base):
+    """A tenant's rule for which external-id source the user ids of an evidence source resolve against
+    (e.g. activities from `salesforce` against the people's `crm` ids). Without a row a source resolves
+    against itself."""
+
+    __tablename__ = "source_aliases"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    target: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # ---- read model -------------------------------------------------------------------------------
 
 class Person(Base):

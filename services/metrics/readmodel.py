@@ -195,7 +195,8 @@ class ReadModelService:
         resolved = 0
         if entity is PEOPLE and final:
             metrics = await tenant_metrics(self.definitions)
-            resolved = await attribute_pending(self.repo, self.daily, metrics, list(final.values()))
+            resolved = await attribute_pending(self.repo, self.daily, metrics, list(final.values()),
+                                               await self.repo.aliases())
         ordered = [results[i] for i in sorted(results)]
         counts = {k: sum(r.status == k for r in ordered) for k in ("created", "updated", "unchanged", "rejected")}
         return UpsertResult(items=ordered, resolved=resolved, **counts)

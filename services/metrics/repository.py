@@ -6,7 +6,21 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, and_, bindparam, delete, false, func, insert, or_, select, text, tuple_, update
+from sqlalchemy import (
+    Row,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -19,6 +33,7 @@ from services.metrics.models import (
     Person,
     PersonExternalId,
     ReportingLine,
+    SourceAlias,
 )
 from services.metrics.org import Line
 
@@ -114,9 +129,28 @@ class EvidenceRepository(ReadModelRepository):
         fn = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
         await self.s.execute(select(fn(key)))
 
-    async def people_by_email(self, emails: Sequence[str]) -> dict[str, uuid.UUID]:
-        """The person holding each lower-cased email (an email held by several people matches nobody)."""
-        return {email: next(iter(ids)) for email, ids in (await self.email_holders(emails)).items() if len(ids) == 1}
+    async def people_known(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, bool]:
+        """Which of these person ids the read model holds, each with whether it is deleted."""
+        out: dict[uuid.UUID, bool] = {}
+        for chunk in _chunks(ids):
+            stmt = select(Person.id, Person.deleted).where(Person.tenant_id == self.tenant_id, Person.id.in_(chunk))
+            out.update({r.id: r.deleted for r in (await self.s.execute(stmt)).all()})
+        return out
+
+    async def aliases(self) -> dict[str, str]:
+        """The tenant's source aliases (evidence source → external-id source); a small table, one query."""
+        stmt = select(SourceAlias.source, SourceAlias.target).where(SourceAlias.tenant_id == self.tenant_id)
+        return {r.source: r.target for r in (await self.s.execute(stmt)).all()}
+
+    async def pending_user_ids(self, source: str) -> list[str]:
+        """The user ids that unattributed activities and completions of this source name."""
+        found: set[str] = set()
+        for model in (Activity, Completion):
+            stmt = select(model.source_user_id).distinct().where(
+                model.tenant_id == self.tenant_id, model.person_id.is_(None), model.source == source,
+                model.source_user_id.is_not(None))
+            found.update(u for u in (await self.s.execute(stmt)).scalars() if u is not None)
+        return sorted(found)
 
     async def pending_activities(self, keys: Sequence[tuple[str, str]]) -> list[AnyRow]:
         """Unattributed activities naming one of these (source, user id)."""
@@ -266,3 +300,54 @@ class QueryRepository(TenantRepository):
         if after is not None:
             stmt = stmt.where(c.id > after)
         return list((await self.s.execute(stmt.order_by(c.id).limit(limit))).all())
+
+
+class SourceAliasRepository(TenantRepository):
+    """The tenant's source aliases (source_aliases.py)."""
+
+    async def all(self) -> list[SourceAlias]:
+        stmt = select(SourceAlias).where(SourceAlias.tenant_id == self.tenant_id).order_by(SourceAlias.source)
+        return list((await self.s.execute(stmt)).scalars())
+
+    async def get(self, source: str) -> SourceAlias | None:
+        stmt = select(SourceAlias).where(SourceAlias.tenant_id == self.tenant_id, SourceAlias.source == source)
+        return (await self.s.execute(stmt)).scalar_one_or_none()
+
+    async def count(self) -> int:
+        stmt = select(func.count()).select_from(SourceAlias).where(SourceAlias.tenant_id == self.tenant_id)
+        return int((await self.s.execute(stmt)).scalar_one())
+
+
+PendingKey = tuple[str, str, str, str]  # (kind, source, user id or "", email or "")
+GroupRow = tuple[str, str | None, str | None, int, datetime, datetime]  # source, user id, email, count, first, last
+
+
+class PendingRepository(TenantRepository):
+    """Unattributed evidence grouped by what it names (pending.py)."""
+
+    async def groups(self, kind: str, source: str | None, after: PendingKey | None,
+                     limit: int) -> list[GroupRow]:
+        """Up to `limit` groups of one kind's unattributed rows by (source, user id, email), in key order after
+        `after`: (source, user id, email, count, first received, last stored or changed). The partial indexes
+        on unattributed rows serve the filter."""
+        completions = kind == "completions"
+        model: Any = Completion if completions else Activity
+        keys = [model.source, func.coalesce(model.source_user_id, "")]
+        columns = [model.source, model.source_user_id]
+        if completions:
+            keys.append(func.coalesce(model.email, ""))
+            columns.append(model.email)
+        stmt = select(*columns, func.count(), func.min(model.received_at), func.max(model.updated_at)).where(
+            model.tenant_id == self.tenant_id, model.person_id.is_(None))
+        if source is not None:
+            stmt = stmt.where(model.source == source)
+        if after is not None and after[0] == kind:
+            stmt = stmt.where(tuple_(*keys) > tuple_(*after[1:1 + len(keys)]))
+        stmt = stmt.group_by(*columns).order_by(*keys).limit(limit)
+        out: list[GroupRow] = []
+        for row in (await self.s.execute(stmt)).all():
+            r: tuple[Any, ...] = tuple(row)
+            if not completions:
+                r = (*r[:2], None, *r[2:])
+            out.append((r[0], r[1], r[2], int(r[3]), r[4], r[5]))
+        return out

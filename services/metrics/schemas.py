@@ -28,7 +28,7 @@ KNOWN_ACTIVITY_TYPES = ("call", "email", "meeting", "demo", "proposal", "visit",
                         "stage_change", "opportunity_won", "opportunity_lost")
 MAX_BATCH = 5000
 MAX_ATTRIBUTES_BYTES = 4096
-ItemStatus = Literal["created", "updated", "duplicate", "conflict", "rejected"]
+ItemStatus = Literal["created", "updated", "pending", "duplicate", "conflict", "rejected"]
 
 
 def _finite(v: float | None) -> float | None:
@@ -98,16 +98,22 @@ class Batch(Envelope):
 
 
 class ItemResult(BaseModel):
+    """`pending`: stored (new or changed) but counted for nobody yet, `reason` says why. A `duplicate` or
+    `conflict` of a stored record still pending carries that reason too; a `rejected` item's reason sums up
+    its `errors`."""
+
     index: int
     external_id: str | None
     status: ItemStatus
     id: uuid.UUID | None = None
+    reason: str | None = None
     errors: list[dict[str, str]] = Field(default_factory=list)
 
 
 class BatchResult(BaseModel):
     created: int
     updated: int
+    pending: int
     duplicate: int
     conflict: int
     rejected: int
@@ -128,6 +134,44 @@ class ActivityOut(BaseModel):
     source_updated_at: datetime
     received_at: datetime
     updated_at: datetime
+
+
+# ---- which external ids evidence resolves against; what is still unattributed ---------------------
+
+MAX_SOURCE_ALIASES = 100
+
+
+class SourceAliasIn(Input):
+    """The external-id source that this evidence source's user ids resolve against (e.g. `crm`)."""
+
+    target: Source
+
+
+class SourceAliasOut(BaseModel):
+    source: str
+    target: str
+    updated_at: datetime
+
+
+class SourceAliasSet(SourceAliasOut):
+    attributed: int  # pending activities and completions this alias gave to a person when it was set
+
+
+class PendingEvidenceOut(BaseModel):
+    """Stored evidence counted for nobody yet, grouped by the evidence source and the user id (or, for a
+    completion named by email, the email) it names. `resolves_against` is the external-id source that user id
+    is looked up under (the source itself, or its alias); times are when such items were first received and
+    last stored or changed."""
+
+    kind: Literal["activities", "completions"]
+    source: str
+    user_id: str | None
+    email: str | None
+    resolves_against: str | None
+    count: int
+    first_seen: datetime
+    last_seen: datetime
+    reason: str
 
 
 # ---- read model (internal write API) ----------------------------------------------------------

@@ -1,3 +1,5 @@
+from datetime import date
+
 from pydantic_settings import SettingsConfigDict
 
 from common.settings import ServiceSettings
@@ -8,3 +10,6 @@ class MetricsSettings(ServiceSettings):
 
     database_url: str = "sqlite+aiosqlite:///./var/metrics.db"
     max_body_bytes: int = 20_000_000  # a batch of 5,000 activities with attributes
+    # evidence (an activity's occurred_at, a completion's completed_at) before this UTC day is refused as
+    # implausible, per item (ingest.py / plausibility.py)
+    evidence_horizon: date = date(2000, 1, 1)

@@ -12,7 +12,7 @@ from services.behaviors.models import Objective
 from services.metrics.models import Activity
 from tests.boundary.helpers import NUL, SURROGATE, raw_json, refused
 from tests.conftest import Stack
-from tests.metrics.test_ingest import activity
+from tests.metrics.test_ingest import PERSON, activity
 
 BAD_TEXT = [pytest.param(NUL, id="nul"), pytest.param(SURROGATE, id="surrogate")]
 
@@ -79,7 +79,7 @@ async def _stored(stack: Stack) -> dict[str, dict[str, Any]]:
         return {a.external_id: a.attributes for a in (await s.execute(select(Activity))).scalars()}
 
 
-async def test_one_bad_item_does_not_cost_the_batch(client, stack):
+async def test_one_bad_item_does_not_cost_the_batch(client, stack, person_known):
     """On PostgreSQL any of these lost the whole batch (500); on SQLite NUL was stored and NaN became null."""
     items = [activity("good-1"),
              activity("nul-value", attributes={"note": NUL}),
@@ -103,7 +103,7 @@ async def test_one_bad_item_does_not_cost_the_batch(client, stack):
     assert await _stored(stack) == {"good-1": {"contact_level": "c_level"}, "good-2": {"contact_level": "c_level"}}
 
 
-async def test_a_lone_surrogate_in_an_item_rejects_that_item_alone(client, stack):
+async def test_a_lone_surrogate_in_an_item_rejects_that_item_alone(client, stack, person_known):
     """pydantic-core's parser refuses a lone surrogate escape outright; the batch is still read item by item,
     and the rejected item's id is echoed with U+FFFD in its place (a surrogate cannot be encoded)."""
     items = [activity("good"), activity(f"id-{SURROGATE}"), activity("attr", attributes={SURROGATE: 1})]
@@ -117,8 +117,8 @@ async def test_a_lone_surrogate_in_an_item_rejects_that_item_alone(client, stack
     assert list(await _stored(stack)) == ["good"]
 
 
-async def test_completions_and_the_read_model_reject_per_item(client, stack):
-    completion = {"external_id": "c1", "lms": "docebo", "person_id": str(uuid.uuid4()), "course_id": "C1",
+async def test_completions_and_the_read_model_reject_per_item(client, stack, person_known):
+    completion = {"external_id": "c1", "lms": "docebo", "person_id": PERSON, "course_id": "C1",
                   "course_title": "Course", "status": "completed", "completed_at": "2026-10-05T14:00:00Z"}
     r = await client.post("/api/metrics/v1/completions",
                           **raw_json({"items": [completion, {**completion, "external_id": "c2",

@@ -322,7 +322,7 @@ async def run(topo: Topology, gw: Gateway, dbs: Databases, stream: str) -> None:
     pushed = await gw.rest("POST", "/api/metrics/v1/activities", json={"items": [{
         "external_id": "call-late-1", "source": "salesforce", "type": "call", "user_id": "sf-late",
         "occurred_at": at(-20), "source_updated_at": at(-19)}]})
-    assert pushed["created"] == 1
+    assert pushed["pending"] == 1
     await converged(dbs, gw, within=20)
     figures = "{ coachingFigures(from: $from, to: $to) { personId sessionsHeld cancelled noShow rated } }"
     figures_query = f"query($from: Date!, $to: Date!) {figures}"

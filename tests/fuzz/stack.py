@@ -76,7 +76,9 @@ class FuzzStack:
             time.sleep(0.02)
         identity = self.local.identity
         self.tenant_id = self.call(identity.create_tenant, "fuzz")
-        self.admin_key = self.call(identity.create_key, self.tenant_id, "fuzz-admin", ["admin"]).api_key
+        # `metrics:internal` named: no other scope implies it, and the fuzz goes down the read model's writes too
+        self.admin_key = self.call(identity.create_key, self.tenant_id, "fuzz-admin",
+                                   ["admin", "metrics:internal"]).api_key
 
     @staticmethod
     def _wait_stopped(future: Any) -> None:

@@ -53,11 +53,15 @@ async def test_an_indicator_resolves_its_metric_in_one_batch(stack, gql):
 
 
 async def test_metric_writes_need_the_scope(stack, tenant):
-    assert mutation_names(MetricsMutation) == {"defineMetric", "deleteMetric"}
+    assert mutation_names(MetricsMutation) == {"defineMetric", "deleteMetric", "setSourceAlias", "removeSourceAlias"}
     reader = client_for(stack, await stack.key(tenant, "metrics:read"))
     async with reader.client:
         data = await reader(DEFINE, input=CFO)
         assert data["defineMetric"]["__typename"] == "Forbidden"
         data = await reader(f'mutation {{ deleteMetric(key: "calls") {{ {PROBLEM} }} }}')
         assert data["deleteMetric"]["__typename"] == "Forbidden"
+        data = await reader(f'mutation {{ setSourceAlias(source: "salesforce", target: "crm") {{ {PROBLEM} }} }}')
+        assert data["setSourceAlias"]["__typename"] == "Forbidden"
+        data = await reader(f'mutation {{ removeSourceAlias(source: "salesforce") {{ {PROBLEM} }} }}')
+        assert data["removeSourceAlias"]["__typename"] == "Forbidden"
         assert len((await reader("{ metrics { key } }"))["metrics"]) > 10

@@ -230,7 +230,8 @@ class Org:
 
 @pytest.fixture
 async def metrics(stack: Stack, tenant: Tenant):
-    async with stack.client(tenant.api_key) as client:
+    """The metrics REST with an admin key that also names `metrics:internal` (no other scope implies it)."""
+    async with stack.client(await stack.key(tenant, "admin", "metrics:internal")) as client:
         client.base_url = httpx.URL("http://uplift/api/metrics")
         yield client
 

@@ -9,13 +9,22 @@ import pytest
 
 from tests.conftest import Stack, Tenant
 from tests.gateway.coaching_docs import create_person
+from tests.metrics import test_coaching_figures, test_impact_api, test_scorecards
 from tests.metrics.test_impact_api import PLANTED_PER_DAY, WINDOW, plant
-from tests.metrics.test_scorecards import BEHAVIORS, TODAY, build, put
+from tests.metrics.test_scorecards import BEHAVIORS, build, put
+
+
+@pytest.fixture(autouse=True)
+def _dates() -> None:
+    # the borrowed helpers read their modules' dates, set per test
+    for module in (test_scorecards, test_coaching_figures, test_impact_api):
+        module.set_dates()
 
 
 @pytest.fixture
 async def metrics(stack: Stack, tenant: Tenant):
-    async with stack.client(tenant.api_key) as client:
+    """The metrics REST with an admin key that also names `metrics:internal` (no other scope implies it)."""
+    async with stack.client(await stack.key(tenant, "admin", "metrics:internal")) as client:
         client.base_url = httpx.URL("http://uplift/api/metrics")
         yield client
 
@@ -101,7 +110,8 @@ async def test_impact_through_graphql(gql, metrics):
 
 async def test_series_and_evidence_match_the_rest_answers(stack, gql, metrics):
     org = await build(metrics)
-    window = {"from": (TODAY - timedelta(days=120)).isoformat(), "to": TODAY.isoformat()}
+    today = test_scorecards.TODAY
+    window = {"from": (today - timedelta(days=120)).isoformat(), "to": today.isoformat()}
     for args, params in (({"personId": str(org.sellers[0])}, {"person_id": str(org.sellers[0])}),
                          ({"teamOf": str(org.manager)}, {"team_of": str(org.manager)})):
         for grain in ("DAY", "WEEK", "MONTH"):
@@ -142,7 +152,8 @@ async def test_coaching_figures_through_graphql(gql, metrics):
     from tests.metrics.test_coaching_figures import plant as plant_sessions
 
     await plant_sessions(metrics)
-    window = {"from": (TODAY - timedelta(days=30)).isoformat(), "to": TODAY.isoformat()}
+    today = test_scorecards.TODAY
+    window = {"from": (today - timedelta(days=30)).isoformat(), "to": today.isoformat()}
     data = await gql("""query($from: Date!, $to: Date!) { coachingFigures(from: $from, to: $to, groupBy: SELLER) {
         personId sessionsHeld rated averageRating { relevant } agreedActionShare } }""", **window)
     expected = (await metrics.get("/v1/coaching-figures", params={**window, "group_by": "seller"})).json()["rows"]

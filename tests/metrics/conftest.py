@@ -14,8 +14,9 @@ BASE = "http://uplift/api/metrics"
 
 @pytest.fixture
 async def metrics(stack: Stack, tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
-    """The metrics REST through the gateway's /api/metrics prefix with an admin key."""
-    async with stack.client(tenant.api_key) as client:
+    """The metrics REST through the gateway's /api/metrics prefix with an admin key that also names
+    `metrics:internal` (the read model's write API: no other scope implies it)."""
+    async with stack.client(await stack.key(tenant, "admin", "metrics:internal")) as client:
         client.base_url = httpx.URL(BASE)
         yield client
 
@@ -38,3 +39,13 @@ class MetricsDb:
 @pytest.fixture
 def mdb(stack: Stack) -> MetricsDb:
     return MetricsDb(stack)
+
+
+async def learn_people(client: httpx.AsyncClient, *ids: object, prefix: str = "") -> None:
+    """Write these person ids into the tenant's metrics read model (what the directory's events do), so
+    evidence naming them by `person_id` is accepted. `prefix` is the path before /v1 for a client whose base
+    URL is not the metrics service's (e.g. "/api/metrics")."""
+    items = [{"id": str(pid), "version": 1, "name": f"Person {n}"} for n, pid in enumerate(ids)]
+    for i in range(0, len(items), 1000):
+        r = await client.put(f"{prefix}/v1/internal/people", json={"items": items[i:i + 1000]})
+        assert r.status_code == 200, r.text

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from services.metrics.models import MetricDaily
 from tests.metrics.brute import Cell, Evidence, Item, utc_day
-from tests.metrics.conftest import MetricsDb
+from tests.metrics.conftest import MetricsDb, learn_people
 
 TYPES = ["call", "email", "meeting", "demo", "proposal", "visit", "opportunity_created", "opportunity_won",
          "opportunity_lost", "custom_thing"]
@@ -86,16 +86,19 @@ async def test_aggregates_follow_creates_replays_supersedes_conflicts_and_late_a
     persons = [str(uuid.uuid4()) for _ in range(6)]
     users = [f"u{i}" for i in range(4)]
     truth = Evidence()
-    # Two users are known from the start, two are learnt later.
+    # Every person is in the read model (an unknown person_id is rejected); two users are known from the start,
+    # two are learnt later.
+    await learn_people(metrics, *persons)
     for i, u in enumerate(users[:2]):
         truth.learn(persons[i], {"salesforce": u, "hubspot": u})
-        await people(metrics, {"id": persons[i], "version": 1, "name": f"P{i}",
+        await people(metrics, {"id": persons[i], "version": 2, "name": f"P{i}",
                                "external_ids": {"salesforce": u, "hubspot": u}})
 
     first = [activity(rnd, n, persons, users) for n in range(300)]
     first.append({**first[0]})  # a repeat inside the batch: a duplicate
     body = await push(metrics, "activities", first)
-    assert (body["created"], body["duplicate"]) == (300, 1)
+    assert (body["created"] + body["pending"], body["duplicate"]) == (300, 1)
+    assert body["pending"] > 0 and body["rejected"] == 0
     truth.accept(first)
     assert_same(await stored(mdb), truth.daily())
 
@@ -120,7 +123,7 @@ async def test_aggregates_follow_creates_replays_supersedes_conflicts_and_late_a
     # The directory learns the two other users: their pending activities count from now on.
     for i, u in enumerate(users[2:], start=2):
         truth.learn(persons[i], {"salesforce": u, "hubspot": u})
-    body = await people(metrics, *[{"id": persons[i], "version": 1, "name": f"P{i}",
+    body = await people(metrics, *[{"id": persons[i], "version": 2, "name": f"P{i}",
                                     "external_ids": {"salesforce": u, "hubspot": u}}
                                    for i, u in enumerate(users[2:], start=2)])
     assert body["resolved"] > 0
@@ -154,6 +157,7 @@ async def test_completions_count_when_completed_or_passed(metrics: httpx.AsyncCl
 async def test_tenant_metrics_are_backfilled_kept_and_removed(metrics: httpx.AsyncClient, mdb: MetricsDb) -> None:
     rnd = random.Random(5)
     persons = [str(uuid.uuid4()) for _ in range(4)]
+    await learn_people(metrics, *persons)
     truth = Evidence()
     before = [activity(rnd, n, persons, []) for n in range(150)]
     await push(metrics, "activities", before)

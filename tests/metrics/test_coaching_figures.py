@@ -12,14 +12,17 @@ from tests.metrics.test_scorecards import put
 TODAY = date.min  # set per test by `_dates`
 
 
-@pytest.fixture(autouse=True)
-def _dates() -> None:
-    # taken when each test starts, not at import: a suite that runs past midnight UTC would otherwise
-    # compare yesterday's dates with the service's today
+def set_dates() -> None:
+    """Dates taken when each test starts, not at import: a suite that runs past midnight UTC would
+    otherwise compare yesterday's dates with the service's today. Modules that borrow this module's
+    helpers call it too."""
     global TODAY
     TODAY = datetime.now(UTC).date()
 
 
+@pytest.fixture(autouse=True)
+def _dates() -> None:
+    set_dates()
 
 def at(day: date, hour: int = 10) -> str:
     return datetime.combine(day, time(hour), tzinfo=UTC).isoformat()

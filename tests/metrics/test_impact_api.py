@@ -16,10 +16,10 @@ from tests.metrics.test_scorecards import put
 TODAY = date.min  # set per test by `_dates`
 
 
-@pytest.fixture(autouse=True)
-def _dates() -> None:
-    # taken when each test starts, not at import: a suite that runs past midnight UTC would otherwise
-    # compare yesterday's dates with the service's today
+def set_dates() -> None:
+    """Dates taken when each test starts, not at import: a suite that runs past midnight UTC would
+    otherwise compare yesterday's dates with the service's today. Modules that borrow this module's
+    helpers call it too."""
     global TODAY
     TODAY = datetime.now(UTC).date()
 
@@ -28,6 +28,9 @@ PLANTED_PER_DAY = 0.3  # extra meetings a day after the course: 8.4 over a 28-da
 TREND_PER_DAY = 0.004  # everyone drifts up a little: difference in differences must take it out
 
 
+@pytest.fixture(autouse=True)
+def _dates() -> None:
+    set_dates()
 def at(day: date) -> str:
     return datetime.combine(day, time(9), tzinfo=UTC).isoformat()
 

@@ -3,11 +3,19 @@
 import uuid
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from services.metrics.models import Activity, Completion
+from tests.metrics.conftest import learn_people
 
 PERSON = str(uuid.uuid4())
+
+
+@pytest.fixture(autouse=True)
+async def _person_known(metrics):
+    """Items name PERSON by id: the read model knows them (an unknown person_id is rejected)."""
+    await learn_people(metrics, PERSON)
 
 
 def activity(external_id: str, **over: Any) -> dict[str, Any]:
@@ -88,6 +96,7 @@ async def test_same_external_id_in_two_sources_or_tenants_are_different_records(
     assert r["items"][0]["status"] == "created"
     other = await stack.tenant("other")
     async with stack.client(other.api_key) as client:
+        await learn_people(client, PERSON, prefix="/api/metrics")
         r2 = (await client.post("/api/metrics/v1/activities", json={"items": [activity("z")]})).json()
     assert r2["items"][0]["status"] == "created"
     assert await _count(stack, Activity) == 3
@@ -134,11 +143,14 @@ async def test_completions(metrics, stack):
             "completed_at": "2026-09-30T10:00:00Z"}
     items = [item, {**item, "external_id": "c2", "score": 1.5}, {**item, "external_id": "c3", "user_id": "u1"}]
     r = (await metrics.post("/v1/completions", json={"items": items})).json()
-    assert [i["status"] for i in r["items"]] == ["created", "rejected", "rejected"]
+    # nobody holds the email yet: stored, pending
+    assert [i["status"] for i in r["items"]] == ["pending", "rejected", "rejected"]
+    assert r["items"][0]["reason"] == "no person with email ana@example.com"
     again = (await metrics.post("/v1/completions", json={"items": [item, {**item, "status": "failed"}]})).json()
     assert [i["status"] for i in again["items"]] == ["duplicate", "conflict"]
+    assert again["items"][0]["reason"] == "unchanged, still pending: no person with email ana@example.com"
     newer = {**item, "status": "failed", "source_updated_at": "2026-10-01T00:00:00Z"}
-    assert (await metrics.post("/v1/completions", json={"items": [newer]})).json()["items"][0]["status"] == "updated"
+    assert (await metrics.post("/v1/completions", json={"items": [newer]})).json()["items"][0]["status"] == "pending"
     assert await _count(stack, Completion) == 1
 
 

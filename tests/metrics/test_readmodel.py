@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from common.auth import issue_person_token
+from common.auth import PERSON_ROLES, issue_person_token
 from services.metrics.models import (
     Behavior,
     BehaviorIndicator,
@@ -146,23 +146,30 @@ async def test_envelope_errors_and_scope(stack: Stack, tenant: Tenant, metrics: 
     async with stack.client(reader) as client:
         r = await client.put(f"{BASE}/v1/internal/people", json={"items": [item]})
         assert r.status_code == 403 and r.json()["detail"] == "This credential lacks the 'metrics:internal' scope."
-    # `metrics:internal` is not yet a scope keys can be issued with (common/identity/store.py KNOWN_SCOPES);
-    # the area wildcard and admin keys carry it.
-    internal = await stack.key(tenant, "metrics:*")
+    # `metrics:internal` decides who a manager may see: only a key that names it writes; no wildcard, admin key
+    # or role implies it (common/auth.py Principal.allows)
+    for scopes in (("metrics:*",), ("admin",), ("admin", "metrics:*", "metrics:write")):
+        async with stack.client(await stack.key(tenant, *scopes)) as client:
+            r = await client.put(f"{BASE}/v1/internal/people", json={"items": [item]})
+            assert r.status_code == 403, (scopes, r.text)
+            assert r.json()["detail"] == "This credential lacks the 'metrics:internal' scope."
+    internal = await stack.key(tenant, "metrics:internal")
     async with stack.client(internal) as client:
         r = await client.put(f"{BASE}/v1/internal/people", json={"items": [item]})
         assert r.status_code == 200 and statuses(r.json()) == ["created"]
     async with stack.client() as client:
         assert (await client.put(f"{BASE}/v1/internal/people", json={"items": [item]})).status_code == 401
-    token = issue_person_token(JWT_SECRET, tenant_id=tenant.id, person_id=uuid.uuid4(), roles=["enablement"])
-    async with stack.client(token) as client:
-        assert (await client.put(f"{BASE}/v1/internal/people", json={"items": [item]})).status_code == 403
+    for role in PERSON_ROLES:  # admin included
+        token = issue_person_token(JWT_SECRET, tenant_id=tenant.id, person_id=uuid.uuid4(), roles=[role])
+        async with stack.client(token) as client:
+            r = await client.put(f"{BASE}/v1/internal/people", json={"items": [item]})
+            assert r.status_code == 403, (role, r.text)
 
 
 async def test_tenants_are_kept_apart(stack: Stack, metrics: httpx.AsyncClient, mdb: MetricsDb) -> None:
     a = uuid.uuid4()
     await put(metrics, "people", person(a, 3, name="Mine", external_ids={"salesforce": "1"}))
-    other = await stack.tenant("globex")
+    other = await stack.tenant("globex", scopes=("admin", "metrics:internal"))
     async with stack.client(other.api_key) as client:
         client.base_url = httpx.URL(BASE)
         body = await put(client, "people", person(a, 1, name="Theirs", external_ids={"salesforce": "1"}))

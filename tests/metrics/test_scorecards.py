@@ -19,16 +19,19 @@ START = date.min  # set per test by `_dates`
 REORG = date.min  # set per test by `_dates`
 
 
-@pytest.fixture(autouse=True)
-def _dates() -> None:
-    # taken when each test starts, not at import: a suite that runs past midnight UTC would otherwise
-    # compare yesterday's dates with the service's today
+def set_dates() -> None:
+    """Dates taken when each test starts, not at import: a suite that runs past midnight UTC would
+    otherwise compare yesterday's dates with the service's today. Modules that borrow this module's
+    helpers call it too."""
     global TODAY, START, REORG
     TODAY = datetime.now(UTC).date()
     START = TODAY - timedelta(days=100)
     REORG = TODAY - timedelta(days=30)
 
 
+@pytest.fixture(autouse=True)
+def _dates() -> None:
+    set_dates()
 
 @dataclass
 class Org:

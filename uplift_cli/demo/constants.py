@@ -33,6 +33,7 @@ FIZZLE_QUIET_DAYS = 28  # the fizzling programme's pairs hold no session in thes
 
 DOMAIN = "northwind.example"  # people's e-mail domain (a reserved name: nothing is ever sent)
 CRM = "crm"  # the sources of external ids; activities are pushed with source CRM, completions with lms LMS
+CRM_SOURCES = ("salesforce", "hubspot", "dynamics")  # aliased to CRM: their user ids resolve against the crm ids
 LMS = "lms"
 HRIS = "hris"
 CURRENCY = "USD"

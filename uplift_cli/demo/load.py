@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from uplift_cli.demo.api import Api, DemoLoadError
-from uplift_cli.demo.load_metrics import load_evidence, settle
+from uplift_cli.demo.load_metrics import load_aliases, load_evidence, settle
 from uplift_cli.demo.load_org import Ids, load_alignment, load_behaviors, load_people, load_relationships
 from uplift_cli.demo.load_sessions import SessionLoader
 from uplift_cli.demo.plan import Plan
@@ -63,6 +63,7 @@ async def load_demo(client: httpx.AsyncClient, plan: Plan, *, tenant_id: uuid.UU
 
     await ensure_empty(api)
     await step("people", load_people(api, plan, ids))
+    await step("aliases", load_aliases(api))
     await step("behaviors", load_behaviors(api, plan, ids))
     await step("relationships", load_relationships(api, plan, ids))
     await step("alignment", load_alignment(api, plan, ids))

@@ -1,5 +1,8 @@
 """Load the metrics service's evidence (CRM activities, LMS completions) through ingest, and wait for its read
-model of the org — fed by the other services' events — to settle."""
+model of the org — fed by the other services' events — to settle.
+
+The demo keeps its people's CRM user ids under the external-id source `crm`; the tenant's source aliases make
+activities sent as `salesforce`, `hubspot` or `dynamics` (as in docs/api.md §7) resolve against them too."""
 
 import asyncio
 import time
@@ -7,12 +10,35 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from uplift_cli.demo.api import Api
-from uplift_cli.demo.constants import CRM, LMS
+from uplift_cli.demo.constants import CRM, CRM_SOURCES, LMS
 from uplift_cli.demo.load_org import Ids
 from uplift_cli.demo.plan import Plan
 
 INGEST_BATCH = 5000
 SETTLE_SECONDS = 120.0
+
+
+async def load_aliases(api: Api) -> None:
+    for source in CRM_SOURCES:
+        await api.put(f"metrics/v1/source-aliases/{source}", {"target": CRM})
+
+
+async def known_people(api: Api, people: list[str]) -> int:
+    """How many of these people the metrics read model holds."""
+    return sum([len(await api.get("metrics/v1/scorecards", person_ids=people[i:i + 200]))
+                for i in range(0, len(people), 200)])
+
+
+async def people_arrived(api: Api, plan: Plan, ids: Ids) -> None:
+    """Evidence naming a person by id is refused until the metrics read model knows them: wait until it knows
+    everyone (their events are the first the load causes)."""
+    people = [ids.person(p.key) for p in plan.org.people]
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while (known := await known_people(api, people)) < len(people):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the metrics read model has {known}/{len(people)} people; are events flowing "
+                               "(UPLIFT_BROKER_URL)?")
+        await asyncio.sleep(0.2)
 
 
 async def settle(api: Api, plan: Plan, ids: Ids) -> None:
@@ -25,8 +51,7 @@ async def settle(api: Api, plan: Plan, ids: Ids) -> None:
     window = {"from": (today - timedelta(days=365)).isoformat(), "to": today.isoformat()}
     deadline = time.monotonic() + SETTLE_SECONDS
     while True:
-        known = sum([len(await api.get("metrics/v1/scorecards", person_ids=people[i:i + 200]))
-                     for i in range(0, len(people), 200)])
+        known = await known_people(api, people)
         figures = await api.get("metrics/v1/coaching-figures", **window)
         held = sum(row["sessions_held"] for row in figures["rows"])
         rated = sum(row["rated"] for row in figures["rows"])
@@ -67,5 +92,6 @@ def completion_items(plan: Plan) -> list[dict[str, Any]]:
 
 
 async def load_evidence(api: Api, plan: Plan, ids: Ids) -> None:
+    await people_arrived(api, plan, ids)
     await api.batch("metrics/v1/activities", activity_items(plan, ids), INGEST_BATCH)
     await api.batch("metrics/v1/completions", completion_items(plan), INGEST_BATCH)
