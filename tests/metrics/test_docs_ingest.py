@@ -73,7 +73,7 @@ async def test_the_docs_example_is_attributed_in_the_demo_org_and_its_pending_va
     example = docs_example()
     org = build_org(SEED, datetime.now(UTC).date())
     ids = {p.key: uuid.uuid4() for p in org.people}
-    async with stack.client(tenant.api_key) as client:
+    async with stack.client(await stack.key(tenant, "admin", "metrics:internal")) as client:
         # the demo org as the directory's events leave it in the metrics read model, and the demo's aliases
         r = await client.put("/api/metrics/v1/internal/people", json={"items": [
             {"id": str(ids[p.key]), "version": 1, "name": p.name, "email": p.email, "external_ids": p.external_ids()}
