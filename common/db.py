@@ -1,5 +1,6 @@
 """Async engines, one commit point per request, column types that behave the same on SQLite and PostgreSQL."""
 
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -8,7 +9,7 @@ import pydantic_core
 from fastapi import Depends, Request
 from sqlalchemy import JSON, DateTime, MetaData, event
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
@@ -59,13 +60,30 @@ def _json(value: Any) -> str:
     return pydantic_core.to_json(value).decode()
 
 
+def _without_row_values(context: ExceptionContext) -> None:
+    """PostgreSQL explains a refused write with the row's values (`DETAIL: Key (email)=(ann@example.com) already
+    exists`, `Failing row contains (...)`); the driver's exception carries them into every traceback that is
+    logged. Drop them where the error is raised: the message, the constraint and the SQLSTATE stay."""
+    seen: BaseException | None = context.original_exception
+    for _ in range(8):  # the driver's error is one or two links down the chain
+        if seen is None:
+            return
+        if getattr(seen, "detail", None) and hasattr(seen, "sqlstate"):
+            with contextlib.suppress(AttributeError, TypeError):
+                seen.detail = None  # type: ignore[attr-defined]
+        seen = seen.__cause__ or seen.__context__
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    kwargs: dict[str, Any] = {"json_serializer": _json}  # pydantic-core's Rust encoder, not json.dumps
+    # hide_parameters: no statement's parameters in an exception's text (nor in any log that quotes it)
+    kwargs: dict[str, Any] = {"json_serializer": _json,  # pydantic-core's Rust encoder, not json.dumps
+                              "hide_parameters": True}
     if is_sqlite(url):
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
     engine = create_async_engine(url, **kwargs)
+    event.listen(engine.sync_engine, "handle_error", _without_row_values)
     if is_sqlite(url):
 
         @event.listens_for(engine.sync_engine, "connect")

@@ -1,19 +1,23 @@
 """Typed errors and their RFC 9457 problem+json rendering."""
 
+import contextlib
 import logging
+import re
+import traceback
 from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("uplift.errors")
 
 PROBLEM_JSON = "application/problem+json"
+QUOTED = re.compile(r'"[^"]*"|\'[^\']*\'')
 
 
 class AppError(Exception):
@@ -93,6 +97,29 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
              "code": err.get("type", "invalid")} for err in exc.errors()]
 
 
+def db_error_summary(exc: DBAPIError) -> str:
+    """What a log may say about a database error: the driver's error class, SQLSTATE and the first line
+    of its message (which names the constraint or columns, never values) — not the statement, nor its
+    parameters, nor PostgreSQL's DETAIL (the row's values: e-mails, secrets)."""
+    orig = exc.orig
+    driver = orig.__cause__ if orig is not None and orig.__cause__ is not None else orig
+    name = type(driver).__name__ if driver is not None else type(exc).__name__
+    sqlstate = getattr(driver, "sqlstate", None) or getattr(orig, "sqlstate", None)
+    first = str(orig.args[0] if orig is not None and orig.args else "").splitlines()[:1]
+    if not isinstance(exc, IntegrityError):  # other messages quote the value ('invalid input syntax … "x"')
+        first = [QUOTED.sub("…", line) for line in first]
+    return " ".join([name + (f" [{sqlstate}]" if sqlstate else "") + ":", *first])
+
+
+LOGGED = "_uplift_logged"
+
+
+def mark_logged(exc: BaseException) -> None:
+    """Say that `exc` was logged here (common.logsafety drops the server's second, unfiltered, log of it)."""
+    with contextlib.suppress(AttributeError, TypeError):
+        setattr(exc, LOGGED, True)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def app_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, AppError)
@@ -113,7 +140,8 @@ def install_error_handlers(app: FastAPI) -> None:
                        headers=getattr(exc, "headers", None))
 
     async def integrity_error(request: Request, exc: Exception) -> JSONResponse:
-        log.info("integrity error on %s: %s", request.url.path, exc)
+        assert isinstance(exc, IntegrityError)
+        log.info("integrity error on %s: %s", request.url.path, db_error_summary(exc))
         return problem(409, "Conflict", "The change conflicts with existing data.", instance=request.url.path)
 
     async def lost_race(request: Request, exc: Exception) -> JSONResponse:
@@ -127,7 +155,12 @@ def install_error_handlers(app: FastAPI) -> None:
                        "written. Read it again before retrying.", instance=request.url.path)
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s", request.url.path)
+        if isinstance(exc, DBAPIError):  # where it failed, not what the statement or the row held
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            log.error("unhandled database error on %s: %s\n%s", request.url.path, db_error_summary(exc), frames)
+        else:
+            log.exception("unhandled error on %s", request.url.path)
+        mark_logged(exc)  # Starlette re-raises it to the server, whose own log of it is then dropped
         return problem(500, "Internal error", "An unexpected error occurred.", slug="internal",
                        instance=request.url.path)
 

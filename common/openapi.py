@@ -7,7 +7,7 @@ The statuses are derived from the route, in one place (`failure_statuses`):
 - 409 on writes (POST, PUT, PATCH, DELETE: a duplicate, a state change not allowed now, a request with the
   same Idempotency-Key still running);
 - 400, 413 and 415 where there is a request body (unreadable, e.g. not UTF-8; over the size cap; not
-  `application/json`);
+  `application/json`, common/jsonbody.py);
 - 422 where there is input to validate (parameters or a body; also a reused Idempotency-Key);
 - anything a route declares itself with `responses=problems(...)` (e.g. 503 on /readyz).
 Success responses keep the media type and schema FastAPI derives from each handler's return type.
@@ -35,7 +35,8 @@ DESCRIPTIONS: dict[int, str] = {
     409: "Conflicts with the current state: a duplicate, a change not allowed in this state, or a request with "
          "the same Idempotency-Key still running (`Retry-After`).",
     413: "The request body is over the size cap.",
-    415: "The request body is not `application/json`.",
+    415: "The request body is not JSON: its Content-Type is not `application/json` (or `application/…+json`), "
+         "or it has none (`Accept-Post` / `Accept-Patch` say what is taken).",
     422: "Invalid input: `errors[]` names each field (`body.…`, `query.…`, `path.…`), or a rule the service "
          "checks; also an Idempotency-Key reused with a different request.",
     503: "A dependency (the database) cannot be reached; retry later.",

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from common import logsafety
 from common.auth import Authenticator
 from common.bodylimit import BodyLimitMiddleware
 from common.db import Database
@@ -20,6 +21,7 @@ from common.events import Event, Relay, Transport, inbox_handler
 from common.events.jetstream import JetStreamBus
 from common.idempotency import IdempotencyMiddleware
 from common.identity.store import IdentityStore
+from common.jsonbody import JsonBodyMiddleware
 from common.openapi import install_openapi, problems
 from common.people_tokens import announce_people_tokens, check_people_tokens
 from common.requestid import RequestIdMiddleware
@@ -138,6 +140,7 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
     stopped before its database closes. Refuses (StartupRefused) a production without a key for people's
     tokens (common/people_tokens.py)."""
     check_people_tokens(settings, name)
+    logsafety.install()
     db = Database(settings.database_url, pool_size=settings.database_pool_size)
     owns_identity = identity is None
     identity_store = identity or IdentityStore(Database(settings.identity_database_url),
@@ -181,6 +184,7 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
     app.state.events = events or ServiceEvents()
     app.state.assembled = False  # True when an assembler (uplift_cli/local.py) runs it with others in one process
     app.add_middleware(IdempotencyMiddleware, db=db, table=idempotency)
+    app.add_middleware(JsonBodyMiddleware)  # 415 before a key is recorded or a body parsed
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app)

@@ -6,9 +6,11 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import Depends, FastAPI, Request
 
+from common import logsafety
 from common.bodylimit import BodyLimitMiddleware
 from common.errors import Unauthorized, install_error_handlers
 from common.http import service_client
+from common.jsonbody import JsonBodyMiddleware
 from common.requestid import RequestIdMiddleware
 from gateway.clients import SERVICES, ServiceClients
 from gateway.context import Context
@@ -39,6 +41,7 @@ def create_app(settings: GatewaySettings | None = None, *,
                clients: Mapping[str, httpx.AsyncClient] | None = None) -> FastAPI:
     """`clients` lets the all-in-one process (and tests) hand in ASGI-transport clients."""
     s = settings or GatewaySettings()
+    logsafety.install()
     timeout = httpx.Timeout(s.request_timeout_seconds, connect=2.0)
     built = dict(clients) if clients is not None else {
         name: service_client(name, base_url=getattr(s, f"{name}_url"), timeout=timeout) for name in SERVICES}
@@ -54,6 +57,7 @@ def create_app(settings: GatewaySettings | None = None, *,
                   openapi_url=None)
     app.state.settings = s
     app.state.clients = service_clients
+    app.add_middleware(JsonBodyMiddleware)  # /graphql and the REST proxy: 415 before reading the body
     app.add_middleware(BodyLimitMiddleware, max_bytes=s.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app)

@@ -1,6 +1,5 @@
 """The one GraphQL schema: every domain's queries and mutations merged, with the security limits."""
 
-import logging
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -24,6 +23,7 @@ from strawberry.types.lazy_type import LazyType
 from strawberry.types.union import StrawberryUnion
 
 from gateway.clients import DownstreamError, ServiceUnavailableError
+from gateway.error_logging import log_errors
 from gateway.graphql_http import SCALARS
 from gateway.resolvers.behaviors import BehaviorsMutation, BehaviorsQuery
 from gateway.resolvers.directory import DirectoryMutation, DirectoryQuery
@@ -95,7 +95,6 @@ def _should_mask(error: GraphQLError) -> bool:
 
 
 EXPECTED = (DownstreamError, ServiceUnavailableError, BadQueryInput, InvalidArgument)
-log = logging.getLogger("uplift.gateway")
 
 
 SUGGESTION = re.compile(r"\s*Did you mean\b[^?]*\?")  # GraphQL names hold no "?"
@@ -115,18 +114,13 @@ class GatewaySchema(strawberry.Schema):
 
     def process_errors(self, errors: list[GraphQLError],
                        execution_context: ExecutionContext | None = None) -> None:
-        """Expected failures (a service down or refusing, bad arguments) are one warning line each, not an
-        error with a traceback; anything else is logged by strawberry as an error. Every error (validation,
-        variables, execution) passes here before the response is written: suggestions are dropped here."""
+        """Client mistakes at INFO, services down at WARNING, only unexpected failures at ERROR with their
+        traceback (gateway/error_logging.py); strawberry's own logging (every error at ERROR) is replaced.
+        Every error (validation, variables, execution) passes here before the response is written: suggestions
+        are dropped here."""
         if not self.suggestions:
             hide_suggestions(errors)
-        unexpected = []
-        for error in errors:
-            if isinstance(error.original_error, EXPECTED):
-                log.warning("graphql %s: %s", ".".join(map(str, error.path or [])), error.message)
-            else:
-                unexpected.append(error)
-        super().process_errors(unexpected, execution_context)
+        log_errors(errors, execution_context, unexpected=_should_mask, operational=(ServiceUnavailableError,))
 
 
 def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from common.events.bus import Handler, Retry, check_subscription, matches
 from common.events.envelope import Event
+from common.redact import redact_text, redact_url
 
 log = logging.getLogger("uplift.events")
 
@@ -39,6 +40,7 @@ class JetStreamBus:
         self._js: JetStreamContext | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = asyncio.Event()
+        self.empty_fetches = 0  # fetches that found nothing to deliver (how an idle pull consumer waits)
 
     def subject(self, topic: str) -> str:
         return f"{self.prefix}.{topic}"
@@ -50,9 +52,11 @@ class JetStreamBus:
         try:  # reconnects forever once connected; the first connection gets 2 x connect_timeout
             async with asyncio.timeout(2 * self.connect_timeout):
                 nc = await nats.connect(self.url, name=self.name, connect_timeout=max(1, int(self.connect_timeout)),
-                                        max_reconnect_attempts=-1, reconnect_time_wait=0.5, error_cb=_log_error)
+                                        max_reconnect_attempts=-1, reconnect_time_wait=0.5, error_cb=self._log_error)
         except Exception as exc:
-            raise ConnectionError(f"NATS at {self.url} is unreachable: {exc!r}") from exc
+            # no credentials of the URL in the message (it is logged): hosts and the error, redacted
+            raise ConnectionError(redact_text(f"NATS at {redact_url(self.url)} is unreachable: {exc!r}",
+                                              self.url)) from None
         js = nc.jetstream()
         config = StreamConfig(name=self.stream, subjects=[f"{self.prefix}.>"], storage=StorageType.FILE,
                               duplicate_window=self.duplicate_window, max_age=self.max_age)
@@ -93,11 +97,14 @@ class JetStreamBus:
         while not self._closing.is_set():
             try:
                 messages = await sub.fetch(self.batch, timeout=self.poll)
-            except nats.errors.TimeoutError:
-                continue
+            except TimeoutError:  # nats-py's errors.TimeoutError, or a plain asyncio.TimeoutError when the
+                messages = []  # server's "no messages" came back right at the deadline: both mean idle
             except Exception:
                 log.warning("fetch for %s failed; retrying", durable, exc_info=True)
                 await asyncio.sleep(self.poll)
+                continue
+            if not messages:
+                self.empty_fetches += 1
                 continue
             for msg in messages:
                 try:
@@ -131,6 +138,9 @@ class JetStreamBus:
             return
         await msg.ack()
 
+    async def _log_error(self, exc: Exception) -> None:
+        log.warning("NATS: %s", redact_text(repr(exc), self.url))
+
     async def close(self) -> None:
         """Let every pull loop finish its current batch (at most `poll` seconds idle), then disconnect."""
         self._closing.set()
@@ -152,6 +162,3 @@ def _common_prefix(topics: Sequence[str]) -> str:
     shortest = min(len(t.split(".")) for t in topics)
     return ".".join([*words[: shortest - 1], ">"])
 
-
-async def _log_error(exc: Exception) -> None:
-    log.warning("NATS: %r", exc)

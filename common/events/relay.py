@@ -34,6 +34,7 @@ class Relay:
         self.db, self.table, self.transport = database, table, transport
         self.batch_size, self.poll_interval, self.max_backoff = batch_size, poll_interval, max_backoff
         self.failures = 0  # consecutive runs that could not publish everything they read
+        self.idle_runs = 0  # runs that found nothing to publish
         self._locking = not is_sqlite(database.url)
         digest = hashlib.sha256(f"uplift.events.relay:{table.name}".encode()).digest()
         self._lock_key = int.from_bytes(digest[:8], "big", signed=True)
@@ -61,6 +62,8 @@ class Relay:
                 async with session.begin():
                     await self._mark(session, sent, failed)
         self.failures = self.failures + 1 if failed is not None else 0
+        if not rows:
+            self.idle_runs += 1
         return len(sent)
 
     async def _publish(self, rows: Sequence[RowMapping]) -> tuple[list[uuid.UUID], uuid.UUID | None]:

@@ -94,7 +94,7 @@ async def test_same_external_id_in_two_sources_or_tenants_are_different_records(
     await metrics.post("/v1/activities", json={"items": [activity("z")]})
     r = (await metrics.post("/v1/activities", json={"items": [activity("z", source="hubspot")]})).json()
     assert r["items"][0]["status"] == "created"
-    other = await stack.tenant("other", scopes=("admin", "metrics:internal"))
+    other = await stack.tenant("other", scopes=("admin", "metrics:internal"))  # learn_people writes the read model
     async with stack.client(other.api_key) as client:
         await learn_people(client, PERSON, prefix="/api/metrics")
         r2 = (await client.post("/api/metrics/v1/activities", json={"items": [activity("z")]})).json()

@@ -116,7 +116,7 @@ async def test_an_unknown_or_deleted_person_id_is_rejected_and_nothing_is_stored
 
 async def test_a_person_of_another_tenant_is_unknown_here(metrics: httpx.AsyncClient, stack: Stack) -> None:
     theirs = uuid.uuid4()
-    other = await stack.tenant("other", scopes=("admin", "metrics:internal"))
+    other = await stack.tenant("other", scopes=("admin", "metrics:internal"))  # writes the read model
     async with stack.client(other.api_key) as client:
         await learn_people(client, theirs, prefix="/api/metrics")
         assert (await push(client, "activities", activity("x", user_id=None, person_id=str(theirs)),
@@ -200,7 +200,7 @@ async def test_alias_writes_are_checked_scoped_and_per_tenant(metrics: httpx.Asy
     async with stack.client(reader) as client:
         assert (await client.get("/api/metrics/v1/source-aliases")).status_code == 403
 
-    other = await stack.tenant("other", scopes=("admin", "metrics:internal"))
+    other = await stack.tenant("other", scopes=("admin", "metrics:internal"))  # writes the read model
     async with stack.client(other.api_key) as client:
         assert (await client.get("/api/metrics/v1/source-aliases")).json()["items"] == []
         assert (await client.delete("/api/metrics/v1/source-aliases/salesforce")).status_code == 404

@@ -35,6 +35,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import Database, utcnow
+from common.logsafety import origin_only
 from common.periodic import Periodic
 from services.coaching.settings import CoachingSettings
 from services.coaching.webhooks import policy, signing
@@ -166,9 +167,11 @@ class Deliverer:
             if policy.is_literal(host) and not self.config.development:
                 policy.refuse_unless_public(host, [host])  # names are checked at the connection (transport.py)
             headers = signing.headers(c.secret, str(c.event_id), self.clock(), c.body)
-            async with asyncio.timeout(self.config.timeout):
-                async with self.client.stream("POST", c.url, content=c.body.encode(), headers=headers) as response:
-                    code = response.status_code  # the answer's body is not read
+            async with asyncio.timeout(self.config.timeout):  # logged by origin: a URL's path may be a secret
+                with origin_only():
+                    async with self.client.stream("POST", c.url, content=c.body.encode(),
+                                                  headers=headers) as response:
+                        code = response.status_code  # the answer's body is not read
             ok = 200 <= code < 300
             return Outcome(ok, code, None if ok else f"HTTP {code}")
         except policy.UrlRefused as exc:

@@ -3,6 +3,7 @@ deliveries signed and POSTed to a real local HTTP server, retries with backoff o
 delivery log, disabling after a failure streak, and action.overdue from the sweeper."""
 
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -149,3 +150,23 @@ def test_event_types_cover_the_issue() -> None:
 
     assert {"action.created", "action.overdue", "session.completed", "goal.agreed",
             "behavior.published"} <= set(TYPES.values())
+
+
+async def test_a_delivery_is_logged_by_its_urls_origin_only(hooks, dev_stack, rx, caplog):
+    """A subscriber's URL path (and query) may itself be a secret (a chat tool's incoming-webhook URL)."""
+    caplog.set_level(logging.DEBUG)
+    c, _ = hooks
+    token = "T0-B0-s3cretPathToken"
+    await subscribe(c, f"{rx.url}/{token}?key=qs-{token}", "session.completed")
+    sub = (await c.get("/v1/webhooks")).json()[0]
+    await completed_session(c)
+    await logged(c, sub, 1)
+    sent = deliverer(dev_stack, lambda: datetime.now(UTC))
+    try:
+        assert await sent.run_once() == 1
+    finally:
+        await sent.stop()
+    assert rx.received[0].path.endswith(token)  # delivered to the full URL
+    lines = [r.getMessage() for r in caplog.records if r.name == "httpx" and "127.0.0.1" in r.getMessage()]
+    assert lines == [f'HTTP Request: POST http://127.0.0.1:{rx.port} "HTTP/1.1 200 OK"']
+    assert token not in caplog.text

@@ -1,0 +1,56 @@
+"""Refuse a write whose body is not JSON with 415 problem+json, before anything reads it.
+
+A POST, PUT, PATCH or DELETE that carries a body (a `Content-Length` over 0, or a `Transfer-Encoding`) must
+say `Content-Type: application/json` or a `…+json` type (parameters such as `charset=utf-8` allowed); any
+other type, or none, is a 415 with `Accept-Post` / `Accept-Patch` naming what is taken. A write without a
+body (`POST …/publish`) passes whatever its headers say. Every service app and the gateway (its /graphql
+and REST proxy) install it; no Uplift endpoint takes another media type, so none is exempt.
+"""
+
+import json
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ACCEPTED = "application/json"
+
+
+def is_json(content_type: str) -> bool:
+    """`application/json` or `application/<anything>+json`, with or without parameters, in any case."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    kind, _, subtype = media.partition("/")
+    return kind == "application" and (subtype == "json" or (subtype.endswith("+json") and len(subtype) > 5))
+
+
+def has_body(headers: list[tuple[bytes, bytes]]) -> bool:
+    for name, value in headers:
+        if name == b"transfer-encoding":
+            return True
+        if name == b"content-length" and value.strip() not in (b"0", b""):
+            return True
+    return False
+
+
+class JsonBodyMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in WRITES and has_body(scope["headers"]):
+            content_type = next((v for k, v in scope["headers"] if k == b"content-type"), None)
+            if content_type is None or not is_json(content_type.decode("latin-1")):
+                await self._reject(scope, send, None if content_type is None else content_type.decode("latin-1"))
+                return
+        await self.app(scope, receive, send)
+
+    async def _reject(self, scope: Scope, send: Send, content_type: str | None) -> None:
+        said = "no Content-Type" if content_type is None else f"Content-Type {content_type[:100]!r}"
+        body = json.dumps({"type": "/problems/unsupported-media-type", "title": "Unsupported media type",
+                           "status": 415, "detail": f"The request body must be JSON (Content-Type: {ACCEPTED}); "
+                                                    f"it came with {said}.",
+                           "instance": scope.get("path", "")}).encode()
+        headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
+        if scope["method"] in ("POST", "PATCH"):
+            headers.append((f"accept-{scope['method'].lower()}".encode(), ACCEPTED.encode()))
+        await send({"type": "http.response.start", "status": 415, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
