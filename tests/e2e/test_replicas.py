@@ -61,6 +61,7 @@ from tests.e2e.processes import SERVICES, Topology
 from tests.e2e.test_fault import Databases, Gateway, converged, stream_messages, unpublished
 from tests.events_wiring.conftest import Streams
 from tests.metrics.brute import Evidence, Item
+from tests.metrics.brute_coaching import recount
 from tests.nats_server import NATS_URL
 from tests.timing import patience
 
@@ -383,10 +384,23 @@ async def aggregates_recount(dbs: Databases, tenant_id: uuid.UUID, evidence: Evi
     rows = await dbs.rows("metrics", select(m.person_id, m.metric_key, m.day, m.num, m.den)
                           .where(m.tenant_id == tenant_id))
     stored = {(str(person), key, d): (num, den) for person, key, d, num, den in rows if num or den}
-    expected = evidence.daily()
+    expected = {**evidence.daily(), **await coaching_recount(dbs, tenant_id)}
     assert set(stored) == set(expected), (len(stored), len(expected))
     for cell, figures in expected.items():
         assert stored[cell] == pytest.approx(figures), cell
+
+
+async def coaching_recount(dbs: Databases, tenant_id: uuid.UUID) -> dict[tuple[str, str, Any], Any]:
+    """The coaching metrics recounted from the coaching service's rows (tests/metrics/brute_coaching.py)."""
+    c = coaching
+
+    async def of(model: Any) -> list[Any]:
+        return await dbs.rows("coaching", select(model).where(model.tenant_id == tenant_id))
+
+    ratings = {r.session_id: r for r in await of(c.Rating)}
+    goals = {g.id: g.coach_id for g in await of(c.Goal)}
+    counted = recount(await of(c.Session), ratings, await of(c.Action), await of(c.GoalRevision), goals)
+    return {(str(person), key, d): figures for (person, key, d), figures in counted.items()}
 
 
 async def overdue_once(dbs: Databases, tenant_id: uuid.UUID, events: list[tuple[str, str, str]]) -> int:

@@ -19,64 +19,14 @@ from services.metrics.catalogue import CATALOGUE
 from services.metrics.models import MetricDaily
 from tests.conftest import JWT_SECRET, Tenant
 from tests.events_wiring.conftest import Wired, eventually
+from tests.metrics.brute_coaching import Cell, day, recount
 
-Cell = tuple[uuid.UUID, str, date]
 COACHING_KEYS = sorted(k for k, m in CATALOGUE.items() if m.source == "coaching" and m.stored)
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:
     assert response.status_code == status, response.text
     return response.json() if response.content else None
-
-
-def day(at: datetime) -> date:
-    return at.astimezone(UTC).date()
-
-
-def recount(sessions: list[Session], ratings: dict[uuid.UUID, Rating], actions: list[Action],
-            revisions: list[GoalRevision], goal_coach: dict[uuid.UUID, uuid.UUID]) -> dict[Cell, tuple[float, float]]:
-    """Every coaching metric per (person, metric, UTC day), from the coaching service's own rows, written out
-    again here on purpose (not with the service's code)."""
-    cells: dict[Cell, list[float]] = defaultdict(lambda: [0.0, 0.0])
-
-    def add(person: uuid.UUID, key: str, on: date, num: float, den: float = 0.0) -> None:
-        cell = cells[(person, key, on)]
-        cell[0] += num
-        cell[1] += den
-
-    with_actions = {a.session_id for a in actions}
-    for s in sessions:
-        add(s.coach_id, "coaching_sessions_planned", day(s.scheduled_at), 1)
-        if s.status == "cancelled":
-            add(s.coach_id, "coaching_sessions_cancelled", day(s.scheduled_at), 1)
-        if s.status == "no_show":
-            add(s.coach_id, "coaching_no_shows", day(s.scheduled_at), 1)
-        if s.status == "completed":
-            assert s.held_at is not None
-            held = day(s.held_at)
-            add(s.coach_id, "coaching_sessions_held", held, 1)
-            add(s.seller_id, "coaching_sessions_received", held, 1)
-            if s.id in with_actions:
-                add(s.coach_id, "coaching_sessions_with_action", held, 1)
-            rating = ratings.get(s.id)
-            if rating is not None:
-                add(s.coach_id, "coaching_rating_relevant", held, rating.relevant, 1)
-                add(s.coach_id, "coaching_rating_developmental", held, rating.developmental, 1)
-                add(s.coach_id, "coaching_rating_motivational", held, rating.motivational, 1)
-    for a in actions:
-        if a.status == "dropped":
-            continue
-        done = 1.0 if a.status == "done" and a.closed_at is not None and day(a.closed_at) <= a.due_on else 0.0
-        add(a.coach_id, "coaching_actions_on_time", a.due_on, done, 1)
-        add(a.seller_id, "actions_on_time", a.due_on, done, 1)
-    first_agreed: dict[uuid.UUID, datetime] = {}
-    for r in revisions:
-        if r.seller_agreed_at is not None and r.coach_agreed_at is not None:
-            agreed = max(r.seller_agreed_at, r.coach_agreed_at)
-            first_agreed[r.goal_id] = min(first_agreed.get(r.goal_id, agreed), agreed)
-    for goal_id, agreed in first_agreed.items():
-        add(goal_coach[goal_id], "coaching_goals_agreed", day(agreed), 1)
-    return {k: (round(v[0], 9), round(v[1], 9)) for k, v in cells.items() if v[0] or v[1]}
 
 
 async def expected(wired: Wired, tenant: Tenant) -> dict[Cell, tuple[float, float]]:
