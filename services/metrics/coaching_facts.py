@@ -17,7 +17,8 @@ The facts of an entity (types are what metrics name; `at` is the moment that pla
   action counts 0 until it is done; done late stays 0). Attributes: action_id, session_id, status;
 - an agreed goal: `goal_agreed` for its coach at first_agreed_at (a revision is not a new goal).
   Attributes: goal_id, metric_key, kind, period.
-Deleted entities (tombstones) have no facts.
+Deleted entities (tombstones) have no facts. Tenant metrics may name these types and attributes
+(schemas.COACHING_TYPES / COACHING_ATTRIBUTES; tests/metrics/test_coaching_facts.py keeps the lists in step).
 
 Writes: after the read model writes a batch of entities (readmodel.py), `refresh` takes each written
 entity's row lock, deletes its facts (the old ones come back from the delete), inserts the facts of the row
@@ -37,12 +38,9 @@ from services.metrics.aggregates import Tally
 from services.metrics.catalogue import Metrics
 from services.metrics.models import CoachingAction, CoachingGoal, CoachingSession
 from services.metrics.repository import DailyRepository, EvidenceRepository
-from services.metrics.schemas import COACHING_ATTRIBUTES, COACHING_TYPES
 
 Fact = dict[str, Any]  # id, entity_id, person_id, type, at, attributes, amount
 
-TYPES = COACHING_TYPES  # what tenant-defined metrics may name (schemas.py), with ATTRIBUTES to filter on
-ATTRIBUTES = COACHING_ATTRIBUTES
 _NAMESPACE = uuid.UUID("6f1c1d2e-8a3b-5c4d-9e0f-0a1b2c3d4e5f")
 
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from common.auth import issue_person_token
-from services.coaching.models import Action, GoalRevision, Rating, Session
+from services.coaching.models import Action, Goal, GoalRevision, Rating, Session
 from services.metrics.catalogue import CATALOGUE
 from services.metrics.models import MetricDaily
 from tests.conftest import JWT_SECRET, Tenant
@@ -30,8 +30,6 @@ def ok(response: httpx.Response, status: int = 200) -> Any:
 
 
 async def expected(wired: Wired, tenant: Tenant) -> dict[Cell, tuple[float, float]]:
-    from services.coaching.models import Goal
-
     async with wired.db("coaching").sessions() as db:
         def of(model: Any) -> Any:
             return select(model).where(model.tenant_id == tenant.id)
