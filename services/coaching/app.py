@@ -7,6 +7,7 @@ from services.coaching.models import IdempotencyKeys, Inbox, Outbox
 from services.coaching.relationships.api import router as relationships
 from services.coaching.sessions.api import router as sessions
 from services.coaching.sessions.overdue import OverdueSweeper
+from services.coaching.sessions.review_due import ReviewDueSweeper
 from services.coaching.settings import CoachingSettings
 from services.coaching.webhooks.api import router as webhooks
 from services.coaching.webhooks.delivery import Deliverer, DeliveryConfig
@@ -22,8 +23,12 @@ def create_app(settings: CoachingSettings | None = None, *, identity: IdentitySt
     def sweeper(app: FastAPI) -> Worker:
         return OverdueSweeper(app.state.db, every=s.overdue_sweep_seconds)
 
+    def review_sweeper(app: FastAPI) -> Worker:
+        return ReviewDueSweeper(app.state.db, every=s.review_due_sweep_seconds)
+
     events = ServiceEvents(outbox=Outbox, inbox=Inbox,
                            consumers=[Consumer("coaching-webhooks", TOPICS, fan_out)])
     return build_service_app(name="coaching", settings=s, routers=[directory, relationships, sessions, webhooks],
                              idempotency=IdempotencyKeys, identity=identity, events=events,
-                             workers=[sweeper, deliverer] if s.webhooks_deliver else [sweeper])
+                             workers=[sweeper, review_sweeper, deliverer] if s.webhooks_deliver
+                             else [sweeper, review_sweeper])

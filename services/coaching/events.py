@@ -7,6 +7,7 @@ nothing. `entity_version` only grows per entity:
   (a session's rating counts as a change of the session);
 - programme pairs: 1 joined, 2 left, 3 removed — the lifecycle only moves forward;
 - goals (`goal.agreed`): the revision agreed — each revision becomes agreed at most once, revisions only grow;
+  `goal.review_due`: the revision whose review day came — announced at most once per revision;
 - actions: their `version` column — 1 created, +1 on every update (status, description, due day) and when
   announced overdue;
 - coach assignments: their `version` column — 1 created, +1 each time the end is set or brought forward;
@@ -44,6 +45,7 @@ SESSION_CANCELLED = "coaching.session.cancelled"
 SESSION_NO_SHOW = "coaching.session.no_show"
 SESSION_RATED = "coaching.session.rated"
 GOAL_AGREED = "coaching.goal.agreed"
+GOAL_REVIEW_DUE = "coaching.goal.review_due"
 ACTION_CREATED = "coaching.action.created"
 ACTION_UPDATED = "coaching.action.updated"
 ACTION_OVERDUE = "coaching.action.overdue"
@@ -168,6 +170,15 @@ async def goal_agreed(session: AsyncSession, goal: Goal, revision: GoalRevision,
         "session_id": goal.session_id, "revision": revision.revision, "metric_key": revision.metric_key,
         "kind": revision.kind, "target": revision.target, "period": revision.period,
         "review_on": revision.review_on, "agreed_at": agreed_at(revision), "first_agreed_at": first_agreed_at})])
+
+
+async def goals_review_due(session: AsyncSession, due: Iterable[tuple[Goal, GoalRevision]]) -> None:
+    """Goals whose terms in force (their agreed revision) reached the review day without a review, announced
+    once per revision."""
+    await _record(session, (_event(g.tenant_id, GOAL_REVIEW_DUE, g.id, r.revision, {
+        "id": g.id, "version": r.revision, "seller_id": g.seller_id, "coach_id": g.coach_id,
+        "session_id": g.session_id, "revision": r.revision, "metric_key": r.metric_key, "kind": r.kind,
+        "target": r.target, "period": r.period, "review_on": r.review_on}) for g, r in due))
 
 
 async def pairs_changed(session: AsyncSession, topic: str, pairs: Iterable[ProgrammePair]) -> None:

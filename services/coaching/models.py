@@ -252,6 +252,8 @@ class Goal(Base):
     coach_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"))
     session_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sessions.id"), nullable=True)
     current_revision: Mapped[int] = mapped_column(Integer)
+    # the latest revision both sides agreed to (the terms in force: measured, reviewed); null until one is
+    agreed_revision: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -276,6 +278,26 @@ class GoalRevision(Base):
     seller_agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     coach_agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    review_due_announced_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # goal.review_due sent that day
+
+
+class GoalReview(Base):
+    """The review of a goal's terms in force (one agreed revision): achieved, missed, or carried over into a
+    later revision (`carried_into`). One review per revision; a goal is due for review from its agreed
+    revision's review day until that revision has a review."""
+
+    __tablename__ = "goal_reviews"
+    __table_args__ = (UniqueConstraint("goal_id", "revision"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    goal_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(16))  # achieved | missed | carried_over
+    carried_into: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reviewed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)  # a person; null for an API key
+    note: Mapped[str] = mapped_column(Text)
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Rating(Base):

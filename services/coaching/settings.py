@@ -9,7 +9,7 @@ class CoachingSettings(ServiceSettings):
 
     database_url: str = "sqlite+aiosqlite:///./var/coaching.db"
     # webhooks: deliveries are attempted in the background (tests drive them by hand); overdue actions are
-    # looked for every so often and announced once (action.overdue)
+    # looked for every so often and announced once (action.overdue); so are goals due for review (goal.review_due)
     webhooks_deliver: bool = True
     # one attempt may take this long in all (connect, TLS, request, answer); connecting alone this long
     webhooks_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -20,6 +20,7 @@ class CoachingSettings(ServiceSettings):
     webhooks_batch: int = Field(default=20, ge=1, le=500)  # deliveries claimed (and sent side by side) at once
     webhooks_poll_seconds: float = Field(default=1.0, gt=0)  # the wait when nothing was due
     overdue_sweep_seconds: float = 600.0
+    review_due_sweep_seconds: float = 600.0
 
     @model_validator(mode="after")
     def _claim_outlasts_an_attempt(self) -> "CoachingSettings":

@@ -88,7 +88,7 @@ class FuzzStack:
         # No traffic off this machine: webhook URLs are not resolved (development: the policy checks their shape
         # only; the fuzz subscribes random host names) and nothing is delivered; no overdue sweeps mid-run.
         return build_local(self.urls, environment="development", jwt_secret=JWT_SECRET, api_key_cache_seconds=0.0,
-                           webhooks_deliver=False, overdue_sweep_seconds=3600.0)
+                           webhooks_deliver=False, overdue_sweep_seconds=3600.0, review_due_sweep_seconds=3600.0)
 
     # ---- helpers
     def call(self, func: Callable[..., Awaitable[T]], *args: Any) -> T:

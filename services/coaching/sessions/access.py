@@ -14,7 +14,9 @@ Doing (visible first, then 403 when the role in that row does not allow it):
 - update an action: its owner, the session's coach or seller (or who sees everything);
 - rate: the session's seller only, with their own token;
 - agree to a goal: the goal's seller or coach, each for themselves;
-- propose a goal or revise one: its coach (propose), its seller or coach (revise), or who sees everything.
+- propose a goal or revise one: its coach (propose), its seller or coach (revise), or who sees everything;
+- review a goal (record its outcome): its coach, a manager of its seller (the seller in their reporting tree
+  today), or who sees everything — never the seller alone.
 """
 
 import uuid
@@ -85,6 +87,9 @@ class Access:
 
     def may_update_action(self, action: Action) -> bool:
         return self.everything or any(self.is_person(p) for p in (action.owner_id, action.coach_id, action.seller_id))
+
+    async def may_review(self, goal: Goal) -> bool:
+        return self.everything or self.is_person(goal.coach_id) or goal.seller_id in await self.team()
 
     def party_of(self, goal: Goal) -> str | None:
         """The side of the goal the calling person is on, if any."""

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from common.pagination import Page, PageParams, page_params
-from common.validation import Moment
+from common.validation import Day, Moment
 from services.coaching.sessions.actions import ActionsService
 from services.coaching.sessions.completion import Completion
 from services.coaching.sessions.deps import Reading, Writing
@@ -21,6 +21,8 @@ from services.coaching.sessions.schemas import (
     GoalAgree,
     GoalCreate,
     GoalOut,
+    GoalReviewIn,
+    GoalReviewOut,
     GoalRevise,
     RatingIn,
     RatingOut,
@@ -140,10 +142,13 @@ async def create_goal(body: GoalCreate, ctx: Writing, response: Response) -> Goa
 
 @router.get("/goals", tags=["goals"])
 async def list_goals(ctx: Reading, paging: Paging, ids: Ids = None, seller_id: Ids = None, coach_id: Ids = None,
-                     session_id: uuid.UUID | None = None, agreed: bool | None = None) -> Page[GoalOut]:
-    """Goals the caller may see; `agreed=true`: both sides agreed to the current revision."""
+                     session_id: uuid.UUID | None = None, agreed: bool | None = None,
+                     due_for_review: bool | None = None, on: Day | None = None) -> Page[GoalOut]:
+    """Goals the caller may see; `agreed=true`: both sides agreed to the current revision;
+    `due_for_review=true`: the review day of the terms in force (the agreed revision) is on or before `on`
+    (default today, UTC) and they have no review yet."""
     return await GoalsService(ctx).find(ids=ids, seller_ids=seller_id, coach_ids=coach_id, session_id=session_id,
-                                        agreed=agreed, page=paging)
+                                        agreed=agreed, due_for_review=due_for_review, on=on, page=paging)
 
 
 @router.get("/goals/{goal_id}", tags=["goals"])
@@ -159,3 +164,12 @@ async def agree_goal(goal_id: uuid.UUID, ctx: Writing, body: GoalAgree | None = 
 @router.post("/goals/{goal_id}/revise", tags=["goals"])
 async def revise_goal(goal_id: uuid.UUID, body: GoalRevise, ctx: Writing) -> GoalOut:
     return await GoalsService(ctx).revise(goal_id, body)
+
+
+@router.post("/goals/{goal_id}/reviews", status_code=201, tags=["goals"])
+async def review_goal(goal_id: uuid.UUID, body: GoalReviewIn, ctx: Writing, response: Response) -> GoalReviewOut:
+    """Record the outcome of the goal's terms in force (its agreed revision): by its coach, a manager of its
+    seller, enablement or admin; once per revision (409 after); `carried_over` links a later revision."""
+    out = await GoalsService(ctx).review(goal_id, body)
+    _created(response, f"/v1/goals/{goal_id}")  # the goal holds its reviews
+    return out

@@ -4,6 +4,12 @@ A goal's terms live in revisions. Revision 1 comes from a completed session or `
 coach), with the coach's agreement recorded. Either side agrees for themselves; a goal counts
 (`agreed`) only when both agreed to the current revision. A revision n+1 (new terms, proposed by either
 side) starts with only its proposer's agreement; older revisions stay as history.
+
+The terms in force are the latest revision both agreed to (`agreed_revision`): the metrics service measures
+them and a review records their outcome. A goal is **due for review** from that revision's review day until
+it has a review (one per revision: achieved, missed, or carried over into a later revision). A review may be
+recorded before the review day (a goal closed early); `goal.review_due` is announced once per revision when
+its day comes (review_due.py).
 """
 
 import uuid
@@ -15,10 +21,18 @@ from common.errors import Conflict, Forbidden, NotFound
 from common.ids import new_id
 from common.pagination import Page, PageParams, build_page
 from services.coaching import events
-from services.coaching.models import Goal, GoalRevision
+from services.coaching.models import Goal, GoalReview, GoalRevision
 from services.coaching.sessions.context import Context, error, invalid
-from services.coaching.sessions.render import goal_out, goals_out
-from services.coaching.sessions.schemas import GoalAgree, GoalCreate, GoalOut, GoalRevise, GoalTerms
+from services.coaching.sessions.render import goal_out, goals_out, review_out
+from services.coaching.sessions.schemas import (
+    GoalAgree,
+    GoalCreate,
+    GoalOut,
+    GoalReviewIn,
+    GoalReviewOut,
+    GoalRevise,
+    GoalTerms,
+)
 
 MAX_REVISIONS = 100
 
@@ -52,7 +66,7 @@ class GoalsService:
         return goal
 
     async def _out(self, goal: Goal) -> GoalOut:
-        return goal_out(goal, await self.repo.revisions([goal.id]))
+        return (await goals_out(self.repo, [goal], utcnow().date()))[0]
 
     @staticmethod
     def _review_on(review_on: date, today: date) -> None:
@@ -90,7 +104,7 @@ class GoalsService:
         await self.repo.flush()
         self.repo.add(revision)
         await self.repo.flush()
-        return goal_out(goal, [revision])
+        return goal_out(goal, [revision], [], today)
 
     async def agree(self, goal_id: uuid.UUID, data: GoalAgree) -> GoalOut:
         goal = await self._visible(goal_id, for_update=True)
@@ -111,6 +125,7 @@ class GoalsService:
         await self.repo.flush()
         now_agreed = events.agreed_at(revision)
         if not was_agreed and now_agreed is not None:
+            goal.agreed_revision = revision.revision
             earlier = [at for r in await self.repo.revisions([goal.id])
                        if r.revision < revision.revision and (at := events.agreed_at(r)) is not None]
             await events.goal_agreed(self.repo.s, goal, revision, min([*earlier, now_agreed]))
@@ -122,15 +137,51 @@ class GoalsService:
         if party is None and not self.access.everything:
             raise Forbidden("Only the goal's seller or coach can revise it.")
         self._review_on(terms.review_on, utcnow().date())
+        await self._propose(goal, terms, party)
+        return await self._out(goal)
+
+    async def _propose(self, goal: Goal, terms: GoalTerms, party: str | None) -> GoalRevision:
+        """Revision n+1 with new terms, carrying the proposer's agreement when they are a party."""
         if goal.current_revision >= MAX_REVISIONS:
             raise Conflict(f"The goal has {MAX_REVISIONS} revisions already; agree on one or start a new goal.")
         now = utcnow()
-        proposer = self.access.person_id
-        revision = self._revision(goal, goal.current_revision + 1, terms, proposer, party, now)
+        revision = self._revision(goal, goal.current_revision + 1, terms, self.access.person_id, party, now)
         self.repo.add(revision)
         goal.current_revision, goal.updated_at = revision.revision, now
         await self.repo.flush()
-        return await self._out(goal)
+        return revision
+
+    async def review(self, goal_id: uuid.UUID, data: GoalReviewIn) -> GoalReviewOut:
+        """Record the outcome of the terms in force (see the module's docstring); one review per revision."""
+        goal = await self._visible(goal_id, for_update=True)
+        if not await self.access.may_review(goal):
+            raise Forbidden("A goal is reviewed by its coach, a manager of its seller, enablement or admin.")
+        if goal.agreed_revision is None:
+            raise Conflict("The goal has no revision both sides agreed to: there is nothing to review yet.")
+        reviewed = goal.agreed_revision
+        if data.revision is not None and data.revision != reviewed:
+            raise Conflict(f"Revision {data.revision} is not the goal's terms in force: revision {reviewed} is; "
+                           f"read it and review that.")
+        if await self.repo.review(goal.id, reviewed) is not None:
+            raise Conflict(f"Revision {reviewed} of the goal has been reviewed already.")
+        carried_into: int | None = None
+        if data.outcome == "carried_over":
+            if data.carry_into is not None:
+                self._review_on(data.carry_into.review_on, utcnow().date())
+                carried_into = (await self._propose(goal, data.carry_into, self.access.party_of(goal))).revision
+            elif goal.current_revision > reviewed:
+                carried_into = goal.current_revision
+            else:
+                raise invalid([error("carry_into", "Carrying a goal over needs a later revision: give its new "
+                                                   "terms in carry_into, or revise the goal first.", "missing")])
+        now = utcnow()
+        review = GoalReview(id=new_id(), tenant_id=self.repo.tenant_id, goal_id=goal.id, revision=reviewed,
+                            outcome=data.outcome, carried_into=carried_into, reviewed_by=self.access.person_id,
+                            note=data.note, reviewed_at=now)
+        self.repo.add(review)
+        goal.updated_at = now
+        await self.repo.flush()
+        return review_out(review)
 
     # ---- reading ------------------------------------------------------------------------------
     async def get(self, goal_id: uuid.UUID) -> GoalOut:
@@ -138,7 +189,10 @@ class GoalsService:
 
     async def find(self, *, ids: Sequence[uuid.UUID] | None, seller_ids: Sequence[uuid.UUID] | None,
                    coach_ids: Sequence[uuid.UUID] | None, session_id: uuid.UUID | None, agreed: bool | None,
-                   page: PageParams) -> Page[GoalOut]:
+                   page: PageParams, due_for_review: bool | None = None, on: date | None = None) -> Page[GoalOut]:
+        """`due_for_review` as of `on` (default today, UTC)."""
+        today = utcnow().date()
         rows = await self.repo.goals(await self.access.goals(), ids=ids, seller_ids=seller_ids, coach_ids=coach_ids,
-                                     session_id=session_id, agreed=agreed, after=page.after, limit=page.limit)
-        return build_page(await goals_out(self.repo, rows), page.limit, lambda g: g.id)
+                                     session_id=session_id, agreed=agreed, after=page.after, limit=page.limit,
+                                     due_for_review=due_for_review, on=on or today)
+        return build_page(await goals_out(self.repo, rows, today), page.limit, lambda g: g.id)

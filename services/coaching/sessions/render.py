@@ -5,13 +5,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from services.coaching.models import Action, Gap, Goal, GoalRevision, Observation, Rating, Session
+from services.coaching.models import Action, Gap, Goal, GoalReview, GoalRevision, Observation, Rating, Session
 from services.coaching.sessions.access import Access
 from services.coaching.sessions.repository import Repository
 from services.coaching.sessions.schemas import (
     ActionOut,
     GapOut,
     GoalOut,
+    GoalReviewOut,
     GoalRevisionOut,
     ObservationOut,
     RatingOut,
@@ -45,19 +46,40 @@ def revision_out(r: GoalRevision) -> GoalRevisionOut:
                            created_at=r.created_at)
 
 
-def goal_out(g: Goal, revisions: Sequence[GoalRevision]) -> GoalOut:
+def review_out(r: GoalReview) -> GoalReviewOut:
+    return GoalReviewOut(id=r.id, goal_id=r.goal_id, revision=r.revision, outcome=r.outcome,
+                         carried_into=r.carried_into, reviewed_by=r.reviewed_by, note=r.note,
+                         reviewed_at=r.reviewed_at)
+
+
+def due_for_review(g: Goal, revisions: Sequence[GoalRevision], reviews: Sequence[GoalReview], on: date) -> bool:
+    """The review day of the terms in force (the agreed revision) has come, and that revision has no review."""
+    if g.agreed_revision is None:
+        return False
+    agreed = next(r for r in revisions if r.revision == g.agreed_revision)
+    return agreed.review_on <= on and not any(r.revision == g.agreed_revision for r in reviews)
+
+
+def goal_out(g: Goal, revisions: Sequence[GoalRevision], reviews: Sequence[GoalReview], today: date) -> GoalOut:
     history = [revision_out(r) for r in sorted(revisions, key=lambda r: r.revision)]
     current = next(r for r in history if r.revision == g.current_revision)
     return GoalOut(id=g.id, seller_id=g.seller_id, coach_id=g.coach_id, session_id=g.session_id,
                    current_revision=g.current_revision, agreed=current.agreed, current=current, revisions=history,
+                   agreed_revision=g.agreed_revision, due_for_review=due_for_review(g, revisions, reviews, today),
+                   reviews=[review_out(r) for r in sorted(reviews, key=lambda r: r.revision)],
                    created_at=g.created_at, updated_at=g.updated_at)
 
 
-async def goals_out(repo: Repository, goals: Sequence[Goal]) -> list[GoalOut]:
+async def goals_out(repo: Repository, goals: Sequence[Goal], today: date) -> list[GoalOut]:
+    """Goals with their revisions and reviews (one query each for the whole page)."""
+    ids = [g.id for g in goals]
     by_goal: dict[uuid.UUID, list[GoalRevision]] = defaultdict(list)
-    for r in await repo.revisions([g.id for g in goals]):
+    for r in await repo.revisions(ids):
         by_goal[r.goal_id].append(r)
-    return [goal_out(g, by_goal[g.id]) for g in goals]
+    reviews: dict[uuid.UUID, list[GoalReview]] = defaultdict(list)
+    for review in await repo.reviews(ids):
+        reviews[review.goal_id].append(review)
+    return [goal_out(g, by_goal[g.id], reviews[g.id], today) for g in goals]
 
 
 def rating_out(r: Rating) -> RatingOut:
@@ -81,7 +103,7 @@ async def sessions_out(repo: Repository, access: Access, sessions: Sequence[Sess
     for a in await repo.actions_of(ids):
         actions[a.session_id].append(action_out(a, today))
     goals: dict[uuid.UUID, list[GoalOut]] = defaultdict(list)
-    for goal in await goals_out(repo, await repo.goals_of(ids)):
+    for goal in await goals_out(repo, await repo.goals_of(ids), today):
         assert goal.session_id is not None
         goals[goal.session_id].append(goal)
     ratings = {r.session_id: rating_out(r) for r in await repo.ratings(ids)}

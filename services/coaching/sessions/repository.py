@@ -13,6 +13,7 @@ from services.coaching.models import (
     Action,
     Gap,
     Goal,
+    GoalReview,
     GoalRevision,
     Observation,
     Person,
@@ -162,7 +163,7 @@ class Repository(TenantRepository):
     async def goals(self, visible: Visible, *, ids: Sequence[uuid.UUID] | None,
                     seller_ids: Sequence[uuid.UUID] | None, coach_ids: Sequence[uuid.UUID] | None,
                     session_id: uuid.UUID | None, agreed: bool | None, after: uuid.UUID | None,
-                    limit: int) -> list[Goal]:
+                    limit: int, due_for_review: bool | None = None, on: date | None = None) -> list[Goal]:
         stmt = self._visible(select(Goal).where(Goal.tenant_id == self.tenant_id), visible)
         if ids is not None:
             stmt = stmt.where(Goal.id.in_(ids))
@@ -179,7 +180,36 @@ class Repository(TenantRepository):
                            GoalRevision.seller_agreed_at.is_not(None), GoalRevision.coach_agreed_at.is_not(None))
                     .exists())
             stmt = stmt.where(both if agreed else not_(both))
+        if due_for_review is not None:
+            assert on is not None
+            due = self.due_for_review(on)
+            stmt = stmt.where(due if due_for_review else not_(due))
         return await self._all(self._page(stmt, Goal, after, limit))
+
+    def due_for_review(self, on: date) -> ColumnElement[bool]:
+        """A goal whose agreed revision's review day is on or before `on` and that revision has no review."""
+        reached = (select(GoalRevision.id)
+                   .where(GoalRevision.tenant_id == self.tenant_id, GoalRevision.goal_id == Goal.id,
+                          GoalRevision.revision == Goal.agreed_revision, GoalRevision.review_on <= on)
+                   .exists())
+        reviewed = (select(GoalReview.id)
+                    .where(GoalReview.tenant_id == self.tenant_id, GoalReview.goal_id == Goal.id,
+                           GoalReview.revision == Goal.agreed_revision)
+                    .exists())
+        return and_(Goal.agreed_revision.is_not(None), reached, not_(reviewed))
+
+    async def reviews(self, goal_ids: Sequence[uuid.UUID]) -> list[GoalReview]:
+        if not goal_ids:
+            return []
+        stmt = (select(GoalReview)
+                .where(GoalReview.tenant_id == self.tenant_id, GoalReview.goal_id.in_(goal_ids))
+                .order_by(GoalReview.goal_id, GoalReview.revision))
+        return await self._all(stmt)
+
+    async def review(self, goal_id: uuid.UUID, revision: int) -> GoalReview | None:
+        stmt = select(GoalReview).where(GoalReview.tenant_id == self.tenant_id, GoalReview.goal_id == goal_id,
+                                        GoalReview.revision == revision)
+        return await self._one(stmt, False)
 
     async def revisions(self, goal_ids: Sequence[uuid.UUID]) -> list[GoalRevision]:
         if not goal_ids:

@@ -12,6 +12,7 @@ from common.validation import Input, distinct
 SessionStatus = Literal["scheduled", "completed", "cancelled", "no_show"]
 RootCause = Literal["environment", "commitment", "capacity", "skills", "knowledge"]
 ActionStatus = Literal["open", "done", "dropped"]
+ReviewOutcome = Literal["achieved", "missed", "carried_over"]
 GoalKind = Literal["activity", "proficiency"]
 Period = Literal["week", "month", "quarter"]
 Party = Literal["seller", "coach"]
@@ -179,9 +180,25 @@ class GoalRevisionOut(BaseModel):
     created_at: datetime
 
 
+class GoalReviewOut(BaseModel):
+    """The review of one agreed revision (`revision`): its outcome, and for `carried_over` the revision the
+    goal was carried into; `reviewed_by` is the person (null when an API key recorded it)."""
+
+    id: uuid.UUID
+    goal_id: uuid.UUID
+    revision: int
+    outcome: ReviewOutcome
+    carried_into: int | None
+    reviewed_by: uuid.UUID | None
+    note: str
+    reviewed_at: datetime
+
+
 class GoalOut(BaseModel):
     """`agreed` is true only when the seller and the coach both agreed to the current revision;
-    `current` holds those terms; `revisions` is the whole history, oldest first."""
+    `current` holds those terms; `revisions` is the whole history, oldest first. `agreed_revision` is the
+    latest revision both agreed to (the terms in force: measured and reviewed); `due_for_review` (today, UTC):
+    its review day has come and it has no review yet; `reviews` oldest first."""
 
     id: uuid.UUID
     seller_id: uuid.UUID
@@ -191,6 +208,9 @@ class GoalOut(BaseModel):
     agreed: bool
     current: GoalRevisionOut
     revisions: list[GoalRevisionOut]
+    agreed_revision: int | None = None
+    due_for_review: bool = False
+    reviews: list[GoalReviewOut] = Field(default_factory=list)
     created_at: datetime
     updated_at: datetime
 
@@ -262,6 +282,24 @@ class GoalCreate(GoalTerms):
 
 class GoalRevise(GoalTerms):
     pass
+
+
+class GoalReviewIn(Input):
+    """The outcome of the goal's terms in force (its agreed revision). `carried_over` links a later revision:
+    `carry_into` proposes one with new terms (agreed by the reviewer when they are the seller or the coach),
+    or, without it, the goal's current revision (proposed before) must be later than the agreed one.
+    `revision` (optional) guards against reviewing terms that changed meanwhile."""
+
+    outcome: ReviewOutcome
+    note: Comment = ""
+    revision: int | None = Field(default=None, ge=1)
+    carry_into: GoalTerms | None = None
+
+    @model_validator(mode="after")
+    def _carry_only_when_carried_over(self) -> "GoalReviewIn":
+        if self.carry_into is not None and self.outcome != "carried_over":
+            raise ValueError("carry_into is for the outcome carried_over only")
+        return self
 
 
 class GoalAgree(Input):

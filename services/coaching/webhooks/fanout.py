@@ -20,6 +20,7 @@ TYPES = {
     "coaching.action.overdue": "action.overdue",
     "coaching.session.completed": "session.completed",
     "coaching.goal.agreed": "goal.agreed",
+    "coaching.goal.review_due": "goal.review_due",
     "coaching.gap.opened": "gap.opened",
     "coaching.person.upserted": "person.upserted",
     "behaviors.behavior.published": "behavior.published",

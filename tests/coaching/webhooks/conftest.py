@@ -17,7 +17,8 @@ from uplift_cli.local import build_local
 @pytest.fixture
 async def dev_stack(db_urls: dict[str, str]) -> AsyncIterator[Stack]:
     local = build_local(db_urls, environment="development", jwt_secret=JWT_SECRET, api_key_cache_seconds=0.0,
-                        webhooks_deliver=False, overdue_sweep_seconds=3600.0)
+                        webhooks_deliver=False, overdue_sweep_seconds=3600.0,
+                        review_due_sweep_seconds=3600.0)
     async with local.app.router.lifespan_context(local.app):
         yield Stack(local)
 
