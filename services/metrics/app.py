@@ -5,11 +5,13 @@ from common.service_app import ServiceEvents, build_service_app
 from services.metrics.analysis_api import router as analysis_router
 from services.metrics.api import router
 from services.metrics.consumers import consumers
+from services.metrics.goal_progress_api import router as goal_progress_router
 from services.metrics.models import IdempotencyKeys, Inbox
 from services.metrics.settings import MetricsSettings
 
 
 def create_app(settings: MetricsSettings | None = None, *, identity: IdentityStore | None = None) -> FastAPI:
-    return build_service_app(name="metrics", settings=settings or MetricsSettings(), routers=[router, analysis_router],
+    return build_service_app(name="metrics", settings=settings or MetricsSettings(),
+                             routers=[router, analysis_router, goal_progress_router],
                              idempotency=IdempotencyKeys, identity=identity,
                              events=ServiceEvents(inbox=Inbox, consumers=consumers()))

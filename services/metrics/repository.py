@@ -31,6 +31,7 @@ from services.metrics.models import (
     BehaviorIndicator,
     CoachAssignment,
     CoachingFact,
+    CoachingGoal,
     Completion,
     MetricDaily,
     MetricDefinition,
@@ -338,6 +339,15 @@ class QueryRepository(TenantRepository):
         stmt = select(Person.id).where(Person.tenant_id == self.tenant_id, Person.id == person_id,
                                        Person.deleted.is_(False))
         return (await self.s.execute(stmt)).first() is not None
+
+    async def coaching_goals(self, ids: Sequence[uuid.UUID]) -> list[CoachingGoal]:
+        """Agreed goals (their latest agreed terms) by id, in the order asked; unknown or removed ones left out."""
+        if not ids:
+            return []
+        stmt = select(CoachingGoal).where(CoachingGoal.tenant_id == self.tenant_id,
+                                          CoachingGoal.id.in_(set(ids)), CoachingGoal.deleted.is_(False))
+        found = {g.id: g for g in (await self.s.execute(stmt)).scalars()}
+        return [found[i] for i in dict.fromkeys(ids) if i in found]
 
     async def evidence(self, table: Table, person_id: uuid.UUID, type_column: str, types: Sequence[str],
                        time_column: str, start: datetime, end: datetime, after: uuid.UUID | None,
