@@ -86,11 +86,13 @@ class Loaders:
         self.sessions_of_seller = DataLoader(self._pages("coaching", "/v1/sessions", "seller_id", "seller_id"))
         self.sessions_of_coach = DataLoader(self._pages("coaching", "/v1/sessions", "coach_id", "coach_id"))
         self.goals_of_seller = DataLoader(self._pages("coaching", "/v1/goals", "seller_id", "seller_id"))
+        self.goal = DataLoader(self._by("coaching", "/v1/goals", "ids", "id"))
         self.actions_of_seller = DataLoader(self._pages("coaching", "/v1/actions", "seller_id", "seller_id"))
         # metrics
         self.metric = DataLoader(self._by("metrics", "/v1/metrics", "keys", "key"))
         self.series = DataLoader(self._series)
         self.scorecard = DataLoader(self._one_per("metrics", "/v1/scorecards", "person_ids", "person_id"))
+        self.goal_progress = DataLoader(self._one_per("metrics", "/v1/goal-progress", "goal_ids", "goal_id"))
         # coaching queue: the programmes a coach has pairs in (one paged call per coach and filters; the
         # service filters programmes by a single coach)
         self.programmes_of_coach = DataLoader(self._programmes_of_coach)

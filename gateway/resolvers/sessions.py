@@ -1,6 +1,6 @@
 """Queries and mutations of coaching sessions, their ratings, actions and goals."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
@@ -11,6 +11,7 @@ from gateway.types.coaching_inputs import (
     ActionPatch,
     CompletionInput,
     GoalInput,
+    GoalReviewInput,
     GoalTermsInput,
     RatingInput,
     SessionInput,
@@ -23,6 +24,7 @@ from gateway.types.sessions import (
     ActionConnection,
     Goal,
     GoalConnection,
+    GoalReview,
     Rating,
     Session,
     SessionConnection,
@@ -35,6 +37,8 @@ RatingResult = Annotated[Rating | ValidationProblem | NotFound | Conflict | Forb
 ActionResult = Annotated[Action | ValidationProblem | NotFound | Conflict | Forbidden,
                          strawberry.union("ActionResult")]
 GoalResult = Annotated[Goal | ValidationProblem | NotFound | Conflict | Forbidden, strawberry.union("GoalResult")]
+GoalReviewResult = Annotated[GoalReview | ValidationProblem | NotFound | Conflict | Forbidden,
+                             strawberry.union("GoalReviewResult")]
 
 BAD_IDS = "Every id argument must be a valid id."
 
@@ -75,10 +79,14 @@ class SessionsQuery:
             raise BadQueryInput(BAD_IDS)
         return ActionConnection(items=[Action.from_json(a) for a in page["items"]], next_cursor=page["next_cursor"])
 
-    @strawberry.field(description="Goals the caller may see; `agreed: true` keeps mutually agreed ones.")
+    @strawberry.field(description="Goals the caller may see; `agreed: true` keeps mutually agreed ones; "
+                                  "`dueForReview: true` those whose agreed terms reached their review day on or "
+                                  "before `on` (default today, UTC) without a review.")
     async def goals(self, info: Ctx, seller_id: strawberry.ID | None = None, coach_id: strawberry.ID | None = None,
-                    agreed: bool | None = None, first: int = 50, after: str | None = None) -> GoalConnection:
-        params = page_params(first, after, seller_id=seller_id, coach_id=coach_id, agreed=agreed)
+                    agreed: bool | None = None, due_for_review: bool | None = None, on: date | None = None,
+                    first: int = 50, after: str | None = None) -> GoalConnection:
+        params = page_params(first, after, seller_id=seller_id, coach_id=coach_id, agreed=agreed,
+                             due_for_review=due_for_review, on=on.isoformat() if on else None)
         page = await get_or_none(info.context.call("coaching", "GET", "/v1/goals", params=params))
         if page is None:
             raise BadQueryInput(BAD_IDS)
@@ -140,3 +148,9 @@ class SessionsMutation:
     async def revise_goal(self, info: Ctx, id: strawberry.ID, input: GoalTermsInput) -> GoalResult:
         return await typed(lambda: info.context.call("coaching", "POST", f"/v1/goals/{seg(id)}/revise",
                                                      json=to_body(input)), Goal.from_json)
+
+    @strawberry.mutation(description="Record the outcome of a goal's terms in force (its agreed revision): by its "
+                                     "coach, a manager of its seller, enablement or admin; once per revision.")
+    async def review_goal(self, info: Ctx, id: strawberry.ID, input: GoalReviewInput) -> GoalReviewResult:
+        return await typed(lambda: info.context.call("coaching", "POST", f"/v1/goals/{seg(id)}/reviews",
+                                                     json=to_body(input)), GoalReview.from_json)

@@ -46,6 +46,14 @@ class GoalKind(Enum):
     PROFICIENCY = "proficiency"
 
 
+@strawberry.enum(description="How a goal's agreed terms ended: ACHIEVED, MISSED, or CARRIED_OVER into a later "
+                             "revision.")
+class GoalReviewOutcome(Enum):
+    ACHIEVED = "achieved"
+    MISSED = "missed"
+    CARRIED_OVER = "carried_over"
+
+
 @strawberry.enum
 class ActivityGrouping(Enum):
     COACH = "coach"

@@ -7,7 +7,7 @@ import strawberry
 from strawberry import UNSET
 
 from gateway.types.behaviors import Period, RootCause
-from gateway.types.coaching_enums import ActionStatus, CoachKind, GoalKind, PersonRole
+from gateway.types.coaching_enums import ActionStatus, CoachKind, GoalKind, GoalReviewOutcome, PersonRole
 from gateway.types.inputs import as_object, to_body
 
 
@@ -142,6 +142,17 @@ class GoalTermsInput:
     target: float
     period: Period
     review_on: date
+
+
+@strawberry.input(description="The outcome of a goal's terms in force. CARRIED_OVER links a later revision: "
+                              "`carryInto` proposes one with new terms, or without it the goal's current revision "
+                              "(proposed before) must be later than the agreed one. `revision` guards against "
+                              "reviewing terms that changed meanwhile.")
+class GoalReviewInput:
+    outcome: GoalReviewOutcome
+    note: str | None = UNSET
+    revision: int | None = UNSET
+    carry_into: GoalTermsInput | None = UNSET
 
 
 @strawberry.input

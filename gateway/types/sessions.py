@@ -8,15 +8,17 @@ from strawberry.types import Info
 
 from gateway.context import Context
 from gateway.types.behaviors import Period, RootCause, Scenario
-from gateway.types.coaching_enums import ActionStatus, GoalKind, SessionStatus
+from gateway.types.coaching_enums import ActionStatus, GoalKind, GoalReviewOutcome, SessionStatus
 from gateway.types.common import dt, opt_dt
 from gateway.types.people import Person, person_of
 
 if TYPE_CHECKING:
+    from gateway.types.goal_progress import GoalProgress
     from gateway.types.programmes import Programme
 
 Ctx = Info[Context, None]
 LazyProgramme = Annotated["Programme", strawberry.lazy("gateway.types.programmes")]
+LazyGoalProgress = Annotated["GoalProgress", strawberry.lazy("gateway.types.goal_progress")]
 
 
 @strawberry.type
@@ -99,21 +101,67 @@ class GoalRevision:
                    agreed=d["agreed"], created_at=dt(d["created_at"]))
 
 
+@strawberry.type(description="The review of one agreed revision of a goal: its outcome, who recorded it and when.")
+class GoalReview:
+    id: strawberry.ID
+    goal_id: strawberry.ID
+    revision: int = strawberry.field(description="The agreed revision reviewed.")
+    outcome: GoalReviewOutcome
+    carried_into: int | None = strawberry.field(description="CARRIED_OVER: the revision the goal was carried into.")
+    reviewed_by_id: strawberry.ID | None = strawberry.field(description="The person; null when an API key "
+                                                                          "recorded it.")
+    note: str
+    reviewed_at: datetime
+
+    reviewed_by: Person | None = person_of("reviewed_by_id")
+
+    @strawberry.field(description="The goal reviewed, as it is now.")
+    async def goal(self, info: Ctx) -> "Goal | None":
+        from gateway.resolvers.common import get_or_none
+
+        found = await get_or_none(info.context.loaders.goal.load(str(self.goal_id)))
+        return Goal.from_json(found) if found else None
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "GoalReview":
+        return cls(id=d["id"], goal_id=d["goal_id"], revision=d["revision"], outcome=GoalReviewOutcome(d["outcome"]),
+                   carried_into=d["carried_into"], reviewed_by_id=d["reviewed_by"], note=d["note"],
+                   reviewed_at=dt(d["reviewed_at"]))
+
+
 @strawberry.type
 class Goal:
     id: strawberry.ID
     seller_id: strawberry.ID
     coach_id: strawberry.ID
     session_id: strawberry.ID | None
-    current_revision: int = strawberry.field(description="The number of the revision in force.")
+    current_revision: int = strawberry.field(description="The number of the latest revision.")
     agreed: bool = strawberry.field(description="Both sides agreed to the current revision.")
     current: GoalRevision
     revisions: list[GoalRevision]
+    agreed_revision: int | None = strawberry.field(description="The latest revision both sides agreed to: the terms "
+                                                               "in force, measured and reviewed.")
+    due_for_review: bool = strawberry.field(description="Today (UTC) is on or after the agreed revision's review "
+                                                        "day and it has no review yet.")
+    reviews: list[GoalReview] = strawberry.field(description="One per reviewed revision, oldest first.")
     created_at: datetime
     updated_at: datetime
 
     seller: Person | None = person_of("seller_id")
     coach: Person | None = person_of("coach_id")
+
+    @strawberry.field(description="The terms in force measured by the metrics service over the goal's period "
+                                  "holding `on` (default today); null when the goal is not agreed or the caller may "
+                                  "not see the seller's figures of its metric. A list of goals is one call.")
+    async def progress(self, info: Ctx, on: date | None = None) -> LazyGoalProgress | None:
+        from gateway.loaders import filters
+        from gateway.types.goal_progress import GoalProgress
+
+        if self.agreed_revision is None:
+            return None
+        found = await info.context.loaders.goal_progress.load(
+            (str(self.id), filters(on=on.isoformat() if on else None)))
+        return GoalProgress.from_json(found) if found else None
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Goal":
@@ -121,6 +169,8 @@ class Goal:
                    current_revision=d["current_revision"], agreed=d["agreed"],
                    current=GoalRevision.from_json(d["current"]),
                    revisions=[GoalRevision.from_json(r) for r in d["revisions"]],
+                   agreed_revision=d.get("agreed_revision"), due_for_review=d.get("due_for_review", False),
+                   reviews=[GoalReview.from_json(r) for r in d.get("reviews", [])],
                    created_at=dt(d["created_at"]), updated_at=dt(d["updated_at"]))
 
 

@@ -1,0 +1,72 @@
+"""GraphQL types of goal progress (the metrics service's `GET /v1/goal-progress`)."""
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from gateway.types.behaviors import Period
+from gateway.types.coaching_enums import GoalKind
+from gateway.types.common import dt
+from gateway.types.scorecards import PeriodWindow
+
+
+@strawberry.enum(description="ON_TRACK, AT_RISK, OFF_TRACK or NO_DATA while the period runs (judged like scorecard "
+                             "indicators, the goal read as 'at least the target'); ACHIEVED or MISSED once the "
+                             "period holding the review day is over.")
+class GoalStatus(Enum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    NO_DATA = "no_data"
+    ACHIEVED = "achieved"
+    MISSED = "missed"
+
+
+@strawberry.type(description="The goal's metric per period of the goal's own kind, from the period it was first "
+                             "agreed in to the period measured (lists of scalars, one entry per start).")
+class GoalSeries:
+    grain: Period
+    starts: list[date]
+    values: list[float | None] = strawberry.field(description="Null where a ratio or average has nothing to "
+                                                               "divide by.")
+    numerators: list[float]
+    denominators: list[float | None] = strawberry.field(description="Null for counts and sums.")
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "GoalSeries":
+        return cls(grain=Period(d["grain"]), starts=[date.fromisoformat(s) for s in d["starts"]], values=d["values"],
+                   numerators=d["numerators"], denominators=d["denominators"])
+
+
+@strawberry.type(description="An agreed goal measured on its terms in force (the latest agreed revision): the "
+                             "actual over the period's elapsed days, the expected (an activity target pro rata over "
+                             "them, like scorecards), the status, and the series since the goal was first agreed.")
+class GoalProgress:
+    goal_id: strawberry.ID
+    revision: int = strawberry.field(description="The agreed revision measured.")
+    metric_key: str
+    kind: GoalKind
+    target: float
+    goal_period: Period
+    review_on: date
+    first_agreed_at: datetime
+    period: PeriodWindow = strawberry.field(description="The goal's period holding `on`, or the review period once "
+                                                        "that is over (`final`).")
+    review_period: PeriodWindow = strawberry.field(description="The goal's period holding its review day.")
+    final: bool = strawberry.field(description="The review period is over: the status is ACHIEVED or MISSED.")
+    actual: float | None
+    expected: float
+    gap: float | None = strawberry.field(description="actual - expected.")
+    status: GoalStatus
+    series: GoalSeries
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "GoalProgress":
+        return cls(goal_id=d["goal_id"], revision=d["revision"], metric_key=d["metric_key"],
+                   kind=GoalKind(d["kind"]), target=d["target"], goal_period=Period(d["goal_period"]),
+                   review_on=date.fromisoformat(d["review_on"]), first_agreed_at=dt(d["first_agreed_at"]),
+                   period=PeriodWindow.from_json(d["period"]), review_period=PeriodWindow.from_json(d["review_period"]),
+                   final=d["final"], actual=d["actual"], expected=d["expected"], gap=d["gap"],
+                   status=GoalStatus(d["status"]), series=GoalSeries.from_json(d["series"]))
