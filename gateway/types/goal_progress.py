@@ -29,10 +29,12 @@ class GoalStatus(Enum):
 class GoalSeries:
     grain: Period
     starts: list[date]
-    values: list[float | None] = strawberry.field(description="Null where a ratio or average has nothing to "
-                                                               "divide by.")
-    numerators: list[float]
-    denominators: list[float | None] = strawberry.field(description="Null for counts and sums.")
+    values: list[float | None] = strawberry.field(description="The metric per period, in the metric's unit; null "
+                                                               "where a ratio or average has nothing to divide by.")
+    numerators: list[float] = strawberry.field(description="Per period: a count or sum in the metric's unit, or "
+                                                           "what a ratio or average divides.")
+    denominators: list[float | None] = strawberry.field(description="Per period, a count (what a ratio or "
+                                                                    "average divides by); null for counts and sums.")
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "GoalSeries":
@@ -45,10 +47,11 @@ class GoalSeries:
                              "them, like scorecards), the status, and the series since the goal was first agreed.")
 class GoalProgress:
     goal_id: strawberry.ID
-    revision: int = strawberry.field(description="The agreed revision measured.")
+    revision: int = strawberry.field(description="The number of the agreed revision measured.")
     metric_key: str
     kind: GoalKind
-    target: float
+    target: float = strawberry.field(description="In the metric's unit: per `goalPeriod` for an activity, the value "
+                                                 "itself for a proficiency (a ratio 0-1, an average).")
     goal_period: Period
     review_on: date
     first_agreed_at: datetime
@@ -56,9 +59,11 @@ class GoalProgress:
                                                         "that is over (`final`).")
     review_period: PeriodWindow = strawberry.field(description="The goal's period holding its review day.")
     final: bool = strawberry.field(description="The review period is over: the status is ACHIEVED or MISSED.")
-    actual: float | None
-    expected: float
-    gap: float | None = strawberry.field(description="actual - expected.")
+    actual: float | None = strawberry.field(description="The metric over the period's elapsed days, in the "
+                                                         "metric's unit; null before the period starts.")
+    expected: float = strawberry.field(description="In the metric's unit: an activity target pro rata over the "
+                                                   "elapsed days, a proficiency target as it is.")
+    gap: float | None = strawberry.field(description="actual - expected, in the metric's unit.")
     status: GoalStatus
     series: GoalSeries
 

@@ -105,9 +105,10 @@ class GoalRevision:
 class GoalReview:
     id: strawberry.ID
     goal_id: strawberry.ID
-    revision: int = strawberry.field(description="The agreed revision reviewed.")
+    revision: int = strawberry.field(description="The number of the agreed revision reviewed.")
     outcome: GoalReviewOutcome
-    carried_into: int | None = strawberry.field(description="CARRIED_OVER: the revision the goal was carried into.")
+    carried_into: int | None = strawberry.field(description="CARRIED_OVER: the number of the revision the goal "
+                                                            "was carried into.")
     reviewed_by_id: strawberry.ID | None = strawberry.field(description="The person; null when an API key "
                                                                           "recorded it.")
     note: str
@@ -139,8 +140,8 @@ class Goal:
     agreed: bool = strawberry.field(description="Both sides agreed to the current revision.")
     current: GoalRevision
     revisions: list[GoalRevision]
-    agreed_revision: int | None = strawberry.field(description="The latest revision both sides agreed to: the terms "
-                                                               "in force, measured and reviewed.")
+    agreed_revision: int | None = strawberry.field(description="The number of the latest revision both sides agreed "
+                                                               "to: the terms in force, measured and reviewed.")
     due_for_review: bool = strawberry.field(description="Today (UTC) is on or after the agreed revision's review "
                                                         "day and it has no review yet.")
     reviews: list[GoalReview] = strawberry.field(description="One per reviewed revision, oldest first.")

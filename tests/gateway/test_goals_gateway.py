@@ -1,6 +1,7 @@
 """Goals in GraphQL: `Goal.progress` batched (one metrics call for any number of goals), `goals(dueForReview:)`
 and the `reviewGoal` mutation with its typed failures."""
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -42,7 +43,7 @@ async def agreed_goals(stack: Stack, tenant: Tenant, coaching: httpx.AsyncClient
                                                    "kind": "activity", "target": 3, "period": "week",
                                                    "review_on": review_on.isoformat()})
         assert r.status_code == 201, r.text
-        token = issue_person_token(JWT_SECRET, tenant_id=tenant.id, person_id=seller, roles=["seller"])
+        token = issue_person_token(JWT_SECRET, tenant_id=tenant.id, person_id=uuid.UUID(seller), roles=["seller"])
         async with stack.client(token) as c:
             r = await c.post(f"/api/coaching/v1/goals/{r.json()['id']}/agree")
             assert r.status_code == 200, r.text
