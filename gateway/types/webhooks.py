@@ -15,6 +15,7 @@ class WebhookEventType(Enum):
     ACTION_OVERDUE = "action.overdue"
     SESSION_COMPLETED = "session.completed"
     GOAL_AGREED = "goal.agreed"
+    GOAL_REVIEW_DUE = "goal.review_due"
     GAP_OPENED = "gap.opened"
     BEHAVIOR_PUBLISHED = "behavior.published"
     BEHAVIOR_REVISED = "behavior.revised"

@@ -1,16 +1,20 @@
 """Webhooks end to end inside one process: subscriptions over REST, domain events fanned out to deliveries,
 deliveries signed and POSTed to a real local HTTP server, retries with backoff on a settable clock, the
-delivery log, disabling after a failure streak, and action.overdue from the sweeper."""
+delivery log, disabling after a failure streak, and action.overdue and goal.review_due from the sweeps."""
 
 import json
 import logging
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
 from standardwebhooks.webhooks import Webhook
 
+from common.auth import issue_person_token
 from services.coaching.sessions.overdue import OverdueSweeper
+from services.coaching.sessions.review_due import ReviewDueSweeper
 from tests.coaching.webhooks.helpers import completed_session, deliverer, log_of, logged, subscribe
+from tests.conftest import JWT_SECRET
 
 
 async def test_subscriptions_over_rest(hooks, dev_stack, rx):
@@ -145,10 +149,43 @@ async def test_overdue_actions_are_announced_once(hooks, dev_stack, rx):
     assert (body["type"], body["data"]["description"]) == ("action.overdue", "Book a CFO meeting")
 
 
+async def test_a_goal_due_for_review_is_announced_once_per_agreed_revision(hooks, dev_stack, rx):
+    c, tenant = hooks
+    sub = await subscribe(c, rx.url, "goal.review_due")
+    coach = (await c.post("/v1/people", json={"name": "Omar", "roles": ["manager"]})).json()
+    seller = (await c.post("/v1/people", json={"name": "Sam"})).json()
+    review_on = datetime.now(UTC).date() + timedelta(days=10)
+    r = await c.post("/v1/goals", json={"seller_id": seller["id"], "coach_id": coach["id"], "metric_key": "meetings",
+                                        "kind": "activity", "target": 3, "period": "week",
+                                        "review_on": review_on.isoformat()})
+    goal = r.json()
+    token = issue_person_token(JWT_SECRET, tenant_id=tenant.id, person_id=uuid.UUID(seller["id"]), roles=["seller"])
+    async with dev_stack.client(token) as sam:
+        assert (await sam.post(f"/api/coaching/v1/goals/{goal['id']}/agree")).status_code == 200
+    db = dev_stack.local.services["coaching"].state.db
+    assert await ReviewDueSweeper(db, every=3600, today=lambda: review_on - timedelta(days=1)).run_once() == 0
+    assert await ReviewDueSweeper(db, every=3600, today=lambda: review_on).run_once() == 1
+    assert await ReviewDueSweeper(db, every=3600, today=lambda: review_on + timedelta(days=1)).run_once() == 0
+    await logged(c, sub, 1)
+    sent = deliverer(dev_stack, lambda: datetime.now(UTC))
+    try:
+        assert await sent.run_once() == 1
+    finally:
+        await sent.stop()
+    [received] = rx.received
+    body = Webhook(sub["secret"]).verify(received.body, received.headers)
+    assert body["type"] == "goal.review_due"
+    assert {k: body["data"][k] for k in ("id", "revision", "seller_id", "coach_id", "metric_key", "target",
+                                         "review_on")} == {
+        "id": goal["id"], "revision": 1, "seller_id": seller["id"], "coach_id": coach["id"], "metric_key": "meetings",
+        "target": 3, "review_on": review_on.isoformat()}
+    assert len(await log_of(c, sub)) == 1
+
+
 def test_event_types_cover_the_issue() -> None:
     from services.coaching.webhooks.fanout import TYPES
 
-    assert {"action.created", "action.overdue", "session.completed", "goal.agreed",
+    assert {"action.created", "action.overdue", "session.completed", "goal.agreed", "goal.review_due",
             "behavior.published"} <= set(TYPES.values())
 
 
