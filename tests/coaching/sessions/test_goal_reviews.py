@@ -2,6 +2,7 @@
 one review per agreed revision (achieved / missed / carried over into a later one); who may review;
 `goal.review_due` recorded once per revision by the sweep."""
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -151,3 +152,13 @@ async def test_the_sweep_announces_once_and_skips_reviewed_goals(coaching, as_pe
     assert {e["entity_version"] for e in events} == {1}
     # still due (announcing is not reviewing) until reviewed
     assert await due(coaching, 31) == {g["id"] for g in goals[:2]}
+
+
+async def test_two_sweepers_at_once_announce_each_revision_once(as_person, world, db):
+    """Replicas sweep side by side (PostgreSQL: rows taken FOR UPDATE SKIP LOCKED; SQLite: one writer at a time)."""
+    goals = [await agreed_goal(as_person, world, s) for s in (world.s1, world.s2) * 3]
+    engine = db.stack.local.services["coaching"].state.db
+    sweeps = [ReviewDueSweeper(engine, every=3600, today=lambda: on(30)) for _ in range(2)]
+    counts = await asyncio.gather(*(s.run_once() for s in sweeps))
+    assert sum(counts) == len(goals)
+    assert sorted(e["entity_id"] for e in await announced(db)) == sorted(g["id"] for g in goals)
