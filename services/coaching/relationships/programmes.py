@@ -66,8 +66,9 @@ class ProgrammesService:
         now = utcnow()
         p = Programme(id=new_id(), tenant_id=self.tenant_id, name=data.name, objective_id=data.objective_id,
                       behavior_keys=list(data.behavior_keys), owner_id=owner_id, cadence_days=data.cadence_days,
-                      starts_on=data.starts_on, ends_on=data.ends_on, created_at=now, updated_at=now)
+                      starts_on=data.starts_on, ends_on=data.ends_on, created_at=now, updated_at=now, version=1)
         self.repo.add(p)
+        await events.programme_changed(self.repo.s, p)
         return programme_out(p, [], now.date())
 
     async def get(self, programme_id: uuid.UUID) -> ProgrammeOut:
@@ -105,9 +106,15 @@ class ProgrammesService:
                                f"(e.g. on {outside[0].joined_on}); remove them first.")
         if "behavior_keys" in changes and not self.caller.everything:
             await self._check_pairs_cover(p, changes["behavior_keys"])
+        changed = False
         for field, value in changes.items():
-            setattr(p, field, list(value) if field == "behavior_keys" else value)
+            value = list(value) if field == "behavior_keys" else value
+            changed = changed or getattr(p, field) != value
+            setattr(p, field, value)
         p.updated_at = utcnow()
+        if changed:
+            p.version += 1
+            await events.programme_changed(self.repo.s, p)
         return await self._out(p)
 
     async def _check_pairs_cover(self, p: Programme, keys: Sequence[str]) -> None:
@@ -127,6 +134,8 @@ class ProgrammesService:
         if held:
             raise Conflict(f"The programme has {held} session(s); end it (set ends_on) instead of deleting it.")
         await events.pairs_changed(self.repo.s, events.PAIR_REMOVED, await self.repo.pairs([p.id]))
+        p.version += 1
+        await events.programme_changed(self.repo.s, p, deleted=True)
         await self.repo.delete_programme(p)
 
     # ---- pairs
