@@ -146,7 +146,7 @@ class ProgrammesService:
             raise field_error("joined_on", f"joined_on must fall within the programme ({p.starts_on} to "
                               f"{p.ends_on or 'open'})", "out_of_period")
         if self.vis.needs_coaching_links and not await self.repo.may_coach(data.coach_id, data.seller_id,
-                                                                        p.behavior_keys, joined_on):
+                                                                           p.behavior_keys, joined_on):
             keys = ", ".join(p.behavior_keys)
             raise field_error("coach_id", f"this person does not coach the seller on {keys} on {joined_on}; "
                               "assign them as the seller's coach first", "not_coach")
