@@ -93,9 +93,7 @@ class Loaders:
         self.series = DataLoader(self._series)
         self.scorecard = DataLoader(self._one_per("metrics", "/v1/scorecards", "person_ids", "person_id"))
         self.goal_progress = DataLoader(self._one_per("metrics", "/v1/goal-progress", "goal_ids", "goal_id"))
-        # coaching queue: the programmes a coach has pairs in (one paged call per coach and filters; the
-        # service filters programmes by a single coach)
-        self.programmes_of_coach = DataLoader(self._programmes_of_coach)
+        self.coaching_queue = DataLoader(self._one_per("metrics", "/v1/coaching-queues", "coach_ids", "coach_id"))
 
     async def _series(self, keys: list[Any]) -> list[Any]:
         """Series of several people per (metric, grain, from, to): one `person_ids` call each."""
@@ -163,22 +161,3 @@ class Loaders:
             return [groups.get((_filters_of(k), _canonical(_id_of(k), param)), []) for k in keys]
 
         return load
-
-    async def _programmes_of_coach(self, keys: list[Any]) -> list[Any]:
-        """Programmes with a pair of the coach (`(coach_id, filters)` keys, e.g. `active_on`), every page."""
-        out = []
-        for key in keys:
-            found: list[Any] = []
-            if parse_uuid(_id_of(key)) is not None:
-                cursor: str | None = None
-                for _ in range(MAX_PAGES):
-                    params: dict[str, Any] = {"coach_id": _id_of(key), "limit": BATCH, **dict(_filters_of(key))}
-                    if cursor:
-                        params["cursor"] = cursor
-                    page = await self.ctx.call("coaching", "GET", "/v1/programmes", params=params)
-                    found += page["items"]
-                    cursor = page["next_cursor"]
-                    if not cursor:
-                        break
-            out.append(found)
-        return out

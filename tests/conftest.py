@@ -1,6 +1,7 @@
 """Fixtures: real databases (SQLite by default, PostgreSQL when UPLIFT_TEST_DATABASE_URL is set) and
 the real all-in-one stack, driven over ASGI transports."""
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -9,9 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from tests.dbs import TestDatabases
-from tests.timing import raise_service_budgets
+from tests.timing import patience, raise_service_budgets
 from uplift_cli.local import LocalStack, build_local
 
 raise_service_budgets()  # before any app is built: the gateway's budgets for a busy machine (tests/timing.py)
@@ -60,6 +62,25 @@ class Stack:
 
     async def key(self, tenant: Tenant, *scopes: str) -> str:
         return (await self.identity.create_key(tenant.id, "scoped", list(scopes))).api_key
+
+    async def settled(self) -> None:
+        """Wait until every event recorded so far has reached its consumers: the in-process bus marks an outbox
+        row published only once every subscriber handled it, so no unpublished row in any service means the
+        metrics read model has caught up with what the other services hold."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + patience(10.0)
+        while True:
+            waiting = 0
+            for app in self.local.services.values():
+                outbox = app.state.events.outbox
+                if outbox is not None:
+                    async with app.state.db.sessions() as session:
+                        waiting += (await session.execute(select(func.count()).select_from(outbox).where(
+                            outbox.c.published_at.is_(None)))).scalar_one()
+            if not waiting:
+                return
+            assert loop.time() < deadline, f"{waiting} event(s) still waiting in the outboxes"
+            await asyncio.sleep(0.02)
 
     def client(self, credential: str | None = None) -> httpx.AsyncClient:
         headers = {"authorization": f"Bearer {credential}"} if credential else {}

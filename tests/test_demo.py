@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from common.auth import issue_person_token
 from services.metrics.catalogue import CATALOGUE as BUILT_IN
 from services.metrics.impact import PrePost, estimate
 from services.metrics.models import Activity as ActivityRow
@@ -200,6 +201,8 @@ PEOPLE = """query($role: PersonRole) { people(role: $role, first: 200) {
 BEHAVIORS = """{ behaviors(status: ACTIVE) { items { key audience indicators { metricKey } scenarios { title }
   objective { name } } } }"""
 HEALTH = """query($id: ID!) { programme(id: $id) { name health { fizzling heldLast28Days pairsJudgedLast28Days } } }"""
+OWN_QUEUE = """query($id: ID!) { coachingQueue(coachId: $id, first: 50) { ... on CoachingQueue { entries {
+    scope figuresVisible reasons { kind behaviorKey detail } } } } }"""
 MANAGER = """query($id: ID!, $before: Date!) { person(id: $id) { before: manager(asOf: $before) { id }
   now: manager { id } } }"""
 
@@ -270,6 +273,17 @@ async def test_the_demo_loads_through_the_apis_and_is_refused_a_second_time(stac
         assert impact["low"] <= planted_lift(28) <= impact["high"] and impact["low"] > 0, impact
         assert impact["unit"] == "c_level_meetings per person per 28 days"
 
+        # the sales engineer, signed in, reads their own queue: gaps and trends on the behaviour they are assigned
+        # to, for every seller they coach (their figures on that behaviour's metrics are theirs to see)
+        token = issue_person_token(JWT_SECRET, tenant_id=tenant.id, person_id=uuid.UUID(ids.person("se")),
+                                   roles=["seller"])
+        async with stack.client(token) as as_se:
+            own = (await GraphQL(as_se)(OWN_QUEUE, id=ids.person("se")))["coachingQueue"]["entries"]
+        scopes = {a.scope for a in plan.org.assignments if a.coach == "se"}
+        assert own and all(e["figuresVisible"] and (tuple(e["scope"]),) == tuple(scopes) for e in own), own
+        judged = [r for e in own for r in e["reasons"] if r["kind"] in ("GAP", "TREND")]
+        assert judged and {r["behaviorKey"] for r in judged} <= {k for scope in scopes for k in scope}, own
+
         with pytest.raises(AlreadySeeded):
             await load_demo(client, plan, tenant_id=tenant.id, jwt_secret=JWT_SECRET)
         assert len((await gql(PEOPLE, role="SELLER"))["people"]["items"]) == 40
@@ -305,12 +319,13 @@ def check_readme_answers(answers: list[dict[str, Any]], expected: dict[str, int]
     kept = [r["cadenceKept"] for r in activity_rows if r["cadenceKept"] is not None]
     assert kept and all(0 <= k <= 1.5 for k in kept) and max(kept) > 0  # a share, 0-1 (a pair may hold extra)
     assert answers[2]["impact"]["effect"] > 0
-    check_coaching_answer(answers[3]["adoption"])
+    check_coaching_answer(answers[3]["adoption"], answers[3]["vp"])
 
 
-def check_coaching_answer(adoption: dict[str, Any]) -> None:
+def check_coaching_answer(adoption: dict[str, Any], vp: dict[str, Any]) -> None:
     """Managers' coaching, measured by coaching metrics: one manager under-coaches on both (fewest sessions,
-    lowest ratings) and is off track; another coaches enough."""
+    lowest ratings) and is off track; another coaches enough. The VP's queue ranks the under-coacher first,
+    with reasons that name the figures."""
     figures = {}
     for manager in adoption["audience"]:
         card = {b["key"]: b["indicators"] for b in manager["scorecard"]["behaviors"]}
@@ -324,6 +339,12 @@ def check_coaching_answer(adoption: dict[str, Any]) -> None:
     assert any(f["coaching_sessions_held"]["status"] == "ON_TRACK" for f in figures.values()), held
     assert {i["metricKey"] for i in adoption["indicators"]} == {"coaching_sessions_held",
                                                                 "coaching_rating_developmental"}
+    entries = vp["coachingQueue"]["entries"]
+    assert vp["name"] == "Julia Quinlan" and entries[0]["seller"]["name"] == worst, (worst, entries)
+    gap = next(r["detail"] for r in entries[0]["reasons"] if r["kind"] == "GAP")
+    assert re.search(r"coaching_\w+ at [\d.]+ against [\d.]+ expected", gap), gap
+    assert entries[0]["focus"]["behaviorName"] in {"Hold a weekly 1:1 coaching conversation with each seller",
+                                                   "Run a weekly pipeline review on activities, not only results"}
 
 
 def readme_queries() -> list[str]:

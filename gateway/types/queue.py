@@ -23,13 +23,16 @@ Ctx = Info[Context, None]
 LazyProgramme = Annotated["Programme", strawberry.lazy("gateway.types.programmes")]
 
 
-@strawberry.enum(description="Why a seller is in the queue (weights in CoachingQueue.formula).")
+@strawberry.enum(description="Why a seller is in the queue (weights in CoachingQueue.formula). RATINGS_FALLING and "
+                             "PAIRS_OVERDUE are about how they coach their own sellers (a leader's queue of managers).")
 class QueueReasonKind(Enum):
     GAP = "gap"
     TREND = "trend"
     SINCE_LAST_SESSION = "since_last_session"
     OVERDUE_ACTIONS = "overdue_actions"
     CADENCE_DUE = "cadence_due"
+    RATINGS_FALLING = "ratings_falling"
+    PAIRS_OVERDUE = "pairs_overdue"
 
 
 @strawberry.type(description="One reason behind a seller's place in the queue; its weight is its share of the score.")
@@ -100,7 +103,7 @@ class CoachingQueue:
     total: int = strawberry.field(description="Sellers the coach coaches on `on`, count (entries holds the "
                                                    "first ones).")
     entries: list[QueueEntry]
-    formula: str = strawberry.field(description="The scoring, in words (gateway/queue_scoring.py).")
+    formula: str = strawberry.field(description="The scoring, in words (the metrics service's queue_scoring.py).")
 
     @strawberry.field
     async def coach(self, info: Ctx) -> Person | None:

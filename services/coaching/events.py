@@ -5,6 +5,7 @@ Every event carries the entity's whole state (not a diff), so a consumer that sk
 nothing. `entity_version` only grows per entity:
 - people, reporting lines, sessions: their `version` column, bumped with every change under the row lock
   (a session's rating counts as a change of the session);
+- programmes: their `version` column — 1 created, +1 on every change and on deletion;
 - programme pairs: 1 joined, 2 left, 3 removed — the lifecycle only moves forward;
 - goals (`goal.agreed`): the revision agreed — each revision becomes agreed at most once, revisions only grow;
   `goal.review_due`: the revision whose review day came — announced at most once per revision;
@@ -30,6 +31,7 @@ from services.coaching.models import (
     GoalRevision,
     Outbox,
     Person,
+    Programme,
     ProgrammePair,
     Rating,
     ReportingLine,
@@ -56,6 +58,7 @@ PAIR_JOINED = "coaching.programme_pair.joined"
 PAIR_LEFT = "coaching.programme_pair.left"
 PAIR_REMOVED = "coaching.programme_pair.removed"
 PAIR_VERSIONS = {PAIR_JOINED: 1, PAIR_LEFT: 2, PAIR_REMOVED: 3}
+PROGRAMME_CHANGED = "coaching.programme.changed"
 
 
 def _event(tenant_id: uuid.UUID, topic: str, entity_id: uuid.UUID, version: int, payload: dict[str, Any]) -> Event:
@@ -94,6 +97,12 @@ def session_payload(s: Session, rating: Rating | None, has_agreed_action: bool) 
 def pair_payload(pair: ProgrammePair, *, deleted: bool = False) -> dict[str, Any]:
     return {"id": pair.id, "programme_id": pair.programme_id, "coach_id": pair.coach_id,
             "seller_id": pair.seller_id, "joined_on": pair.joined_on, "left_on": pair.left_on, "deleted": deleted}
+
+
+def programme_payload(p: Programme, *, deleted: bool = False) -> dict[str, Any]:
+    return {"id": p.id, "version": p.version, "name": p.name, "owner_id": p.owner_id,
+            "behavior_keys": list(p.behavior_keys), "cadence_days": p.cadence_days, "starts_on": p.starts_on,
+            "ends_on": p.ends_on, "deleted": deleted}
 
 
 # ---- recording ----------------------------------------------------------------------------------
@@ -170,6 +179,12 @@ async def goal_agreed(session: AsyncSession, goal: Goal, revision: GoalRevision,
         "session_id": goal.session_id, "revision": revision.revision, "metric_key": revision.metric_key,
         "kind": revision.kind, "target": revision.target, "period": revision.period,
         "review_on": revision.review_on, "agreed_at": agreed_at(revision), "first_agreed_at": first_agreed_at})])
+
+
+async def programme_changed(session: AsyncSession, p: Programme, *, deleted: bool = False) -> None:
+    """A programme created, changed or deleted (bump `version` first, the deletion included)."""
+    await _record(session, [_event(p.tenant_id, PROGRAMME_CHANGED, p.id, p.version,
+                                   programme_payload(p, deleted=deleted))])
 
 
 async def goals_review_due(session: AsyncSession, due: Iterable[tuple[Goal, GoalRevision]]) -> None:

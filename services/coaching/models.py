@@ -141,6 +141,8 @@ class Programme(Base):
     ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # +1 with every change, the deletion included (under the row lock): its events' entity_version.
+    version: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")
 
 
 class ProgrammePair(Base):

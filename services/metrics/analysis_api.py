@@ -1,4 +1,4 @@
-"""REST handlers of scorecards and adoption (`metrics:read`)."""
+"""REST handlers of scorecards, adoption, impact, coaching figures and coaching queues (`metrics:read`)."""
 
 import uuid
 from typing import Annotated
@@ -12,10 +12,12 @@ from common.validation import Day
 from services.metrics.analysis_repository import AnalysisRepository
 from services.metrics.analysis_schemas import AdoptionOut, CoachingFiguresOut, GroupBy, ImpactOut, ScorecardOut
 from services.metrics.coaching_figures import CoachingFiguresRepository
+from services.metrics.coaching_queue import QueueService
 from services.metrics.definitions import tenant_metrics
 from services.metrics.deps import Reader
 from services.metrics.impact_service import ImpactRepository, ImpactService
 from services.metrics.periods import ScorecardPeriod
+from services.metrics.queue_schemas import QueueAnswer
 from services.metrics.repository import DefinitionRepository, QueryRepository
 from services.metrics.scorecards import ScorecardService
 from services.metrics.visibility import Visibility
@@ -107,6 +109,21 @@ async def impact(principal: Reader, session: SessionDep,
     return await ImpactService(ImpactRepository(session, principal.tenant_id), today).impact(
         found, course_id=course_id, programme_id=programme_id, day=date_, team_of=team_of, role=role,
         window_days=window_days)
+
+
+@router.get("/coaching-queues")
+async def coaching_queues(principal: Reader, session: SessionDep,
+                          coach_ids: Annotated[list[uuid.UUID], Query(min_length=1, max_length=200)],
+                          period: ScorecardPeriod = "last_28_days", on: Day | None = None,
+                          first: Annotated[int, Query(ge=1, le=200)] = 20,
+                          seller_id: uuid.UUID | None = None) -> list[QueueAnswer]:
+    """Each coach's sellers on `on` (default today) ranked by whom to coach next, with the reasons in words, the
+    focus behaviour and the figures behind it (coaching_queue.py; the scoring: queue_scoring.py, also returned as
+    `formula`). One answer per coach, in order: `ok` with the queue, or `forbidden` / `not_found`. `seller_id`
+    keeps that seller only (a conversation guide)."""
+    metrics = await tenant_metrics(DefinitionRepository(session, principal.tenant_id))
+    svc = QueueService(session, principal, metrics, utcnow().date())
+    return await svc.queues(coach_ids, on=on or svc.today, kind=period, first=first, seller_id=seller_id)
 
 
 @router.get("/coaching-figures")

@@ -152,6 +152,12 @@ async def put_participants(body: InternalBatch, svc: ReadModel) -> UpsertResult:
     return await svc.upsert(readmodel.PARTICIPANTS, body.items)
 
 
+@router.put("/internal/programmes", tags=["internal"])
+async def put_programmes(body: InternalBatch, svc: ReadModel) -> UpsertResult:
+    """Coaching programmes (cadence, period, behaviours); their pairs come as programme participants."""
+    return await svc.upsert(readmodel.PROGRAMMES, body.items)
+
+
 @router.put("/internal/actions", tags=["internal"])
 async def put_actions(body: InternalBatch, svc: ReadModel) -> UpsertResult:
     """Actions agreed in coaching sessions, with their status."""

@@ -28,6 +28,7 @@ from services.metrics.readmodel import (
     GOALS,
     PARTICIPANTS,
     PEOPLE,
+    PROGRAMMES,
     REPORTING_LINES,
     SESSIONS,
     Entity,
@@ -47,7 +48,10 @@ def _pick(event: Event, *fields: str) -> dict[str, Any]:
 
 
 def _person(event: Event) -> dict[str, Any]:
-    return _pick(event, "name", "email", "roles", "active", "external_ids")
+    item = _pick(event, "name", "email", "roles", "active", "external_ids", "manager_is_coach")
+    if item["manager_is_coach"] is None:  # not in events recorded before it was published
+        del item["manager_is_coach"]
+    return item
 
 
 def _line(event: Event) -> dict[str, Any]:
@@ -60,9 +64,13 @@ def _session(event: Event) -> dict[str, Any]:
 
 
 def _participant(event: Event) -> dict[str, Any]:
-    item = _pick(event, "programme_id", "joined_on", "left_on", "deleted")
+    item = _pick(event, "programme_id", "coach_id", "joined_on", "left_on", "deleted")
     item["person_id"] = event.payload.get("seller_id")  # a programme's participants are its pairs' sellers
     return item
+
+
+def _programme(event: Event) -> dict[str, Any]:
+    return _pick(event, "name", "owner_id", "behavior_keys", "cadence_days", "starts_on", "ends_on", "deleted")
 
 
 def _action(event: Event) -> dict[str, Any]:
@@ -84,6 +92,8 @@ def _assignment(event: Event) -> dict[str, Any]:
 
 def _behavior(event: Event) -> dict[str, Any]:
     item = _pick(event, "key", "name", "status", "audience")
+    if isinstance(event.payload.get("priority"), int):
+        item["priority"] = event.payload["priority"]
     item["indicators"] = [{k: i.get(k) for k in ("id", "metric_key", "kind", "target", "comparator", "period")}
                           for i in event.payload.get("indicators", [])]
     return item
@@ -102,6 +112,7 @@ FEEDS = (
     Feed("metrics-reporting-lines", "coaching.reporting_line.changed", REPORTING_LINES, _line),
     Feed("metrics-sessions", "coaching.session.*", SESSIONS, _session),
     Feed("metrics-participants", "coaching.programme_pair.*", PARTICIPANTS, _participant),
+    Feed("metrics-programmes", "coaching.programme.changed", PROGRAMMES, _programme),
     Feed("metrics-behaviors", "behaviors.behavior.*", BEHAVIORS, _behavior),
     Feed("metrics-actions", "coaching.action.*", ACTIONS, _action),
     Feed("metrics-goals", "coaching.goal.agreed", GOALS, _goal),

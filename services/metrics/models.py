@@ -113,6 +113,8 @@ class Person(Base):
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     roles: Mapped[list[str]] = mapped_column(JSONType)
     active: Mapped[bool] = mapped_column(Boolean)
+    # their manager of the day coaches them unless turned off (the coaching service's implicit link)
+    manager_is_coach: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     deleted: Mapped[bool] = mapped_column(Boolean)
     version: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -162,6 +164,7 @@ class Behavior(Base):
     name: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16))  # draft | active | retired
     audience: Mapped[list[str]] = mapped_column(JSONType)
+    priority: Mapped[int] = mapped_column(Integer, default=3, server_default="3")  # 1 highest … 5
     deleted: Mapped[bool] = mapped_column(Boolean)
     version: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -209,8 +212,28 @@ class CoachingSession(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class CoachingProgramme(Base):
+    """A coaching programme: pairs expected to hold a session every `cadence_days` between starts_on and ends_on
+    (open when null), on the behaviours in `behavior_keys`."""
+
+    __tablename__ = "coaching_programmes"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    behavior_keys: Mapped[list[str]] = mapped_column(JSONType)
+    cadence_days: Mapped[int] = mapped_column(Integer)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    deleted: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class ProgrammeParticipant(Base):
-    """A person in a coaching programme on the days joined_on <= d < left_on (open when null)."""
+    """A pair of a coaching programme: the person (the pair's seller) coached by `coach_id` in it on the days
+    joined_on <= d < left_on (open when null). `coach_id` is null on rows written before pairs named it."""
 
     __tablename__ = "programme_participants"
     __table_args__ = (
@@ -222,6 +245,7 @@ class ProgrammeParticipant(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     programme_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     person_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    coach_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     joined_on: Mapped[date] = mapped_column(Date)
     left_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     deleted: Mapped[bool] = mapped_column(Boolean)

@@ -30,6 +30,7 @@ from services.metrics.models import (
     CoachAssignment,
     CoachingAction,
     CoachingGoal,
+    CoachingProgramme,
     CoachingSession,
     Person,
     PersonExternalId,
@@ -45,6 +46,7 @@ from services.metrics.schemas import (
     GoalItem,
     ParticipantItem,
     PersonItem,
+    ProgrammeItem,
     ReportingLineItem,
     SessionItem,
     UpsertItemResult,
@@ -70,7 +72,8 @@ class Entity:
 
 
 def _person(p: PersonItem) -> dict[str, Any]:
-    return {"name": p.name, "email": p.email, "roles": list(p.roles), "active": p.active}
+    return {"name": p.name, "email": p.email, "roles": list(p.roles), "active": p.active,
+            "manager_is_coach": p.manager_is_coach}
 
 
 def _external_ids(p: PersonItem) -> list[dict[str, Any]]:
@@ -80,7 +83,7 @@ def _external_ids(p: PersonItem) -> list[dict[str, Any]]:
 
 
 def _behavior(b: BehaviorItem) -> dict[str, Any]:
-    return {"key": b.key, "name": b.name, "status": b.status, "audience": list(b.audience)}
+    return {"key": b.key, "name": b.name, "status": b.status, "audience": list(b.audience), "priority": b.priority}
 
 
 def _indicators(b: BehaviorItem) -> list[dict[str, Any]]:
@@ -101,7 +104,9 @@ SESSIONS = Entity("sessions", CoachingSession.__table__, SessionItem,  # type: i
                   _fields("coach_id", "seller_id", "programme_id", "status", "scheduled_at", "held_at",
                           "relevant", "developmental", "motivational", "has_agreed_action", "focus_keys"))
 PARTICIPANTS = Entity("programme-participants", ProgrammeParticipant.__table__,  # type: ignore[arg-type]
-                      ParticipantItem, _fields("programme_id", "person_id", "joined_on", "left_on"))
+                      ParticipantItem, _fields("programme_id", "person_id", "coach_id", "joined_on", "left_on"))
+PROGRAMMES = Entity("programmes", CoachingProgramme.__table__, ProgrammeItem,  # type: ignore[arg-type]
+                    _fields("name", "owner_id", "behavior_keys", "cadence_days", "starts_on", "ends_on"))
 ACTIONS = Entity("actions", CoachingAction.__table__, ActionItem,  # type: ignore[arg-type]
                  _fields("session_id", "coach_id", "seller_id", "owner_id", "due_on", "status", "created_at",
                          "closed_at"))

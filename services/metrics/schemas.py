@@ -205,6 +205,7 @@ class PersonItem(Versioned):
     email: Email | None = None
     roles: list[Role] = Field(default_factory=list, max_length=5)
     active: bool = True
+    manager_is_coach: bool = True  # their manager of the day coaches them (the coaching service's implicit link)
     external_ids: dict[Source, ExternalId] = Field(default_factory=dict, max_length=20)
 
     _roles = field_validator("roles")(distinct)
@@ -243,6 +244,7 @@ class BehaviorItem(Versioned):
     name: Name
     status: Literal["draft", "active", "retired"]
     audience: list[AudienceRole] = Field(max_length=3)
+    priority: int = Field(default=3, ge=1, le=5)  # 1 highest … 5
     indicators: list[IndicatorItem] = Field(default_factory=list, max_length=50)
 
     _audience = field_validator("audience")(distinct)
@@ -336,11 +338,30 @@ class AssignmentItem(Versioned):
         return self
 
 
+class ProgrammeItem(Versioned):
+    """A coaching programme: a session expected every `cadence_days` per pair, from starts_on to ends_on."""
+
+    name: Name
+    owner_id: uuid.UUID | None = None
+    behavior_keys: list[BehaviorKey] = Field(default_factory=list, max_length=50)
+    cadence_days: int = Field(ge=1, le=366)
+    starts_on: date
+    ends_on: date | None = None
+
+    @model_validator(mode="after")
+    def _period(self) -> "ProgrammeItem":
+        if self.ends_on is not None and self.ends_on < self.starts_on:
+            raise ValueError("ends_on must not be before starts_on")
+        return self
+
+
 class ParticipantItem(Versioned):
-    """In the programme on the days joined_on <= d < left_on (open when null)."""
+    """A programme pair: `person_id` (the seller) coached by `coach_id` in the programme on the days
+    joined_on <= d < left_on (open when null)."""
 
     programme_id: uuid.UUID
     person_id: uuid.UUID
+    coach_id: uuid.UUID | None = None
     joined_on: date
     left_on: date | None = None
 

@@ -10,6 +10,9 @@
   roll-ups stay with the reporting tree.
 A team roll-up may be asked for anyone the caller fully sees (its members today are within the caller's tree;
 members it had in earlier periods are counted in the team's totals, not shown one by one).
+A coach's coaching queue (their sellers ranked, with sessions and actions): the coach, their managers (the coach
+in their reporting tree today, with the manager or leader role), and who sees everything; its figures are each
+seller's as far as the caller sees them.
 """
 
 import uuid
@@ -51,6 +54,7 @@ class Visibility:
         self.queries = queries
         self.today = today
         self._sights: dict[uuid.UUID, Sight] | None = None
+        self._team: frozenset[uuid.UUID] = frozenset()
 
     async def _all(self) -> dict[uuid.UUID, Sight]:
         """Everyone the caller (a person who does not see everything) sees, and how much."""
@@ -75,7 +79,7 @@ class Visibility:
                 team = Org(await self.queries.subtree_lines(me, self.today, self.today)).team(me, self.today)
             for person in team | {me}:
                 sights[person] = FULL
-            self._sights = sights
+            self._sights, self._team = sights, team
         return self._sights
 
     async def sight(self, person: uuid.UUID) -> Sight | None:
@@ -113,6 +117,13 @@ class Visibility:
             what = f"the metric {metric!r}" if metric is not None and not whole else "team roll-ups or all figures"
             raise Forbidden(f"Your coach assignment on {', '.join(str(p) for p in scoped[:5])} covers the metrics of "
                             f"the behaviours in its scope only, not {what}.")
+
+    async def may_read_queue(self, coach: uuid.UUID) -> bool:
+        """The coach themself, their managers of today, and who sees everything (not a coach assigned to them)."""
+        if self.principal.sees_everything or coach == self.principal.person_id:
+            return True
+        await self._all()
+        return coach in self._team
 
     async def trim(self, card: ScorecardOut) -> ScorecardOut:
         """A person's scorecard limited to what the caller sees of them (the behaviours in an assignment's

@@ -24,6 +24,7 @@ from services.metrics.models import (
     CoachAssignment,
     CoachingAction,
     CoachingGoal,
+    CoachingProgramme,
     CoachingSession,
     Inbox,
     Person,
@@ -146,7 +147,10 @@ async def test_sessions_ratings_and_programme_pairs_reach_metrics(wired: Wired, 
     pair = ok(await coaching.post(f"/v1/programmes/{programme['id']}/pairs", json={
         "coach_id": coach, "seller_id": seller, "joined_on": "2025-01-06"}), 201)
     await wired.row(ProgrammeParticipant, tenant, pair["id"], version=1, person_id=uuid.UUID(seller),
-                    joined_on=date(2025, 1, 6), left_on=None)
+                    coach_id=uuid.UUID(coach), joined_on=date(2025, 1, 6), left_on=None)
+    row = await wired.row(CoachingProgramme, tenant, programme["id"], version=1, cadence_days=14)
+    assert (row.name, row.behavior_keys, row.starts_on, row.ends_on) == (
+        "Exec selling", ["exec-sponsor"], date(2025, 1, 1), None)
 
     held = datetime.now(UTC) - timedelta(hours=2)
     session = ok(await coaching.post("/v1/sessions", json={
@@ -174,6 +178,34 @@ async def test_sessions_ratings_and_programme_pairs_reach_metrics(wired: Wired, 
     ok(await coaching.delete(f"/v1/programmes/{programme['id']}/pairs/{pair['id']}",
                              params={"left_on": "2025-06-01"}), 204)
     await wired.row(ProgrammeParticipant, tenant, pair["id"], version=2, left_on=date(2025, 6, 1))
+    ok(await coaching.patch(f"/v1/programmes/{programme['id']}", json={"cadence_days": 7,
+                                                                       "ends_on": "2025-12-31"}))
+    await wired.row(CoachingProgramme, tenant, programme["id"], version=2, cadence_days=7, ends_on=date(2025, 12, 31))
+    ok(await coaching.patch(f"/v1/programmes/{programme['id']}", json={"cadence_days": 7}))  # no change: no event
+    ok(await coaching.patch(f"/v1/programmes/{programme['id']}", json={"name": "Exec selling II"}))
+    await wired.row(CoachingProgramme, tenant, programme["id"], version=3, name="Exec selling II")
+
+
+async def test_a_programme_deleted_and_person_and_priority_details_reach_metrics(
+        wired: Wired, tenant: Tenant, coaching: httpx.AsyncClient, behaviors: httpx.AsyncClient) -> None:
+    """What the coaching queue reads in the metrics service: whether a person's manager coaches them, a
+    behaviour's priority, and programmes (deleted ones included)."""
+    coach = (await person(coaching, "Coach", roles=["manager"]))["id"]
+    seller = (await person(coaching, "Seller", manager_is_coach=False))["id"]
+    await wired.row(Person, tenant, seller, version=1, manager_is_coach=False)
+    ok(await coaching.patch(f"/v1/people/{seller}", json={"manager_is_coach": True}))
+    await wired.row(Person, tenant, seller, version=2, manager_is_coach=True)
+    created = ok(await behaviors.post("/v1/behaviors", json={
+        "key": "exec-sponsor", "name": "Find the executive sponsor", "audience": ["seller"], "priority": 1,
+        "indicators": [{"metric_key": "meetings_held", "kind": "activity", "target": 3, "period": "week"}]}), 201)
+    ok(await behaviors.post(f"/v1/behaviors/{created['id']}/publish"))
+    await wired.row(Behavior, tenant, created["id"], version=2, priority=1)
+    programme = ok(await coaching.post("/v1/programmes", json={
+        "name": "Short-lived", "behavior_keys": ["exec-sponsor"], "cadence_days": 14, "starts_on": "2025-01-01",
+        "owner_id": coach}), 201)
+    await wired.row(CoachingProgramme, tenant, programme["id"], version=1, deleted=False)
+    ok(await coaching.delete(f"/v1/programmes/{programme['id']}"), 204)
+    await wired.row(CoachingProgramme, tenant, programme["id"], version=2, deleted=True)
 
 
 async def test_actions_goals_and_coach_assignments_reach_metrics(wired: Wired, tenant: Tenant,

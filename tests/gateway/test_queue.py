@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from common.auth import issue_person_token
-from gateway.queue_scoring import (
+from services.metrics.queue_scoring import (
     FORMULA,
     IndicatorFigure,
     ProgrammeFacts,
@@ -236,7 +236,7 @@ async def metrics(stack: Stack, tenant: Tenant):
         yield client
 
 
-async def build(gql: GraphQL, metrics: httpx.AsyncClient) -> Org:
+async def build(stack: Stack, gql: GraphQL, metrics: httpx.AsyncClient) -> Org:
     """Lena leads Maya; Maya manages Ada (big gap on exec meetings), Ben (behind on discovery calls, three
     overdue actions), Cal (never coached, in a programme gone past its cadence) and Dee (on track); Eve, a
     sales engineer, coaches Ada and Ben on discovery calls only; Zed reports to Omar."""
@@ -305,6 +305,7 @@ async def build(gql: GraphQL, metrics: httpx.AsyncClient) -> Org:
         for kind, n, m in (("meeting", month[s][0], before[s][0]), ("call", month[s][1], before[s][1])):
             await activities(metrics, org.ids[s], kind, n, MONTH_START, DAY, "now")
             await activities(metrics, org.ids[s], kind, m, PREVIOUS_MONTH, MONTH_START - timedelta(days=1), "then")
+    await stack.settled()  # the queue reads the metrics read model, which the coaching events feed
     return org
 
 
@@ -313,7 +314,7 @@ def by_kind(entry: dict[str, Any]) -> dict[str, float]:
 
 
 async def test_the_queue_ranks_by_gap_overdue_actions_time_and_cadence(stack, tenant, gql, metrics):
-    org = await build(gql, metrics)
+    org = await build(stack, gql, metrics)
     queue = (await gql(QUEUE, coach=org.maya, on=DAY.isoformat()))["coachingQueue"]
     assert queue["__typename"] == "CoachingQueue"
     assert (queue["coach"], queue["on"], queue["period"], queue["total"], queue["lookbackDays"]) == (
@@ -361,10 +362,10 @@ def placed(count: int, first: date, last: date) -> list[date]:
     return [first + timedelta(days=n % span) for n in range(count)]
 
 
-async def test_on_the_first_of_a_month_the_queue_weighs_the_last_28_days(gql, metrics):
+async def test_on_the_first_of_a_month_the_queue_weighs_the_last_28_days(stack, gql, metrics):
     """The 1st of a month: a calendar month holds one day, so every gap read "0 against 0.43 expected"; by
     default the queue measures the last 28 days ending on `on`, with the 28 before for the trend."""
-    org = await build(gql, metrics)
+    org = await build(stack, gql, metrics)
     first = DAY + timedelta(days=1)
     today = datetime.now(UTC).date()
     month = (await gql(QUEUE, coach=org.maya, on=first.isoformat(), period="MONTH"))["coachingQueue"]
@@ -390,7 +391,7 @@ async def test_on_the_first_of_a_month_the_queue_weighs_the_last_28_days(gql, me
 
 
 async def test_a_scoped_coach_sees_gaps_on_their_behaviour_only(stack, tenant, gql, metrics):
-    org = await build(gql, metrics)
+    org = await build(stack, gql, metrics)
     queue = (await gql(QUEUE, coach=org.eve, on=DAY.isoformat()))["coachingQueue"]
     ben, ada = queue["entries"]
     assert [ben["sellerId"], ada["sellerId"]] == [org.ben, org.ada] and queue["total"] == 2
@@ -415,7 +416,7 @@ async def test_a_scoped_coach_sees_gaps_on_their_behaviour_only(stack, tenant, g
 
 
 async def test_the_conversation_guide(stack, tenant, gql, metrics):
-    org = await build(gql, metrics)
+    org = await build(stack, gql, metrics)
     guide = (await gql(GUIDE, coach=org.maya, seller=org.ada, on=DAY.isoformat()))["conversationGuide"]
     assert guide["__typename"] == "ConversationGuide"
     assert (guide["coach"], guide["seller"], guide["figuresVisible"]) == (
@@ -459,7 +460,7 @@ async def test_the_conversation_guide(stack, tenant, gql, metrics):
 
 
 async def test_who_may_read_a_coachs_queue(stack, tenant, gql, metrics):
-    org = await build(gql, metrics)
+    org = await build(stack, gql, metrics)
     stack.calls.clear()
     refused = []
     for person, roles, coach in (("ada", ("seller",), org.maya), ("ada", ("seller",), org.eve),
@@ -469,9 +470,9 @@ async def test_who_may_read_a_coachs_queue(stack, tenant, gql, metrics):
             refused.append((await caller(QUEUE, coach=coach))["coachingQueue"])
             refused.append((await caller(GUIDE, coach=coach, seller=org.ada))["conversationGuide"])
     assert {r["__typename"] for r in refused} == {"Forbidden"}
-    # refusing reads the caller's tree only, never a seller's data
-    assert {(r.method, r.url.path) for r in stack.calls} == {
-        ("GET", f"/v1/people/{org.ids[p]}/tree") for p in ("ada", "omar", "zed")}
+    # the metrics service refuses (the gateway forwards the credential and decides nothing): one call each,
+    # and nothing of the sellers is read elsewhere
+    assert [(r.method, r.url.path) for r in stack.calls] == [("GET", "/v1/coaching-queues")] * len(refused)
     # the coach's own manager's manager, enablement and API keys may
     for person, roles in (("lena", ("leader",)), ("zed", ("enablement",))):
         caller = as_person(stack, tenant, org.ids[person], *roles)
@@ -486,8 +487,8 @@ async def test_who_may_read_a_coachs_queue(stack, tenant, gql, metrics):
 
 # ---- flat calls -----------------------------------------------------------------------------------
 
-async def add_sellers(gql: GraphQL, metrics: httpx.AsyncClient, coach: str, programme: str, start: int,
-                      n: int) -> None:
+async def add_sellers(stack: Stack, gql: GraphQL, metrics: httpx.AsyncClient, coach: str, programme: str,
+                      start: int, n: int) -> None:
     """n more sellers coached by `coach`: each with a session in the programme, an overdue action and figures."""
     people = []
     for k in range(start, start + n):
@@ -499,10 +500,10 @@ async def add_sellers(gql: GraphQL, metrics: httpx.AsyncClient, coach: str, prog
         assert data["addProgrammePair"]["__typename"] == "ProgrammePair"
         await held(gql, coach, p["id"], ago(20 + k), focus={"programmeId": programme}, actions=[
             {"description": "Do it", "ownerId": p["id"], "dueOn": ago(3).isoformat()}])
-        await activities(metrics, p["id"], "meeting", k, MONTH_START, DAY, "flat")
         people.append(p)
-    await mirror(metrics, "people", [{"id": p["id"], "version": 1, "name": p["name"], "roles": ["seller"]}
-                                     for p in people])
+    await stack.settled()  # the people reach the metrics read model before their activities are pushed
+    for k, p in enumerate(people, start=start):
+        await activities(metrics, p["id"], "meeting", k, MONTH_START, DAY, "flat")
 
 
 FLAT = """query($coach: ID!, $on: Date!) {
@@ -522,11 +523,11 @@ async def test_queue_calls_do_not_grow_with_the_number_of_sellers(stack, gql, me
         {PROBLEM} ... on Programme {{ id }} }} }}""", input={
         "name": "Weekly", "behaviorKeys": [EXEC], "cadenceDays": 7, "startsOn": ago(60).isoformat()})
     programme = result(data, "createProgramme", "Programme")["id"]
-    await add_sellers(gql, metrics, coach, programme, 0, 2)
+    await add_sellers(stack, gql, metrics, coach, programme, 0, 2)
     stack.calls.clear()
     small = (await gql(FLAT, coach=coach, on=DAY.isoformat()))["coachingQueue"]
     small_calls = sorted((r.method, r.url.path) for r in stack.calls)
-    await add_sellers(gql, metrics, coach, programme, 2, 4)
+    await add_sellers(stack, gql, metrics, coach, programme, 2, 4)
     stack.calls.clear()
     large = (await gql(FLAT, coach=coach, on=DAY.isoformat()))["coachingQueue"]
     large_calls = sorted((r.method, r.url.path) for r in stack.calls)
@@ -536,10 +537,10 @@ async def test_queue_calls_do_not_grow_with_the_number_of_sellers(stack, gql, me
                                                          "CADENCE_DUE"}
         assert entry["focus"]["behavior"] == {"name": b["name"], "priority": 3}
     assert small_calls == large_calls, (small_calls, large_calls)
-    assert large_calls == sorted([
-        ("GET", "/v1/coachees"), ("GET", "/v1/programmes"),  # who, and their programmes
-        ("GET", "/v1/people"), ("GET", "/v1/scorecards"), ("GET", "/v1/sessions"), ("GET", "/v1/actions"),
-        ("GET", "/v1/behaviors")])  # priorities; focus.behavior, seller, coach and programme come from the cache
+    # one batch call to the metrics service, which gathers and scores; the fields asked for besides are one
+    # batch call per level of the query: the coach, then the sellers, focus behaviours and programmes
+    assert large_calls == sorted([("GET", "/v1/coaching-queues"), ("GET", "/v1/people"), ("GET", "/v1/people"),
+                                  ("GET", "/v1/behaviors"), ("GET", "/v1/programmes")])
     stack.calls.clear()
     guide = (await gql("""query($c: ID!, $s: ID!, $on: Date!) { conversationGuide(coachId: $c, sellerId: $s,
         on: $on, period: MONTH) { ... on ConversationGuide { seller { name } scenarios { title } figures { key }
@@ -547,5 +548,4 @@ async def test_queue_calls_do_not_grow_with_the_number_of_sellers(stack, gql, me
         }""", c=coach, s=large["entries"][0]["sellerId"], on=DAY.isoformat()))["conversationGuide"]
     assert guide["figures"] == [{"key": EXEC}] and guide["entry"]["score"] == large["entries"][0]["score"]
     assert sorted(r.url.path for r in stack.calls) == sorted([
-        "/v1/coachees", "/v1/programmes", "/v1/people", "/v1/scorecards", "/v1/sessions", "/v1/actions",
-        "/v1/behaviors", "/v1/scenarios"])
+        "/v1/coaching-queues", "/v1/sessions", "/v1/scenarios", "/v1/people"])

@@ -106,7 +106,7 @@ def programmes(org: Org, today: date) -> tuple[Programme, ...]:
     fizzling = Programme(
         key="multi-threading-clinic", name="Multi-threading clinic", behavior_keys=("multi-threading",),
         owner="m3", cadence_days=PROGRAMME_CADENCE_DAYS, starts_on=today - timedelta(days=90),
-        pairs=tuple((m, s) for m in ("m3", "m4") for s in team[m][1:4]), fizzles=True)
+        pairs=tuple((m, s) for m in ("m3", "m5") for s in team[m][1:4]), fizzles=True)
     return kept, fizzling
 
 

@@ -171,8 +171,8 @@ BEHAVIORS: tuple[Behavior, ...] = (
         rubric=_rubric("Reviews the forecast number only.", "Asks about next steps of big deals.",
                        "Reviews activity and proficiency figures against the agreed goals.",
                        "Sellers come with their own gaps and root causes."),
-        indicators=(Indicator("opportunities_created", "activity", 12),
-                    Indicator("proposal_to_win", "proficiency", 0.3, "quarter")),
+        indicators=(Indicator("coaching_goals_agreed", "activity", 4, "month"),
+                    Indicator("coaching_sessions_with_action", "activity", 3)),
         scenarios=(
             Scenario("A forecast call, not a review",
                      "The manager's review covers only the commit number.",

@@ -10,7 +10,7 @@ from starlette.convertors import StringConvertor, register_url_convertor
 from common.db import SessionDep, utcnow
 from common.pagination import Page, PageParams, page_params
 from common.validation import Day
-from services.coaching.deps import Reader, Writer
+from services.coaching.deps import ReadVisibility, WriteVisibility
 from services.coaching.directory.repository import DirectoryRepository
 from services.coaching.directory.schemas import (
     BulkResult,
@@ -45,12 +45,12 @@ class _PersonId(StringConvertor):
 register_url_convertor("person_id", _PersonId())
 
 
-def _reader(principal: Reader, session: SessionDep) -> DirectoryService:
-    return DirectoryService(DirectoryRepository(session, principal.tenant_id), principal)
+def _reader(vis: ReadVisibility, session: SessionDep) -> DirectoryService:
+    return DirectoryService(DirectoryRepository(session, vis.tenant_id), vis)
 
 
-def _writer(principal: Writer, session: SessionDep) -> DirectoryService:
-    return DirectoryService(DirectoryRepository(session, principal.tenant_id), principal)
+def _writer(vis: WriteVisibility, session: SessionDep) -> DirectoryService:
+    return DirectoryService(DirectoryRepository(session, vis.tenant_id), vis)
 
 
 ReadService = Annotated[DirectoryService, Depends(_reader)]

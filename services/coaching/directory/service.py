@@ -6,9 +6,8 @@ from datetime import date
 
 from pydantic import ValidationError
 
-from common.auth import Principal
 from common.db import utcnow
-from common.errors import Conflict, Forbidden, InvalidInput, NotFound, field_name, printable
+from common.errors import Conflict, InvalidInput, NotFound, field_name, printable
 from common.ids import new_id
 from common.pagination import Page, PageParams, build_page
 from services.coaching import events
@@ -29,6 +28,7 @@ from services.coaching.directory.schemas import (
 )
 from services.coaching.models import ExternalId, Person, ReportingLine
 from services.coaching.org import Org
+from services.coaching.visibility import Visibility
 
 FIELDS = ("name", "email", "title", "roles", "active")
 
@@ -44,15 +44,14 @@ def person_out(p: Person, external_ids: dict[str, str]) -> PersonOut:
 
 
 class DirectoryService:
-    def __init__(self, repo: DirectoryRepository, principal: Principal) -> None:
+    def __init__(self, repo: DirectoryRepository, vis: Visibility) -> None:
         self.repo = repo
         self.tenant_id = repo.tenant_id
-        self.principal = principal
+        self.vis = vis
         self.org = Org(repo.s, repo.tenant_id)
 
     def _may_write(self) -> None:
-        if not self.principal.sees_everything:
-            raise Forbidden("Only admins, enablement and integration keys change the directory.")
+        self.vis.check_directory_write()
 
     async def _person(self, person_id: uuid.UUID, *, for_update: bool = False) -> Person:
         p = await self.repo.person(person_id, for_update=for_update)

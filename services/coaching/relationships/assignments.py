@@ -10,10 +10,10 @@ from common.ids import new_id
 from common.pagination import Page, PageParams, build_page
 from services.coaching import events
 from services.coaching.models import CoachAssignment, Person
-from services.coaching.relationships.access import Caller
 from services.coaching.relationships.coaches import CoachLink
 from services.coaching.relationships.repository import Repository
 from services.coaching.relationships.schemas import AssignmentCreate, AssignmentOut, CoachLinkOut
+from services.coaching.visibility import Visibility
 
 
 def field_error(field: str, message: str, code: str) -> InvalidInput:
@@ -57,10 +57,10 @@ def scopes_overlap(a: Sequence[str], b: Sequence[str]) -> bool:
 
 
 class AssignmentsService:
-    def __init__(self, repo: Repository, caller: Caller) -> None:
+    def __init__(self, repo: Repository, vis: Visibility) -> None:
         self.repo = repo
         self.tenant_id = repo.tenant_id
-        self.caller = caller
+        self.vis = vis
 
     async def create(self, data: AssignmentCreate) -> AssignmentOut:
         today = utcnow().date()
@@ -72,7 +72,7 @@ class AssignmentsService:
         # Locking both people serialises concurrent assignments of the same pair (PostgreSQL).
         found = await self.repo.people([data.coach_id, data.seller_id], for_update=True)
         check_people(found, [("coach_id", data.coach_id), ("seller_id", data.seller_id)])
-        await self.caller.check_assign(data.seller_id)
+        await self.vis.check_assign(data.seller_id)
         for other in await self.repo.overlapping_assignments(data.coach_id, data.seller_id, starts_on, data.ends_on):
             if scopes_overlap(other.scope, data.scope):
                 raise Conflict(f"Assignment {other.id} already links this coach and seller over an overlapping "
@@ -94,7 +94,7 @@ class AssignmentsService:
         """Set the last day in force. An end may be set or brought forward, never pushed later (a new
         assignment does that, so the history of who coached whom stays as it was)."""
         row = await self._assignment(assignment_id, for_update=True)
-        await self.caller.check_assign(row.seller_id)
+        await self.vis.check_assign(row.seller_id)
         ends_on = ends_on or utcnow().date()
         if ends_on < row.starts_on:
             raise field_error("ends_on", f"the assignment starts on {row.starts_on}; it cannot end before",

@@ -1,12 +1,11 @@
-"""Request-scoped wiring: credential → tenant-scoped repository and caller → the area's services."""
+"""Request-scoped wiring: credential → tenant-scoped repository and the caller's visibility → the area's services."""
 
 from typing import Annotated
 
 from fastapi import Depends
 
 from common.db import SessionDep
-from services.coaching.deps import Reader, Writer
-from services.coaching.relationships.access import Caller
+from services.coaching.deps import ReadVisibility, WriteVisibility
 from services.coaching.relationships.assignments import AssignmentsService
 from services.coaching.relationships.health import HealthService
 from services.coaching.relationships.programmes import ProgrammesService
@@ -14,40 +13,28 @@ from services.coaching.relationships.reports import ReportsService
 from services.coaching.relationships.repository import Repository
 
 
-def _reading(principal: Reader, session: SessionDep) -> Caller:
-    return Caller(principal, Repository(session, principal.tenant_id))
+def _assignments_r(vis: ReadVisibility, session: SessionDep) -> AssignmentsService:
+    return AssignmentsService(Repository(session, vis.tenant_id), vis)
 
 
-def _writing(principal: Writer, session: SessionDep) -> Caller:
-    return Caller(principal, Repository(session, principal.tenant_id))
+def _assignments_w(vis: WriteVisibility, session: SessionDep) -> AssignmentsService:
+    return AssignmentsService(Repository(session, vis.tenant_id), vis)
 
 
-ReadCaller = Annotated[Caller, Depends(_reading)]
-WriteCaller = Annotated[Caller, Depends(_writing)]
+def _programmes_r(vis: ReadVisibility, session: SessionDep) -> ProgrammesService:
+    return ProgrammesService(Repository(session, vis.tenant_id), vis)
 
 
-def _assignments_r(c: ReadCaller) -> AssignmentsService:
-    return AssignmentsService(c.repo, c)
+def _programmes_w(vis: WriteVisibility, session: SessionDep) -> ProgrammesService:
+    return ProgrammesService(Repository(session, vis.tenant_id), vis)
 
 
-def _assignments_w(c: WriteCaller) -> AssignmentsService:
-    return AssignmentsService(c.repo, c)
+def _health(vis: ReadVisibility, session: SessionDep) -> HealthService:
+    return HealthService(Repository(session, vis.tenant_id), vis)
 
 
-def _programmes_r(c: ReadCaller) -> ProgrammesService:
-    return ProgrammesService(c.repo, c)
-
-
-def _programmes_w(c: WriteCaller) -> ProgrammesService:
-    return ProgrammesService(c.repo, c)
-
-
-def _health(c: ReadCaller) -> HealthService:
-    return HealthService(c.repo, c)
-
-
-def _reports(c: ReadCaller) -> ReportsService:
-    return ReportsService(c)
+def _reports(vis: ReadVisibility, session: SessionDep) -> ReportsService:
+    return ReportsService(Repository(session, vis.tenant_id), vis)
 
 
 ReadAssignments = Annotated[AssignmentsService, Depends(_assignments_r)]

@@ -24,20 +24,20 @@ from collections.abc import Sequence
 from datetime import date
 
 from common.db import utcnow
-from common.errors import Forbidden, InvalidInput, NotFound
+from common.errors import InvalidInput, NotFound
 from services.coaching.models import Programme, ProgrammePair
 from services.coaching.relationships import cadence
-from services.coaching.relationships.access import Caller
 from services.coaching.relationships.repository import Repository
 from services.coaching.relationships.schemas import PairHealth, ProgrammeHealth
+from services.coaching.visibility import Visibility
 
 MAX_WINDOW_DAYS = 3660
 
 
 class HealthService:
-    def __init__(self, repo: Repository, caller: Caller) -> None:
+    def __init__(self, repo: Repository, vis: Visibility) -> None:
         self.repo = repo
-        self.caller = caller
+        self.vis = vis
 
     async def health_of(self, programme_ids: Sequence[uuid.UUID], from_: date | None,
                         to: date | None) -> list[ProgrammeHealth]:
@@ -49,13 +49,7 @@ class HealthService:
                                            active_on=None, after=None, limit=len(wanted))
         found.sort(key=lambda p: wanted.index(p.id))  # in the order asked
         pairs = await self._pairs_by_programme([p.id for p in found])
-        visible = []
-        for p in found:
-            try:
-                await self.caller.check_health(p, pairs[p.id])
-            except Forbidden:
-                continue
-            visible.append(p)
+        visible = [p for p in found if await self.vis.sees_health(p, pairs[p.id])]
         for p in visible:
             _window(_start(p, from_, hi), hi)
         held = await self.repo.held_by_pair([p.id for p in visible], (from_, hi), cadence.fizzle_window(hi))
@@ -66,7 +60,7 @@ class HealthService:
         if p is None:
             raise NotFound(f"Programme {programme_id} does not exist.")
         pairs = await self.repo.pairs([p.id])
-        await self.caller.check_health(p, pairs)
+        await self.vis.check_health(p, pairs)
         hi = to or utcnow().date()
         lo = _start(p, from_, hi)
         _window(lo, hi)

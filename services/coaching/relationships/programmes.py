@@ -11,7 +11,6 @@ from common.ids import new_id
 from common.pagination import Page, PageParams, build_page
 from services.coaching import events
 from services.coaching.models import Programme, ProgrammePair
-from services.coaching.relationships.access import Caller
 from services.coaching.relationships.assignments import check_people, field_error
 from services.coaching.relationships.repository import Repository
 from services.coaching.relationships.schemas import (
@@ -21,6 +20,7 @@ from services.coaching.relationships.schemas import (
     ProgrammeOut,
     ProgrammeUpdate,
 )
+from services.coaching.visibility import Visibility
 
 NOT_NULL = ("name", "behavior_keys", "cadence_days", "starts_on")
 
@@ -40,10 +40,10 @@ def programme_out(p: Programme, pairs: Sequence[ProgrammePair], today: date) -> 
 
 
 class ProgrammesService:
-    def __init__(self, repo: Repository, caller: Caller) -> None:
+    def __init__(self, repo: Repository, vis: Visibility) -> None:
         self.repo = repo
         self.tenant_id = repo.tenant_id
-        self.caller = caller
+        self.vis = vis
 
     async def _programme(self, programme_id: uuid.UUID, *, for_update: bool = False) -> Programme:
         p = await self.repo.programme(programme_id, for_update=for_update)
@@ -60,14 +60,15 @@ class ProgrammesService:
 
     # ---- programmes
     async def create(self, data: ProgrammeCreate) -> ProgrammeOut:
-        owner_id = data.owner_id or self.caller.person_id
+        owner_id = data.owner_id or self.vis.person_id
         await self._check_owner(owner_id)
-        self.caller.check_create_programme(owner_id)
+        self.vis.check_create_programme(owner_id)
         now = utcnow()
         p = Programme(id=new_id(), tenant_id=self.tenant_id, name=data.name, objective_id=data.objective_id,
                       behavior_keys=list(data.behavior_keys), owner_id=owner_id, cadence_days=data.cadence_days,
-                      starts_on=data.starts_on, ends_on=data.ends_on, created_at=now, updated_at=now)
+                      starts_on=data.starts_on, ends_on=data.ends_on, created_at=now, updated_at=now, version=1)
         self.repo.add(p)
+        await events.programme_changed(self.repo.s, p)
         return programme_out(p, [], now.date())
 
     async def get(self, programme_id: uuid.UUID) -> ProgrammeOut:
@@ -86,7 +87,7 @@ class ProgrammesService:
 
     async def update(self, programme_id: uuid.UUID, patch: ProgrammeUpdate) -> ProgrammeOut:
         p = await self._programme(programme_id, for_update=True)
-        self.caller.check_own(p)
+        self.vis.check_own(p)
         changes = patch.model_dump(exclude_unset=True)
         for required in NOT_NULL:
             if required in changes and changes[required] is None:
@@ -103,11 +104,17 @@ class ProgrammesService:
             if outside:
                 raise Conflict(f"{len(outside)} pair(s) joined outside the new period "
                                f"(e.g. on {outside[0].joined_on}); remove them first.")
-        if "behavior_keys" in changes and not self.caller.everything:
+        if "behavior_keys" in changes and self.vis.needs_coaching_links:
             await self._check_pairs_cover(p, changes["behavior_keys"])
+        changed = False
         for field, value in changes.items():
-            setattr(p, field, list(value) if field == "behavior_keys" else value)
+            value = list(value) if field == "behavior_keys" else value
+            changed = changed or getattr(p, field) != value
+            setattr(p, field, value)
         p.updated_at = utcnow()
+        if changed:
+            p.version += 1
+            await events.programme_changed(self.repo.s, p)
         return await self._out(p)
 
     async def _check_pairs_cover(self, p: Programme, keys: Sequence[str]) -> None:
@@ -122,17 +129,19 @@ class ProgrammesService:
 
     async def delete(self, programme_id: uuid.UUID) -> None:
         p = await self._programme(programme_id, for_update=True)
-        self.caller.check_own(p)
+        self.vis.check_own(p)
         held = await self.repo.programme_session_count(p.id)
         if held:
             raise Conflict(f"The programme has {held} session(s); end it (set ends_on) instead of deleting it.")
         await events.pairs_changed(self.repo.s, events.PAIR_REMOVED, await self.repo.pairs([p.id]))
+        p.version += 1
+        await events.programme_changed(self.repo.s, p, deleted=True)
         await self.repo.delete_programme(p)
 
     # ---- pairs
     async def add_pair(self, programme_id: uuid.UUID, data: PairCreate) -> PairOut:
         p = await self._programme(programme_id, for_update=True)
-        self.caller.check_own(p)
+        self.vis.check_own(p)
         if data.coach_id == data.seller_id:
             raise field_error("coach_id", "a person cannot coach themselves", "self_coaching")
         check_people(await self.repo.people([data.coach_id, data.seller_id]),
@@ -145,8 +154,8 @@ class ProgrammesService:
         if joined_on < p.starts_on or (p.ends_on is not None and joined_on > p.ends_on):
             raise field_error("joined_on", f"joined_on must fall within the programme ({p.starts_on} to "
                               f"{p.ends_on or 'open'})", "out_of_period")
-        if not self.caller.everything and not await self.repo.may_coach(data.coach_id, data.seller_id,
-                                                                        p.behavior_keys, joined_on):
+        if self.vis.needs_coaching_links and not await self.repo.may_coach(data.coach_id, data.seller_id,
+                                                                           p.behavior_keys, joined_on):
             keys = ", ".join(p.behavior_keys)
             raise field_error("coach_id", f"this person does not coach the seller on {keys} on {joined_on}; "
                               "assign them as the seller's coach first", "not_coach")
@@ -168,7 +177,7 @@ class ProgrammesService:
         """The pair leaves on `left_on` (its first day out; default today). History stays: the row is kept
         with its `left_on`, unless the pair leaves on the day it joined — then it never took part and goes."""
         p = await self._programme(programme_id, for_update=True)
-        self.caller.check_own(p)
+        self.vis.check_own(p)
         pair = await self.repo.pair(p.id, pair_id, for_update=True)
         if pair is None:
             raise NotFound(f"Pair {pair_id} is not in programme {programme_id}.")

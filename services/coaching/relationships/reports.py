@@ -7,9 +7,10 @@ from datetime import date, timedelta
 from common.db import utcnow
 from common.errors import InvalidInput
 from services.coaching.relationships import cadence
-from services.coaching.relationships.access import Caller
 from services.coaching.relationships.report_repository import ReportRepository, SessionTotals
+from services.coaching.relationships.repository import Repository
 from services.coaching.relationships.schemas import ActivityReport, ActivityRow, GroupBy, RatingAverages
+from services.coaching.visibility import Visibility
 
 DEFAULT_DAYS = 28
 MAX_WINDOW_DAYS = 3660
@@ -52,9 +53,9 @@ def _avg(v: float | None) -> float | None:
 
 
 class ReportsService:
-    def __init__(self, caller: Caller) -> None:
-        self.caller = caller
-        self.repo = caller.repo
+    def __init__(self, repo: Repository, vis: Visibility) -> None:
+        self.repo = repo
+        self.vis = vis
 
     async def coaching_activity(self, group_by: GroupBy, from_: date | None, to: date | None,
                                 manager_id: uuid.UUID | None) -> ActivityReport:
@@ -66,7 +67,7 @@ class ReportsService:
         if (hi - lo).days >= MAX_WINDOW_DAYS:
             raise InvalidInput("The window is too long.", errors=[
                 {"field": "query.from", "message": f"at most {MAX_WINDOW_DAYS} days", "code": "value_error"}])
-        root = await self.caller.report_root(manager_id)
+        root = await self.vis.report_root(manager_id)
         if manager_id is not None and not await self.repo.person_exists(manager_id):
             raise InvalidInput("Unknown manager.", errors=[{"field": "query.manager_id", "code": "reference",
                                                             "message": f"no person {manager_id} in this tenant"}])

@@ -6,14 +6,12 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Date, Select, and_, case, delete, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from common.repository import TenantRepository
 from services.coaching.models import CoachAssignment, Person, Programme, ProgrammePair, Session
-from services.coaching.org import Org
 from services.coaching.relationships.coaches import CoachLink, coachees_of, coaches_of, may_coach
 
 
@@ -66,10 +64,6 @@ def pair_sessions(tenant_id: uuid.UUID) -> Select[Any]:
 
 
 class Repository(TenantRepository):
-    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
-        super().__init__(session, tenant_id)
-        self.org = Org(session, tenant_id)
-
     # ---- people
     async def people(self, ids: Sequence[uuid.UUID], *, for_update: bool = False) -> dict[uuid.UUID, Person]:
         if not ids:
@@ -82,11 +76,6 @@ class Repository(TenantRepository):
     async def person_exists(self, person_id: uuid.UUID) -> bool:
         stmt = select(Person.id).where(Person.tenant_id == self.tenant_id, Person.id == person_id)
         return (await self.s.execute(stmt)).first() is not None
-
-    async def in_tree_of(self, manager_id: uuid.UUID, person_ids: Sequence[uuid.UUID], as_of: date) -> bool:
-        """True when any of `person_ids` is under `manager_id` on that day."""
-        team = set(await self.org.team(manager_id, as_of))
-        return any(p in team for p in person_ids)
 
     # ---- who coaches whom
     async def coaches_of(self, seller_ids: Sequence[uuid.UUID], as_of: date) -> dict[uuid.UUID, list[CoachLink]]:

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 
 from common.db import utcnow
-from common.errors import Conflict, Forbidden, NotFound
+from common.errors import Conflict, NotFound
 from common.pagination import Page, PageParams, build_page
 from services.coaching import events
 from services.coaching.models import Action
@@ -23,10 +23,10 @@ class ActionsService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.repo = ctx.repo
-        self.access = ctx.access
+        self.vis = ctx.vis
 
     async def _visible(self, action_id: uuid.UUID, *, for_update: bool = False) -> Action:
-        action = await self.repo.action(action_id, await self.access.actions(), for_update=for_update)
+        action = await self.repo.action(action_id, await self.vis.actions(), for_update=for_update)
         if action is None:
             raise NotFound(f"Action {action_id} does not exist.")
         return action
@@ -40,7 +40,7 @@ class ActionsService:
                    overdue: bool | None, page: PageParams) -> Page[ActionOut]:
         today = utcnow().date()
         team = None if team_of is None else await Org(self.repo.s, self.repo.tenant_id).team(team_of, today)
-        rows = await self.repo.actions(await self.access.actions(), ids=ids, seller_ids=seller_ids,
+        rows = await self.repo.actions(await self.vis.actions(), ids=ids, seller_ids=seller_ids,
                                        coach_ids=coach_ids, owner_ids=owner_ids, team=team, session_id=session_id,
                                        status=status, overdue=overdue, today=today, after=page.after,
                                        limit=page.limit)
@@ -48,8 +48,7 @@ class ActionsService:
 
     async def update(self, action_id: uuid.UUID, patch: ActionUpdate) -> ActionOut:
         action = await self._visible(action_id, for_update=True)
-        if not self.access.may_update_action(action):
-            raise Forbidden("Only the action's owner, the session's coach or its seller may update it.")
+        self.vis.check_update_action(action)
         changes = patch.model_dump(exclude_unset=True)
         nulls = [error(f, f"{f} cannot be null", "not_null") for f, v in changes.items() if v is None]
         if nulls:

@@ -8,7 +8,6 @@ import uuid
 from datetime import datetime, timedelta
 
 from common.db import utcnow
-from common.errors import Forbidden
 from common.ids import new_id
 from services.coaching import events
 from services.coaching.models import Action, Gap, Observation, Session
@@ -29,8 +28,7 @@ class Completion:
 
     async def complete(self, session_id: uuid.UUID, data: CompletionIn) -> SessionOut:
         s = await self.sessions.visible(session_id, for_update=True)
-        if not self.ctx.access.manages(s):
-            raise Forbidden("Only the session's coach may complete it.")
+        self.ctx.vis.check_run(s, "complete")
         self.sessions.still_scheduled(s, "completed")
         now = utcnow()
         held_at = data.held_at or now

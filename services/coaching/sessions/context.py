@@ -1,4 +1,4 @@
-"""What every rule of the sessions area works with: the tenant's repository, the caller's access, and the
+"""What every rule of the sessions area works with: the tenant's repository, the caller's visibility, and the
 checks shared by scheduling, completion and goals (references to people, who coaches whom)."""
 
 import uuid
@@ -10,8 +10,8 @@ from typing import Any
 from common.errors import InvalidInput
 from services.coaching.models import Person
 from services.coaching.relationships.coaches import coaches_of
-from services.coaching.sessions.access import Access
 from services.coaching.sessions.repository import Repository
+from services.coaching.visibility import Visibility
 
 FieldError = dict[str, Any]
 
@@ -29,7 +29,7 @@ def invalid(errors: Sequence[FieldError], detail: str | None = None) -> InvalidI
 @dataclass
 class Context:
     repo: Repository
-    access: Access
+    vis: Visibility
 
     async def people(self, refs: Mapping[str, uuid.UUID]) -> tuple[dict[uuid.UUID, Person], list[FieldError]]:
         """Look up the people named by body fields (field → id); unknown or inactive ones are errors."""
@@ -47,7 +47,7 @@ class Context:
                             seller_field: str, keys_field: str) -> list[FieldError]:
         """Unless the caller sees everything, the coach must coach the seller on all `keys` on `day`
         (an assignment covering them, or the seller's manager on that day)."""
-        if self.access.everything:
+        if not self.vis.needs_coaching_links:
             return []
         links = [link for link in (await coaches_of(self.repo.s, self.repo.tenant_id, [seller.id], day))[seller.id]
                  if link.coach_id == coach.id]

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from common.db import utcnow
-from common.errors import Conflict, Forbidden, NotFound
+from common.errors import Conflict, NotFound
 from common.ids import new_id
 from common.pagination import Page, PageParams, build_page
 from services.coaching import events
@@ -41,7 +41,7 @@ class GoalsService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.repo = ctx.repo
-        self.access = ctx.access
+        self.vis = ctx.vis
 
     def add(self, *, seller_id: uuid.UUID, coach_id: uuid.UUID, session_id: uuid.UUID | None, terms: GoalTerms,
             now: datetime) -> tuple[Goal, GoalRevision]:
@@ -60,7 +60,7 @@ class GoalsService:
                             coach_agreed_at=now if party == "coach" else None, created_at=now)
 
     async def _visible(self, goal_id: uuid.UUID, *, for_update: bool = False) -> Goal:
-        goal = await self.repo.goal(goal_id, await self.access.goals(), for_update=for_update)
+        goal = await self.repo.goal(goal_id, await self.vis.goals(), for_update=for_update)
         if goal is None:
             raise NotFound(f"Goal {goal_id} does not exist.")
         return goal
@@ -76,10 +76,8 @@ class GoalsService:
     # ---- commands -----------------------------------------------------------------------------
     async def create(self, data: GoalCreate) -> GoalOut:
         """By the coach, for a seller they coach today (or by who sees everything, naming the coach)."""
-        me = self.access.person_id
-        if not self.access.everything and data.coach_id not in (None, me):
-            raise Forbidden("A person may propose a goal only as its coach.")
-        coach_id = data.coach_id or me
+        self.vis.check_propose_goal(data.coach_id)
+        coach_id = data.coach_id or self.vis.person_id
         if coach_id is None:
             raise invalid([error("coach_id", "Name the goal's coach.", "missing")])
         people, errors = await self.ctx.people({"coach_id": coach_id, "seller_id": data.seller_id})
@@ -89,7 +87,7 @@ class GoalsService:
         if data.review_on < today:
             errors.append(error("review_on", "The review date must not be in the past.", "past"))
         if data.session_id is not None:
-            session = await self.repo.session(data.session_id, await self.access.sessions())
+            session = await self.repo.session(data.session_id, await self.vis.sessions())
             if session is None or (session.coach_id, session.seller_id) != (coach_id, data.seller_id):
                 errors.append(error("session_id", "No session of this coach with this seller has that id."))
         if not errors:
@@ -108,9 +106,7 @@ class GoalsService:
 
     async def agree(self, goal_id: uuid.UUID, data: GoalAgree) -> GoalOut:
         goal = await self._visible(goal_id, for_update=True)
-        party = self.access.party_of(goal)
-        if party is None:
-            raise Forbidden("Only the goal's seller or coach can agree to it, each for themselves.")
+        party = self.vis.check_agree(goal)
         if data.revision is not None and data.revision != goal.current_revision:
             raise Conflict(f"Revision {data.revision} is not current: the goal is at revision "
                            f"{goal.current_revision}; read it and agree to that.")
@@ -133,9 +129,7 @@ class GoalsService:
 
     async def revise(self, goal_id: uuid.UUID, terms: GoalRevise) -> GoalOut:
         goal = await self._visible(goal_id, for_update=True)
-        party = self.access.party_of(goal)
-        if party is None and not self.access.everything:
-            raise Forbidden("Only the goal's seller or coach can revise it.")
+        party = self.vis.check_revise(goal)
         self._review_on(terms.review_on, utcnow().date())
         await self._propose(goal, terms, party)
         return await self._out(goal)
@@ -145,7 +139,7 @@ class GoalsService:
         if goal.current_revision >= MAX_REVISIONS:
             raise Conflict(f"The goal has {MAX_REVISIONS} revisions already; agree on one or start a new goal.")
         now = utcnow()
-        revision = self._revision(goal, goal.current_revision + 1, terms, self.access.person_id, party, now)
+        revision = self._revision(goal, goal.current_revision + 1, terms, self.vis.person_id, party, now)
         self.repo.add(revision)
         goal.current_revision, goal.updated_at = revision.revision, now
         await self.repo.flush()
@@ -154,8 +148,7 @@ class GoalsService:
     async def review(self, goal_id: uuid.UUID, data: GoalReviewIn) -> GoalReviewOut:
         """Record the outcome of the terms in force (see the module's docstring); one review per revision."""
         goal = await self._visible(goal_id, for_update=True)
-        if not await self.access.may_review(goal):
-            raise Forbidden("A goal is reviewed by its coach, a manager of its seller, enablement or admin.")
+        await self.vis.check_review(goal)
         if goal.agreed_revision is None:
             raise Conflict("The goal has no revision both sides agreed to: there is nothing to review yet.")
         reviewed = goal.agreed_revision
@@ -168,7 +161,7 @@ class GoalsService:
         if data.outcome == "carried_over":
             if data.carry_into is not None:
                 self._review_on(data.carry_into.review_on, utcnow().date())
-                carried_into = (await self._propose(goal, data.carry_into, self.access.party_of(goal))).revision
+                carried_into = (await self._propose(goal, data.carry_into, self.vis.party_of(goal))).revision
             elif goal.current_revision > reviewed:
                 carried_into = goal.current_revision
             else:
@@ -176,7 +169,7 @@ class GoalsService:
                                                    "terms in carry_into, or revise the goal first.", "missing")])
         now = utcnow()
         review = GoalReview(id=new_id(), tenant_id=self.repo.tenant_id, goal_id=goal.id, revision=reviewed,
-                            outcome=data.outcome, carried_into=carried_into, reviewed_by=self.access.person_id,
+                            outcome=data.outcome, carried_into=carried_into, reviewed_by=self.vis.person_id,
                             note=data.note, reviewed_at=now)
         self.repo.add(review)
         goal.updated_at = now
@@ -192,7 +185,7 @@ class GoalsService:
                    page: PageParams, due_for_review: bool | None = None, on: date | None = None) -> Page[GoalOut]:
         """`due_for_review` as of `on` (default today, UTC)."""
         today = utcnow().date()
-        rows = await self.repo.goals(await self.access.goals(), ids=ids, seller_ids=seller_ids, coach_ids=coach_ids,
+        rows = await self.repo.goals(await self.vis.goals(), ids=ids, seller_ids=seller_ids, coach_ids=coach_ids,
                                      session_id=session_id, agreed=agreed, after=page.after, limit=page.limit,
                                      due_for_review=due_for_review, on=on or today)
         return build_page(await goals_out(self.repo, rows, today), page.limit, lambda g: g.id)

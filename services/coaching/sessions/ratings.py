@@ -7,7 +7,7 @@ completed session. One rating per session: PUT again changes it, for 7 days afte
 import uuid
 
 from common.db import utcnow
-from common.errors import Conflict, Forbidden, NotFound
+from common.errors import Conflict, NotFound
 from services.coaching import events
 from services.coaching.models import Rating
 from services.coaching.sessions.context import Context
@@ -25,8 +25,7 @@ class RatingsService:
     async def put(self, session_id: uuid.UUID, data: RatingIn) -> tuple[RatingOut, bool]:
         """The rating and whether it was created (else changed)."""
         s = await self.sessions.visible(session_id, for_update=True)
-        if not self.ctx.access.is_person(s.seller_id):
-            raise Forbidden("Only the session's seller may rate it, with their own sign-in.")
+        self.ctx.vis.check_rate(s)
         if s.status != "completed":
             raise Conflict(f"The session is {state_name(s.status)}; only a completed session can be rated.")
         now = utcnow()

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from services.coaching.models import Action, Gap, Goal, GoalReview, GoalRevision, Observation, Rating, Session
-from services.coaching.sessions.access import Access
 from services.coaching.sessions.repository import Repository
 from services.coaching.sessions.schemas import (
     ActionOut,
@@ -19,6 +18,7 @@ from services.coaching.sessions.schemas import (
     ScenarioOut,
     SessionOut,
 )
+from services.coaching.visibility import Visibility
 
 RATING_WINDOW = timedelta(days=7)
 
@@ -88,7 +88,7 @@ def rating_out(r: Rating) -> RatingOut:
                      created_at=r.created_at, updated_at=r.updated_at, changeable_until=r.created_at + RATING_WINDOW)
 
 
-async def sessions_out(repo: Repository, access: Access, sessions: Sequence[Session], today: date) -> list[SessionOut]:
+async def sessions_out(repo: Repository, vis: Visibility, sessions: Sequence[Session], today: date) -> list[SessionOut]:
     """Sessions with their parts; private notes only for those who may read them."""
     if not sessions:
         return []
@@ -114,7 +114,7 @@ async def sessions_out(repo: Repository, access: Access, sessions: Sequence[Sess
             focus_keys=s.focus_keys,
             scenario=(ScenarioOut(behavior_key=s.scenario_behavior_key, scenario_id=s.scenario_id)
                       if s.scenario_behavior_key and s.scenario_id else None),
-            notes=s.notes, private_notes=s.private_notes if access.reads_private_notes(s) else None,
+            notes=s.notes, private_notes=s.private_notes if vis.reads_private_notes(s) else None,
             cancel_reason=s.cancel_reason, next_session_id=s.next_session_id,
             observations=observations[s.id], gaps=gaps[s.id], actions=actions[s.id], goals=goals[s.id],
             rating=ratings.get(s.id), created_at=s.created_at, updated_at=s.updated_at)

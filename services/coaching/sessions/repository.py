@@ -1,5 +1,5 @@
 """Every query of the sessions area. Each one is filtered by the tenant the repository was built with;
-reads also take the caller's visibility clause (from `access.Access`), so lists filter in SQL."""
+reads also take the caller's visibility clause (from `services.coaching.visibility`), so lists filter in SQL."""
 
 import uuid
 from collections.abc import Sequence

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from common.db import utcnow
-from common.errors import Conflict, Forbidden, NotFound
+from common.errors import Conflict, NotFound
 from common.ids import new_id
 from common.pagination import Page, PageParams, encode_cursor
 from services.coaching import events
@@ -38,19 +38,19 @@ class SessionsService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.repo = ctx.repo
-        self.access = ctx.access
+        self.vis = ctx.vis
         self.tenant_id = ctx.repo.tenant_id
 
     # ---- reading ------------------------------------------------------------------------------
     async def visible(self, session_id: uuid.UUID, *, for_update: bool = False) -> Session:
         """The session if the caller may see it; 404 otherwise (hidden reads like missing)."""
-        s = await self.repo.session(session_id, await self.access.sessions(), for_update=for_update)
+        s = await self.repo.session(session_id, await self.vis.sessions(), for_update=for_update)
         if s is None:
             raise NotFound(f"Session {session_id} does not exist.")
         return s
 
     async def out(self, s: Session) -> SessionOut:
-        return (await sessions_out(self.repo, self.access, [s], utcnow().date()))[0]
+        return (await sessions_out(self.repo, self.vis, [s], utcnow().date()))[0]
 
     async def get(self, session_id: uuid.UUID) -> SessionOut:
         return await self.out(await self.visible(session_id))
@@ -59,12 +59,12 @@ class SessionsService:
                    coach_ids: Sequence[uuid.UUID] | None, programme_id: uuid.UUID | None, status: str | None,
                    scheduled_from: datetime | None, scheduled_to: datetime | None,
                    page: PageParams) -> Page[SessionOut]:
-        rows = await self.repo.sessions(await self.access.sessions(), ids=ids, seller_ids=seller_ids,
+        rows = await self.repo.sessions(await self.vis.sessions(), ids=ids, seller_ids=seller_ids,
                                         coach_ids=coach_ids, programme_id=programme_id, status=status,
                                         scheduled_from=scheduled_from, scheduled_to=scheduled_to,
                                         after=page.after, limit=page.limit)
         shown = rows[:page.limit]
-        items = await sessions_out(self.repo, self.access, shown, utcnow().date())
+        items = await sessions_out(self.repo, self.vis, shown, utcnow().date())
         cursor = encode_cursor(shown[-1].id) if len(rows) > page.limit else None
         return Page[SessionOut](items=items, next_cursor=cursor)
 
@@ -85,8 +85,7 @@ class SessionsService:
         return people[coach_id], people[seller_id]
 
     async def schedule(self, data: SessionCreate) -> SessionOut:
-        if not self.access.everything and not self.access.is_person(data.coach_id):
-            raise Forbidden("A person may schedule a session only as its coach.")
+        self.vis.check_schedule(data.coach_id)
         coach, seller = await self._parties(data.coach_id, data.seller_id, data.programme_id)
         errors = scenario_errors(data.scenario, data.focus_keys, "scenario")
         errors += await self.ctx.coaching_link(coach, seller, data.focus_keys, day_of(data.scheduled_at),
@@ -115,8 +114,7 @@ class SessionsService:
     async def managed(self, session_id: uuid.UUID, verb: str, done: str) -> Session:
         """A visible session the caller may run (its coach, or who sees everything), still scheduled."""
         s = await self.visible(session_id, for_update=True)
-        if not self.access.manages(s):
-            raise Forbidden(f"Only the session's coach may {verb} it.")
+        self.vis.check_run(s, verb)
         self.still_scheduled(s, done)
         return s
 
@@ -161,8 +159,7 @@ class SessionsService:
 
     async def cancel(self, session_id: uuid.UUID, data: CancelIn) -> SessionOut:
         s = await self.visible(session_id, for_update=True)
-        if not self.access.may_cancel(s):
-            raise Forbidden("Only the session's coach or seller may cancel it.")
+        self.vis.check_cancel(s)
         self.still_scheduled(s, "cancelled")
         s.status, s.cancel_reason, s.updated_at = "cancelled", data.reason, utcnow()
         s.version += 1

@@ -1,8 +1,8 @@
 """Goal reviews (achieved / missed / carried over, one per agreed revision), each goal's agreed revision (the
 terms in force), and the day a revision's goal.review_due was announced
 
-Revision ID: coa0008
-Revises: coa0007
+Revision ID: coa0009
+Revises: coa0008
 Create Date: 2026-12-02 05:10:00
 """
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = 'coa0008'
-down_revision: str | None = 'coa0007'
+revision: str = 'coa0009'
+down_revision: str | None = 'coa0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

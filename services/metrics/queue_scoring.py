@@ -1,10 +1,10 @@
 """The coaching queue's scoring: whom a coach should coach next, on which behaviour, and why.
 
-Pure and deterministic: plain data in (`SellerFacts`, gathered by `gateway/resolvers/queue.py` from the
-three services), plain data out (`Scored`); no clock, no I/O. The same inputs always give the same score,
+Pure and deterministic: plain data in (`SellerFacts`, gathered from the read model by `coaching_queue.py`),
+plain data out (`Scored`); no clock, no I/O. The same inputs always give the same score,
 the same reasons in the same order and the same ranking.
 
-A seller's score is the sum of the weights of their reasons (each rounded to 2 decimals), at most 100:
+A seller's score is the sum of the weights of their reasons (each rounded to 2 decimals), capped at 100:
 
 | reason kind          | weight                                                                    | at most |
 |----------------------|---------------------------------------------------------------------------|---------|
@@ -14,6 +14,12 @@ A seller's score is the sum of the weights of their reasons (each rounded to 2 d
 |                      | (20 when there is none in the lookback window)                            |         |
 | `overdue_actions`    | 5 per open action of this pair due before `on`                            | 15      |
 | `cadence_due`        | 10 when a programme pair of the two is due (the most overdue one named)   | 10      |
+| `ratings_falling`    | 10 when the seller coaches and their sellers' mean rating of the sessions | 10      |
+|                      | they held fell by 0.25 or more (of 5) against the previous period          |         |
+| `pairs_overdue`      | 5 per programme pair the seller coaches that is due (cadence not kept)    | 15      |
+
+The last two coach the coaches: a leader's queue ranks the managers below them by how they coach, not
+only by how they sell (their coaching indicators reach them as `gap` and `trend` through their scorecard).
 
 - **In scope**: the behaviour keys of the coach's links to the seller on `on` (assignments with a scope);
   any link without a scope (e.g. the implicit manager link) puts every behaviour of the seller's
@@ -33,6 +39,11 @@ A seller's score is the sum of the weights of their reasons (each rounded to 2 d
 - **Programme due**: a pair is in its programme on `on` when max(joined_on, starts_on) <= on <=
   min(left_on - 1, ends_on); it is due when the days since its last completed session in that programme
   (or since the pair's first day in it, with none) reach `cadence_days`.
+- **Ratings**: the mean over the three dimensions (relevant, developmental, motivational) of the seller's
+  ratings as a coach, each a pooled ratio of the period (the scorecard period holding `on`, elapsed days)
+  and of the previous period; only when both have rated sessions.
+- **Pairs overdue**: programme pairs in which the seller is the coach, in their programme on `on` and due by
+  the rule above.
 - Reasons with weight 0 are left out. Ranking: score descending, then name (case-insensitive), then id.
 """
 
@@ -48,13 +59,17 @@ SINCE_FULL_DAYS = 60
 OVERDUE_WEIGHT = 5.0
 OVERDUE_MAX = 3
 CADENCE_WEIGHT = 10.0
+RATINGS_WEIGHT = 10.0
+RATINGS_DROP = 0.25
+PAIRS_WEIGHT = 5.0
+PAIRS_MAX = 3
 PRIORITY_STEP = 0.1
 DEFAULT_PRIORITY = 3
-LOOKBACK_DAYS = 180  # how far back the gateway looks for the last session (more when a cadence is longer)
+LOOKBACK_DAYS = 180  # how far back the last session is looked for (more when a cadence is longer)
 BEHIND = ("at_risk", "off_track")
 
 FORMULA = (
-    f"score = sum of the reasons' weights (each rounded to 2 decimals, at most 100). "
+    f"score = sum of the reasons' weights (each rounded to 2 decimals), capped at 100. "
     f"gap: {GAP_WEIGHT:g} x relative shortfall x priority factor of the biggest gap in the coach's scope "
     f"(shortfall = (expected - actual) / expected for gte, (actual - expected) / expected for lte, clamped to "
     f"[0, 1], at_risk and off_track indicators only; priority factor = 1 - {PRIORITY_STEP:g} x (priority - 1)). "
@@ -63,7 +78,11 @@ FORMULA = (
     f"session with this coach, {SINCE_FULL_DAYS}) / {SINCE_FULL_DAYS}, {SINCE_WEIGHT:g} with none in the "
     f"lookback window. overdue_actions: {OVERDUE_WEIGHT:g} per open action of the pair due before `on`, at most "
     f"{OVERDUE_MAX}. cadence_due: {CADENCE_WEIGHT:g} when a programme pair of the two has gone cadence_days or "
-    f"more without a completed session in the programme. Ties: name, then id."
+    f"more without a completed session in the programme. ratings_falling: {RATINGS_WEIGHT:g} when the seller "
+    f"coaches and the mean rating their sellers gave their sessions (the three dimensions) fell by "
+    f"{RATINGS_DROP:g} or more against the previous period. pairs_overdue: {PAIRS_WEIGHT:g} per programme pair "
+    f"the seller coaches that has gone cadence_days or more without a session, at most {PAIRS_MAX}. "
+    f"Ties: name, then id."
 )
 
 
@@ -94,6 +113,25 @@ class ProgrammeFacts:
 
 
 @dataclass(frozen=True)
+class Ratings:
+    """The mean rating (1-5, over the three dimensions) the seller's own sellers gave their sessions."""
+
+    now: float
+    before: float
+    sessions: int  # rated sessions in the period
+
+
+@dataclass(frozen=True)
+class PairDue:
+    """A programme pair in which the seller coaches, due on `on`."""
+
+    programme_name: str
+    coachee_name: str
+    cadence_days: int
+    waited: int  # days since the pair's last session in the programme (or its first day in it)
+
+
+@dataclass(frozen=True)
 class SellerFacts:
     seller_id: str
     name: str
@@ -102,11 +140,14 @@ class SellerFacts:
     last_session_on: date | None = None
     overdue_due_dates: tuple[date, ...] = ()  # open actions of the pair due before `on`
     programmes: tuple[ProgrammeFacts, ...] = ()
+    ratings: Ratings | None = None  # as a coach; None when not rated in both periods
+    pairs_due: tuple[PairDue, ...] = ()  # as a coach in programmes
+    pairs_in_force: int = 0  # programme pairs the seller coaches on `on`
 
 
 @dataclass(frozen=True)
 class Reason:
-    kind: str  # gap | trend | since_last_session | overdue_actions | cadence_due
+    kind: str  # gap | trend | since_last_session | overdue_actions | cadence_due | ratings_falling | pairs_overdue
     weight: float
     detail: str
     behavior_key: str | None = None
@@ -227,8 +268,27 @@ def score_seller(facts: SellerFacts, on: date, lookback_days: int = LOOKBACK_DAY
         reasons.append(Reason("cadence_due", _w(CADENCE_WEIGHT),
                               f"Programme '{p.name}' expects a session every {p.cadence_days} day(s): {last}{more}.",
                               programme_id=p.programme_id))
+    reasons += _coaching_reasons(facts)
     kept = tuple(r for r in reasons if r.weight > 0)
-    return Scored(facts, _w(sum(r.weight for r in kept)), kept, focus, days_since, figures)
+    return Scored(facts, min(100.0, _w(sum(r.weight for r in kept))), kept, focus, days_since, figures)
+
+
+def _coaching_reasons(facts: SellerFacts) -> list[Reason]:
+    """How the seller coaches their own sellers (for a leader's or second-line manager's queue)."""
+    out = []
+    r = facts.ratings
+    if r is not None and r.before - r.now >= RATINGS_DROP - 1e-9:
+        out.append(Reason("ratings_falling", _w(RATINGS_WEIGHT),
+                          f"Their sellers rate the sessions they hold {_num(r.now)} of 5 on average this period "
+                          f"({r.sessions} rated), down from {_num(r.before)} the period before."))
+    if facts.pairs_due:
+        due = sorted(facts.pairs_due, key=lambda p: (-(p.waited - p.cadence_days), p.programme_name, p.coachee_name))
+        worst = due[0]
+        out.append(Reason("pairs_overdue", _w(PAIRS_WEIGHT * min(len(due), PAIRS_MAX)),
+                          f"{len(due)} of the {facts.pairs_in_force} programme pair(s) they coach are overdue; the "
+                          f"longest: {worst.coachee_name} in '{worst.programme_name}', {worst.waited} day(s) without "
+                          f"a session against a {worst.cadence_days}-day cadence."))
+    return out
 
 
 def rank(sellers: Iterable[SellerFacts], on: date, lookback_days: int = LOOKBACK_DAYS) -> list[Scored]:
