@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
+from services.metrics.cadence_facts import expected_facts, held_fact
 from services.metrics.coaching_facts import action_facts, goal_facts, session_facts
 from services.metrics.schemas import COACHING_ATTRIBUTES, COACHING_TYPES
 
@@ -35,9 +36,23 @@ def goals() -> list[dict[str, Any]]:
              "period": "week", "first_agreed_at": AT, "deleted": False}]
 
 
+def programme_facts() -> list[dict[str, Any]]:
+    """A pair's expected sessions and the sessions held in its programme."""
+    programme = {"id": uuid.uuid4(), "cadence_days": 7, "starts_on": date(2026, 3, 1), "ends_on": None,
+                 "behavior_keys": ["discovery"], "deleted": False}
+    out: list[dict[str, Any]] = []
+    for s in sessions():
+        pair = {"id": uuid.uuid4(), "programme_id": programme["id"], "person_id": s["seller_id"],
+                "coach_id": s["coach_id"], "joined_on": date(2026, 3, 1), "left_on": None, "deleted": False}
+        out += expected_facts(pair, programme, None, date(2026, 3, 3))
+        held = held_fact({**s, "programme_id": programme["id"]}, [pair], programme)
+        out += [held] if held is not None else []
+    return out
+
+
 def test_every_fact_type_and_attribute_is_one_tenant_metrics_may_name() -> None:
     facts = ([f for s in sessions() for f in session_facts(s)] + [f for a in actions() for f in action_facts(a)]
-             + [f for g in goals() for f in goal_facts(g)])
+             + [f for g in goals() for f in goal_facts(g)] + programme_facts())
     assert {f["type"] for f in facts} == set(COACHING_TYPES)  # every type occurs, and no other
     assert {name for f in facts for name in f["attributes"]} <= set(COACHING_ATTRIBUTES)
 

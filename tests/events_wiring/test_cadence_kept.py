@@ -1,0 +1,164 @@
+"""Cadence kept (programme sessions held ÷ expected, per coach) equals a brute-force recount from what the coaching
+service holds, after a random history of programmes, pairs and sessions driven through its REST API — and
+again after a pair leaves, a programme's cadence and period change, a programme is deleted, and days pass
+without any event (the daily accrual job). Through GraphQL, per coach and for the VP's team, at day, week and
+month grain. Expected sessions are sums of 1/cadence_days: compared within 1e-7 (coaching_recount.py)."""
+
+import random
+import uuid
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from services.metrics.cadence_accrual import CadenceAccrual
+from tests.conftest import Tenant
+from tests.events_wiring.coaching_recount import TOLERANCE, Figures, converged, differences, ok, period_start
+from tests.events_wiring.conftest import Wired
+
+KEYS = ("coaching_programme_sessions_held", "coaching_sessions_expected")
+
+
+async def accrue(wired: Wired, today: date) -> int:
+    """The daily job, run by hand as of `today`."""
+    return await CadenceAccrual(wired.db("metrics"), every=3600.0, today=lambda: today).run_once()
+
+
+async def same_through_graphql(wired: Wired, tenant: Tenant, want: Figures, coaches: list[str], vp: str,
+                               first: date, last: date) -> None:
+    """Cadence kept and its two parts, per coach and for the VP's team (every coach reports to the VP), per day,
+    week and month, equal the recount summed per period; the ratio is held / expected of the period."""
+    fields = " ".join(f'{k}: series(metric: "{k}", from: $from, to: $to, grain: $grain, {{who}}) '
+                      "{ starts values numerators denominators }"
+                      for k in ("coaching_cadence_kept", *KEYS))
+    query = "query($from: Date!, $to: Date!, $grain: Grain!, $id: ID!) { " + fields + " }"
+    async with wired.client(tenant.api_key) as client:
+        for grain in ("day", "week", "month"):
+            for who, subject in [("personId", c) for c in coaches] + [("teamOf", vp)]:
+                body = (await client.post("/graphql", json={
+                    "query": query.replace("{who}", f"{who}: $id"),
+                    "variables": {"from": first.isoformat(), "to": last.isoformat(), "grain": grain.upper(),
+                                  "id": subject}})).json()
+                assert "errors" not in body, body
+                people = set(coaches) if who == "teamOf" else {subject}
+                buckets: dict[str, dict[date, float]] = {k: defaultdict(float) for k in KEYS}
+                for (person, key, d), (num, _) in want.items():
+                    if key in KEYS and str(person) in people and first <= d:
+                        buckets[key][period_start(d, grain)] += num
+                for key in KEYS:
+                    series = body["data"][key]
+                    got = {date.fromisoformat(s): (n, 0.0) for s, n in zip(series["starts"], series["numerators"],
+                                                                         strict=True)}
+                    assert not differences(got, {s: (n, 0.0) for s, n in buckets[key].items()}), (grain, who, key)
+                kept = body["data"]["coaching_cadence_kept"]
+                for start, value, num, den in zip(kept["starts"], kept["values"], kept["numerators"],
+                                                  kept["denominators"], strict=True):
+                    held = buckets[KEYS[0]].get(date.fromisoformat(start), 0.0)
+                    expected = buckets[KEYS[1]].get(date.fromisoformat(start), 0.0)
+                    assert abs(num - held) <= TOLERANCE and abs((den or 0.0) - expected) <= TOLERANCE
+                    if expected > TOLERANCE:
+                        assert value is not None and abs(value - held / expected) <= 1e-6, (grain, who, start)
+                    else:
+                        assert value is None, (grain, who, start, value)
+
+
+@pytest.mark.parametrize("wired", ["inprocess"], indirect=True)
+async def test_cadence_kept_equals_a_recount_through_pair_and_programme_changes(
+        wired: Wired, tenant: Tenant, coaching: httpx.AsyncClient) -> None:
+    rnd = random.Random(20261203)
+    now = datetime.now(UTC)
+    today = now.date()
+    vp = ok(await coaching.post("/v1/people", json={"name": "VP", "roles": ["leader"]}), 201)["id"]
+    coaches = [ok(await coaching.post("/v1/people", json={"name": f"Coach {i}", "roles": ["manager"]}), 201)["id"]
+               for i in range(3)]
+    sellers = [ok(await coaching.post("/v1/people", json={"name": f"Seller {i}"}), 201)["id"] for i in range(4)]
+    for coach in coaches:
+        ok(await coaching.put(f"/v1/people/{coach}/manager", json={"manager_id": vp, "effective": "2020-01-01"}))
+
+    programmes: list[dict[str, Any]] = []
+    for n, cadence in enumerate((7, 3, 14)):
+        starts = today - timedelta(days=rnd.randint(30, 50))
+        ends = None if n != 2 else today + timedelta(days=10)
+        programmes.append(ok(await coaching.post("/v1/programmes", json={
+            "name": f"Programme {n}", "behavior_keys": ["discovery"], "cadence_days": cadence,
+            "starts_on": starts.isoformat(), "ends_on": ends and ends.isoformat()}), 201))
+    pairs: list[dict[str, Any]] = []
+    for p in programmes:
+        starts = date.fromisoformat(p["starts_on"])
+        for coach, seller in rnd.sample([(c, s) for c in coaches for s in sellers], 4):
+            joined = starts + timedelta(days=rnd.randint(0, (today - starts).days))
+            pairs.append(ok(await coaching.post(f"/v1/programmes/{p['id']}/pairs", json={
+                "coach_id": coach, "seller_id": seller, "joined_on": joined.isoformat()}), 201))
+
+    for _ in range(45):  # sessions of pairs, some held before the pair joined (not counted), some elsewhere
+        pair = rnd.choice(pairs)
+        when = datetime.combine(today - timedelta(days=rnd.randint(0, 45)), time(rnd.randint(0, 20)), UTC)
+        programme = pair["programme_id"] if rnd.random() < 0.85 else None
+        s = ok(await coaching.post("/v1/sessions", json={
+            "coach_id": pair["coach_id"], "seller_id": pair["seller_id"], "programme_id": programme,
+            "scheduled_at": min(when, now - timedelta(minutes=5)).isoformat()}), 201)
+        if rnd.random() < 0.8:
+            held = min(when + timedelta(hours=rnd.choice([0, 2, 30])), now - timedelta(minutes=1))
+            ok(await coaching.post(f"/v1/sessions/{s['id']}/complete", json={"held_at": held.isoformat()}))
+        elif rnd.random() < 0.5:
+            ok(await coaching.post(f"/v1/sessions/{s['id']}/cancel", json={"reason": "travel"}))
+    want = await converged(wired, tenant)
+    assert {k for _, k, _ in want} >= set(KEYS)
+
+    # a pair leaves (its days after that no longer expect, its later sessions no longer count), another pair
+    # leaves on the day it joined (removed altogether)
+    leaving = next(p for p in pairs if date.fromisoformat(p["joined_on"]) < today - timedelta(days=5))
+    left_on = date.fromisoformat(leaving["joined_on"]) + timedelta(days=3)
+    after_leaving = datetime.combine(today - timedelta(days=1), time(1), UTC)
+    s = ok(await coaching.post("/v1/sessions", json={
+        "coach_id": leaving["coach_id"], "seller_id": leaving["seller_id"], "programme_id": leaving["programme_id"],
+        "scheduled_at": after_leaving.isoformat()}), 201)
+    ok(await coaching.post(f"/v1/sessions/{s['id']}/complete", json={"held_at": after_leaving.isoformat()}))
+    cell = (uuid.UUID(leaving["coach_id"]), KEYS[0], after_leaving.date())
+    before = (await converged(wired, tenant))[cell][0]
+    ok(await coaching.delete(f"/v1/programmes/{leaving['programme_id']}/pairs/{leaving['id']}",
+                             params={"left_on": left_on.isoformat()}), 204)
+    late = ok(await coaching.post(f"/v1/programmes/{programmes[0]['id']}/pairs", json={
+        "coach_id": coaches[0], "seller_id": vp, "joined_on": today.isoformat()}), 201)
+    ok(await coaching.delete(f"/v1/programmes/{programmes[0]['id']}/pairs/{late['id']}",
+                             params={"left_on": today.isoformat()}), 204)
+    assert (await converged(wired, tenant)).get(cell, (0.0, 0.0))[0] == before - 1  # held after it left
+
+    # a programme's cadence changes (every day of its pairs expects anew), another's period ends earlier
+    ok(await coaching.patch(f"/v1/programmes/{programmes[1]['id']}", json={"cadence_days": 5}))
+    last_joined = max(date.fromisoformat(p["joined_on"]) for p in pairs if p["programme_id"] == programmes[2]["id"])
+    ok(await coaching.patch(f"/v1/programmes/{programmes[2]['id']}", json={
+        "ends_on": max(last_joined, today - timedelta(days=2)).isoformat()}))
+    await converged(wired, tenant)
+
+    # a programme without sessions is deleted with its pairs: its expected sessions go
+    doomed = ok(await coaching.post("/v1/programmes", json={
+        "name": "Doomed", "behavior_keys": ["discovery"], "cadence_days": 2,
+        "starts_on": (today - timedelta(days=9)).isoformat()}), 201)
+    ok(await coaching.post(f"/v1/programmes/{doomed['id']}/pairs", json={
+        "coach_id": coaches[1], "seller_id": sellers[0], "joined_on": (today - timedelta(days=9)).isoformat()}), 201)
+    with_doomed = await converged(wired, tenant)
+    ok(await coaching.delete(f"/v1/programmes/{doomed['id']}"), 204)
+    want = await converged(wired, tenant)
+    coach1 = uuid.UUID(coaches[1])
+    assert sum(v[0] for (p, k, _), v in with_doomed.items() if p == coach1 and k == KEYS[1]) > \
+        sum(v[0] for (p, k, _), v in want.items() if p == coach1 and k == KEYS[1]) + 4.0  # 10 days / 2
+
+    first = min(d for _, _, d in want)
+    await same_through_graphql(wired, tenant, want, coaches, vp, first, today + timedelta(days=5))
+
+    # days pass without any event: the daily job accrues open pairs (and is idempotent); a later write then
+    # accrues through the job's day too, never less. (The job looks across tenants: its counts are not ours.)
+    await accrue(wired, today)  # the tenant's first run: nothing is missing, nothing changes
+    assert not differences(await converged(wired, tenant, today), want)
+    later = today + timedelta(days=3)
+    await accrue(wired, later)
+    await accrue(wired, later)  # already accrued through that day: adds nothing
+    ahead = await converged(wired, tenant, later)
+    assert sum(v[0] for (_, k, _), v in ahead.items() if k == KEYS[1]) > \
+        sum(v[0] for (_, k, _), v in want.items() if k == KEYS[1])
+    ok(await coaching.patch(f"/v1/programmes/{programmes[0]['id']}", json={"cadence_days": 4}))
+    final = await converged(wired, tenant, later)
+    await same_through_graphql(wired, tenant, final, coaches, vp, first, later)
