@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from common.db import utcnow
 from common.repository import TenantRepository
 from services.metrics.models import (
-    CadenceAccrual,
+    CadenceAccrualDay,
     CoachingFact,
     CoachingProgramme,
     CoachingSession,
@@ -122,13 +122,13 @@ class CadenceRepository(TenantRepository):
 
     # ---- the accrual day
     async def accrued_through(self) -> date | None:
-        stmt = select(CadenceAccrual.through).where(CadenceAccrual.tenant_id == self.tenant_id)
+        stmt = select(CadenceAccrualDay.through).where(CadenceAccrualDay.tenant_id == self.tenant_id)
         return (await self.s.execute(stmt)).scalar_one_or_none()
 
     async def set_accrued_through(self, day: date) -> None:
         values = {"tenant_id": self.tenant_id, "through": day, "updated_at": utcnow()}
         dialect: Any = pg_insert if self.s.get_bind().dialect.name == "postgresql" else sqlite.insert
-        stmt = dialect(CadenceAccrual).values(values)
+        stmt = dialect(CadenceAccrualDay).values(values)
         stmt = stmt.on_conflict_do_update(index_elements=["tenant_id"],
                                           set_={"through": day, "updated_at": values["updated_at"]})
         await self.s.execute(stmt)
@@ -136,7 +136,7 @@ class CadenceRepository(TenantRepository):
 
 async def tenants_to_accrue(s: AsyncSession, today: date) -> list[uuid.UUID]:
     """Tenants with programmes whose expected sessions are not accrued through `today` (the daily job's list)."""
-    p, a = CoachingProgramme, CadenceAccrual
+    p, a = CoachingProgramme, CadenceAccrualDay
     stmt = (select(p.tenant_id).distinct().outerjoin(a, a.tenant_id == p.tenant_id)
             .where(or_(a.through.is_(None), a.through < today)))
     return sorted((await s.execute(stmt)).scalars(), key=lambda t: t.bytes)

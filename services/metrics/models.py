@@ -348,7 +348,7 @@ class CoachingFact(Base):
     amount: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
-class CadenceAccrual(Base):
+class CadenceAccrualDay(Base):
     """The day through which a tenant's expected programme sessions are accrued for every pair
     (cadence_facts.py): the daily job adds the days after it."""
 

@@ -12,10 +12,20 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import delete
 
 from services.metrics.cadence_accrual import CadenceAccrual
+from services.metrics.models import CadenceAccrualDay, CoachingFact, MetricDaily
 from tests.conftest import Tenant
-from tests.events_wiring.coaching_recount import TOLERANCE, Figures, converged, differences, ok, period_start
+from tests.events_wiring.coaching_recount import (
+    TOLERANCE,
+    Figures,
+    converged,
+    differences,
+    ok,
+    period_start,
+    stored,
+)
 from tests.events_wiring.conftest import Wired
 
 KEYS = ("coaching_programme_sessions_held", "coaching_sessions_expected")
@@ -162,3 +172,53 @@ async def test_cadence_kept_equals_a_recount_through_pair_and_programme_changes(
     ok(await coaching.patch(f"/v1/programmes/{programmes[0]['id']}", json={"cadence_days": 4}))
     final = await converged(wired, tenant, later)
     await same_through_graphql(wired, tenant, final, coaches, vp, first, later)
+
+
+@pytest.mark.parametrize("wired", ["inprocess"], indirect=True)
+async def test_in_any_order_and_the_first_accrual_backfills(wired: Wired, tenant: Tenant) -> None:
+    """Through the read model's internal endpoints: a session arrives before its pair, the pair before its
+    programme — the figures follow once all three are there. Then, as if stored before met0012 (no facts, no
+    figures, no accrual day), the tenant's first accrual brings them back."""
+    today = datetime.now(UTC).date()
+    coach, seller, programme, pair, sid = (uuid.uuid4() for _ in range(5))
+    held = datetime.combine(today - timedelta(days=2), time(9), UTC)
+    outside = datetime.combine(today - timedelta(days=12), time(9), UTC)  # before the pair joined
+    session = {"version": 1, "coach_id": str(coach), "seller_id": str(seller), "programme_id": str(programme),
+               "status": "completed"}
+    items = {
+        "sessions": [{**session, "id": str(sid), "scheduled_at": held.isoformat(), "held_at": held.isoformat()},
+                     {**session, "id": str(uuid.uuid4()), "scheduled_at": outside.isoformat(),
+                      "held_at": outside.isoformat()}],
+        "programme-participants": [{"id": str(pair), "version": 1, "programme_id": str(programme),
+                                    "person_id": str(seller), "coach_id": str(coach),
+                                    "joined_on": (today - timedelta(days=10)).isoformat()}],
+        "programmes": [{"id": str(programme), "version": 1, "name": "Weekly", "behavior_keys": ["discovery"],
+                        "cadence_days": 7, "starts_on": (today - timedelta(days=30)).isoformat()}],
+    }
+    want = {(coach, "coaching_programme_sessions_held", held.date()): 1.0,
+            **{(coach, "coaching_sessions_expected", today - timedelta(days=d)): 1 / 7 for d in range(11)}}
+
+    async def figures() -> dict[tuple[uuid.UUID, str, date], float]:
+        got = await stored(wired, tenant)
+        return {k: v[0] for k, v in got.items() if k[1] in KEYS}
+
+    async with wired.rest("metrics", await wired.key(tenant, "admin", "metrics:internal")) as metrics:
+        ok(await metrics.put("/v1/internal/sessions", json={"items": items["sessions"]}))
+        assert await figures() == {}
+        ok(await metrics.put("/v1/internal/programme-participants", json={"items": items["programme-participants"]}))
+        assert await figures() == {}  # no programme yet: no period, no cadence
+        ok(await metrics.put("/v1/internal/programmes", json={"items": items["programmes"]}))
+        assert not differences({k: (v, 0.0) for k, v in (await figures()).items()},
+                               {k: (v, 0.0) for k, v in want.items()})
+
+    async with wired.db("metrics").sessions() as s:  # as before met0012: neither facts nor figures
+        await s.execute(delete(CoachingFact).where(CoachingFact.tenant_id == tenant.id,
+                                                   CoachingFact.type.in_(["session_expected",
+                                                                          "programme_session_held"])))
+        await s.execute(delete(MetricDaily).where(MetricDaily.tenant_id == tenant.id,
+                                                  MetricDaily.metric_key.in_(KEYS)))
+        await s.execute(delete(CadenceAccrualDay).where(CadenceAccrualDay.tenant_id == tenant.id))
+        await s.commit()
+    assert await figures() == {}
+    await accrue(wired, today)
+    assert not differences({k: (v, 0.0) for k, v in (await figures()).items()}, {k: (v, 0.0) for k, v in want.items()})
