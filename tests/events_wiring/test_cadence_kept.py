@@ -26,7 +26,7 @@ from tests.events_wiring.coaching_recount import (
     period_start,
     stored,
 )
-from tests.events_wiring.conftest import Wired
+from tests.events_wiring.conftest import Wired, eventually
 
 KEYS = ("coaching_programme_sessions_held", "coaching_sessions_expected")
 
@@ -74,9 +74,45 @@ async def same_through_graphql(wired: Wired, tenant: Tenant, want: Figures, coac
                         assert value is None, (grain, who, start, value)
 
 
+async def same_scorecards(wired: Wired, tenant: Tenant, behaviors: httpx.AsyncClient, want: Figures,
+                          coaches: list[str], vp: str, today: date) -> None:
+    """A manager behaviour measured by cadence kept: each coach's scorecard over the last 7 days shows held /
+    expected of those days, and the VP's adoption counts the three coaches."""
+    created = ok(await behaviors.post("/v1/behaviors", json={
+        "key": "programme-cadence", "name": "Keep the programme cadence", "audience": ["manager"],
+        "indicators": [{"metric_key": "coaching_cadence_kept", "kind": "proficiency", "target": 1,
+                        "period": "week"}]}), 201)
+    ok(await behaviors.post(f"/v1/behaviors/{created['id']}/publish"))
+    query = """query($m: ID!, $vp: ID!) {
+      scorecard(personId: $m, period: LAST_7_DAYS) { behaviors { key indicators { metricKey actual } } }
+      adoption(behaviorKey: "programme-cadence", teamOf: $vp, period: LAST_7_DAYS) { audienceSize } }"""
+    week = {today - timedelta(days=d) for d in range(7)}
+    async with wired.client(tenant.api_key) as client:
+        for coach in coaches:
+            async def card(coach: str = coach) -> Any:
+                body = (await client.post("/graphql", json={"query": query,
+                                                             "variables": {"m": coach, "vp": vp}})).json()
+                if "errors" in body:  # until the behaviour's event has arrived: not found
+                    assert all(e["extensions"]["code"] == "NOT_FOUND" for e in body["errors"]), body
+                    return None
+                cards = {b["key"]: b["indicators"] for b in body["data"]["scorecard"]["behaviors"]}
+                return body if "programme-cadence" in cards else None
+
+            body = await eventually(card)
+            assert body["data"]["adoption"]["audienceSize"] == 3
+            [indicator] = {b["key"]: b["indicators"] for b in body["data"]["scorecard"]["behaviors"]}[
+                "programme-cadence"]
+            held, expected = (sum(v[0] for (p, k, d), v in want.items() if str(p) == coach and k == key and d in week)
+                              for key in KEYS)
+            if expected > TOLERANCE:
+                assert abs(indicator["actual"] - held / expected) <= 1e-6, (coach, indicator, held, expected)
+            else:
+                assert indicator["actual"] is None
+
+
 @pytest.mark.parametrize("wired", ["inprocess"], indirect=True)
 async def test_cadence_kept_equals_a_recount_through_pair_and_programme_changes(
-        wired: Wired, tenant: Tenant, coaching: httpx.AsyncClient) -> None:
+        wired: Wired, tenant: Tenant, coaching: httpx.AsyncClient, behaviors: httpx.AsyncClient) -> None:
     rnd = random.Random(20261203)
     now = datetime.now(UTC)
     today = now.date()
@@ -158,6 +194,7 @@ async def test_cadence_kept_equals_a_recount_through_pair_and_programme_changes(
 
     first = min(d for _, _, d in want)
     await same_through_graphql(wired, tenant, want, coaches, vp, first, today + timedelta(days=5))
+    await same_scorecards(wired, tenant, behaviors, want, coaches, vp, today)
 
     # days pass without any event: the daily job accrues open pairs (and is idempotent); a later write then
     # accrues through the job's day too, never less. (The job looks across tenants: its counts are not ours.)
@@ -210,6 +247,13 @@ async def test_in_any_order_and_the_first_accrual_backfills(wired: Wired, tenant
         ok(await metrics.put("/v1/internal/programmes", json={"items": items["programmes"]}))
         assert not differences({k: (v, 0.0) for k, v in (await figures()).items()},
                                {k: (v, 0.0) for k, v in want.items()})
+    async with wired.rest("metrics", tenant.api_key) as metrics:  # the evidence behind the ratio: both parts
+        listed = ok(await metrics.get("/v1/evidence", params={
+            "metric": "coaching_cadence_kept", "person_id": str(coach), "limit": 50,
+            "from": (today - timedelta(days=20)).isoformat(), "to": today.isoformat()}))["items"]
+        assert sorted((e["type"], e["external_id"], tuple(e["counts_in"])) for e in listed) == [
+            ("programme_session_held", str(sid), ("coaching_programme_sessions_held",))] + [
+            ("session_expected", str(pair), ("coaching_sessions_expected",))] * 11
 
     async with wired.db("metrics").sessions() as s:  # as before met0012: neither facts nor figures
         await s.execute(delete(CoachingFact).where(CoachingFact.tenant_id == tenant.id,
