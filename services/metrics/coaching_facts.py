@@ -16,7 +16,9 @@ The facts of an entity (types are what metrics name; `at` is the moment that pla
   `own_action_due` for the seller; amount 1 when it was done on or before its due day (UTC), else 0 (an open
   action counts 0 until it is done; done late stays 0). Attributes: action_id, session_id, status;
 - an agreed goal: `goal_agreed` for its coach at first_agreed_at (a revision is not a new goal).
-  Attributes: goal_id, metric_key, kind, period.
+  Attributes: goal_id, metric_key, kind, period;
+- cadence kept (cadence_facts.py, which depends on the programme and its pairs too): a session's
+  `programme_session_held` for its coach, and a pair's `session_expected` per day in its programme.
 Deleted entities (tombstones) have no facts. Tenant metrics may name these types and attributes
 (schemas.COACHING_TYPES / COACHING_ATTRIBUTES; tests/metrics/test_coaching_facts.py keeps the lists in step).
 

@@ -9,6 +9,8 @@ Each item carries a `version` that only grows per entity. An item is
 Child rows (a person's external ids, a behaviour's indicators) are replaced with their parent.
 People written give their pending evidence to the person it names (`resolution.py`), counted in `resolved`.
 A batch is written with a constant number of bulk statements in the request's one transaction.
+Sessions, programme pairs and programmes take the tenant's cadence lock before writing, and refresh the
+coaching facts they affect (coaching_facts.py, cadence_facts.py); actions and goals refresh their own.
 """
 
 import uuid
