@@ -1,9 +1,10 @@
 from fastapi import FastAPI
 
 from common.identity.store import IdentityStore
-from common.service_app import ServiceEvents, build_service_app
+from common.service_app import ServiceEvents, Worker, build_service_app
 from services.metrics.analysis_api import router as analysis_router
 from services.metrics.api import router
+from services.metrics.cadence_accrual import CadenceAccrual
 from services.metrics.consumers import consumers
 from services.metrics.goal_progress_api import router as goal_progress_router
 from services.metrics.models import IdempotencyKeys, Inbox
@@ -11,7 +12,11 @@ from services.metrics.settings import MetricsSettings
 
 
 def create_app(settings: MetricsSettings | None = None, *, identity: IdentityStore | None = None) -> FastAPI:
-    return build_service_app(name="metrics", settings=settings or MetricsSettings(),
-                             routers=[router, analysis_router, goal_progress_router],
+    s = settings or MetricsSettings()
+
+    def accrual(app: FastAPI) -> Worker:
+        return CadenceAccrual(app.state.db, every=s.cadence_accrual_seconds)
+
+    return build_service_app(name="metrics", settings=s, routers=[router, analysis_router, goal_progress_router],
                              idempotency=IdempotencyKeys, identity=identity,
-                             events=ServiceEvents(inbox=Inbox, consumers=consumers()))
+                             events=ServiceEvents(inbox=Inbox, consumers=consumers()), workers=[accrual])

@@ -159,6 +159,20 @@ COACHING: tuple[Metric, ...] = (
     _count("coaching_goals_agreed", "Coaching goals agreed", "goal_agreed", source="coaching",
            description="as coach: goals both parties agreed to, on the day first agreed (revisions do not count "
                        "again)", unit="goals"),
+    _coaching_count("coaching_programme_sessions_held", "Programme coaching sessions held", "programme_session_held",
+                    "as coach: sessions completed with the seller of one of your programme pairs, in that programme "
+                    "(the session names it), on a day held (UTC) that the pair is in the programme: max(joined_on, "
+                    "programme starts_on) <= day <= min(left_on - 1, programme ends_on)"),
+    Metric("coaching_sessions_expected", "Programme coaching sessions expected", "activity", "sum", "coaching",
+           ("session_expected",), field="amount",
+           description="as coach: for each of your programme pairs and each day it is in the programme (up to "
+                       "today), 1 / the programme's cadence_days (a weekly programme expects 1 session per 7 days)",
+           unit="sessions"),
+    Metric("coaching_cadence_kept", "Cadence kept (programme sessions held / expected)", "proficiency", "ratio",
+           numerator="coaching_programme_sessions_held", denominator="coaching_sessions_expected",
+           description="coaching_programme_sessions_held / coaching_sessions_expected over the window: held ÷ "
+                       "expected for your programme pairs (above 1 when more were held than the cadence asks)",
+           unit="ratio held / expected"),
     _coaching_count("coaching_sessions_received", "Coaching sessions received", "session_received",
                     "as seller: sessions completed with you, on the day held"),
     _coaching_average("actions_on_time", "Own actions done on time", "own_action_due", "amount",

@@ -16,7 +16,9 @@ The facts of an entity (types are what metrics name; `at` is the moment that pla
   `own_action_due` for the seller; amount 1 when it was done on or before its due day (UTC), else 0 (an open
   action counts 0 until it is done; done late stays 0). Attributes: action_id, session_id, status;
 - an agreed goal: `goal_agreed` for its coach at first_agreed_at (a revision is not a new goal).
-  Attributes: goal_id, metric_key, kind, period.
+  Attributes: goal_id, metric_key, kind, period;
+- cadence kept (cadence_facts.py, which depends on the programme and its pairs too): a session's
+  `programme_session_held` for its coach, and a pair's `session_expected` per day in its programme.
 Deleted entities (tombstones) have no facts. Tenant metrics may name these types and attributes
 (schemas.COACHING_TYPES / COACHING_ATTRIBUTES; tests/metrics/test_coaching_facts.py keeps the lists in step).
 
@@ -28,7 +30,7 @@ aggregates equal to a recount.
 """
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -44,31 +46,38 @@ Fact = dict[str, Any]  # id, entity_id, person_id, type, at, attributes, amount
 _NAMESPACE = uuid.UUID("6f1c1d2e-8a3b-5c4d-9e0f-0a1b2c3d4e5f")
 
 
-def _fact(entity_id: uuid.UUID, person_id: uuid.UUID, type_: str, at: datetime, attributes: dict[str, Any],
-          amount: float | None = None) -> Fact:
-    # a fact's id is stable across refreshes of its entity (one fact per entity and type)
-    return {"id": uuid.uuid5(_NAMESPACE, f"{entity_id}:{type_}"), "entity_id": entity_id, "person_id": person_id,
+def fact(entity_id: uuid.UUID, person_id: uuid.UUID, type_: str, at: datetime, attributes: dict[str, Any],
+         amount: float | None = None, *, part: str = "") -> Fact:
+    # a fact's id is stable across refreshes of its entity (one fact per entity and type, or per entity, type
+    # and `part` where an entity has several of a type: a pair's expected session per day)
+    name = f"{entity_id}:{type_}:{part}" if part else f"{entity_id}:{type_}"
+    return {"id": uuid.uuid5(_NAMESPACE, name), "entity_id": entity_id, "person_id": person_id,
             "type": type_, "at": at, "attributes": attributes, "amount": amount}
+
+
+def session_attributes(s: Mapping[str, Any]) -> dict[str, Any]:
+    return {"session_id": str(s["id"]),
+            "programme_id": None if s["programme_id"] is None else str(s["programme_id"]),
+            "behavior_keys": list(s["focus_keys"] or []), "has_agreed_action": bool(s["has_agreed_action"])}
 
 
 def session_facts(s: Mapping[str, Any]) -> list[Fact]:
     if s["deleted"]:
         return []
     sid, coach, seller = s["id"], s["coach_id"], s["seller_id"]
-    attributes = {"session_id": str(sid), "programme_id": None if s["programme_id"] is None else str(s["programme_id"]),
-                  "behavior_keys": list(s["focus_keys"] or []), "has_agreed_action": bool(s["has_agreed_action"])}
-    facts = [_fact(sid, coach, "session_planned", s["scheduled_at"], attributes)]
+    attributes = session_attributes(s)
+    facts = [fact(sid, coach, "session_planned", s["scheduled_at"], attributes)]
     status = s["status"]
     if status == "completed" and s["held_at"] is not None:
-        facts.append(_fact(sid, coach, "session_held", s["held_at"], attributes))
-        facts.append(_fact(sid, seller, "session_received", s["held_at"], attributes))
+        facts.append(fact(sid, coach, "session_held", s["held_at"], attributes))
+        facts.append(fact(sid, seller, "session_received", s["held_at"], attributes))
         if s["relevant"] is not None:
             ratings = {k: s[k] for k in ("relevant", "developmental", "motivational")}
-            facts.append(_fact(sid, coach, "session_rated", s["held_at"], {**attributes, **ratings}))
+            facts.append(fact(sid, coach, "session_rated", s["held_at"], {**attributes, **ratings}))
     elif status == "cancelled":
-        facts.append(_fact(sid, coach, "session_cancelled", s["scheduled_at"], attributes))
+        facts.append(fact(sid, coach, "session_cancelled", s["scheduled_at"], attributes))
     elif status == "no_show":
-        facts.append(_fact(sid, coach, "session_no_show", s["scheduled_at"], attributes))
+        facts.append(fact(sid, coach, "session_no_show", s["scheduled_at"], attributes))
     return facts
 
 
@@ -83,14 +92,14 @@ def action_facts(a: Mapping[str, Any]) -> list[Fact]:
     due = datetime.combine(a["due_on"], time(), UTC)
     attributes = {"action_id": str(a["id"]), "session_id": str(a["session_id"]), "status": a["status"]}
     done = 1.0 if on_time(a) else 0.0
-    return [_fact(a["id"], a["coach_id"], "action_due", due, attributes, done),
-            _fact(a["id"], a["seller_id"], "own_action_due", due, attributes, done)]
+    return [fact(a["id"], a["coach_id"], "action_due", due, attributes, done),
+            fact(a["id"], a["seller_id"], "own_action_due", due, attributes, done)]
 
 
 def goal_facts(g: Mapping[str, Any]) -> list[Fact]:
     if g["deleted"]:
         return []
-    return [_fact(g["id"], g["coach_id"], "goal_agreed", g["first_agreed_at"],
+    return [fact(g["id"], g["coach_id"], "goal_agreed", g["first_agreed_at"],
                   {"goal_id": str(g["id"]), "metric_key": g["metric_key"], "kind": g["kind"],
                    "period": g["period"]})]
 
@@ -102,14 +111,20 @@ FACTS: dict[str, Callable[[Mapping[str, Any]], list[Fact]]] = {
 }
 
 
+More = Callable[[list[dict[str, Any]]], Awaitable[list[Fact]]]
+
+
 async def refresh(repo: EvidenceRepository, daily: DailyRepository, metrics: Metrics, table: Table,
-                  ids: Sequence[uuid.UUID]) -> None:
-    """Make the facts of these entities those of their stored rows, and the aggregates follow (see above)."""
+                  ids: Sequence[uuid.UUID], more: More | None = None) -> None:
+    """Make the facts of these entities those of their stored rows, and the aggregates follow (see above).
+    `more` adds facts that need more than the row (a session held in a programme: cadence_facts.py)."""
     facts_of = FACTS[table.name]
     await repo.lock(exclusive=False)  # a metric defined meanwhile backfills under the exclusive lock
     rows = await repo.lock_rows(table, sorted(set(ids), key=lambda i: i.bytes))
     old = await repo.delete_facts([r["id"] for r in rows])
     new = [f for row in rows for f in facts_of(row)]
+    if more is not None:
+        new += await more(rows)
     await repo.insert_facts(new)
     tally = Tally.of(metrics, "coaching")
     for f in old:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.events import Event
 from common.service_app import Consumer
+from services.metrics.cadence_repository import CadenceRepository
 from services.metrics.readmodel import (
     ACTIONS,
     ASSIGNMENTS,
@@ -124,7 +125,7 @@ def applier(feed: Feed) -> Callable[[AsyncSession, Event], Awaitable[None]]:
     async def apply(session: AsyncSession, event: Event) -> None:
         tenant = event.tenant_id
         service = ReadModelService(EvidenceRepository(session, tenant), DefinitionRepository(session, tenant),
-                                   DailyRepository(session, tenant))
+                                   DailyRepository(session, tenant), CadenceRepository(session, tenant))
         result = (await service.upsert(feed.entity, [feed.item(event)])).items[0]
         if result.status == "rejected":
             raise EventRejected(f"{feed.entity.name} {event.entity_id} v{event.entity_version} ({event.topic}, "

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from common.auth import Authenticator, Principal, require
 from common.db import SessionDep, utcnow
 from common.errors import Forbidden
+from services.metrics.cadence_repository import CadenceRepository
 from services.metrics.definitions import DefinitionsService, tenant_metrics
 from services.metrics.evidence import EvidenceService
 from services.metrics.pending import KINDS, PendingService
@@ -56,7 +57,7 @@ def pushable(principal: Principal) -> list[EvidenceSource]:
 def _read_model(principal: Internal, session: SessionDep) -> ReadModelService:
     tenant = principal.tenant_id
     return ReadModelService(EvidenceRepository(session, tenant), DefinitionRepository(session, tenant),
-                            DailyRepository(session, tenant))
+                            DailyRepository(session, tenant), CadenceRepository(session, tenant))
 
 
 ReadModel = Annotated[ReadModelService, Depends(_read_model)]

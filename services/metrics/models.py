@@ -192,6 +192,7 @@ class CoachingSession(Base):
     __table_args__ = (
         Index("ix_coaching_sessions_tenant_id_coach_id", "tenant_id", "coach_id", "scheduled_at"),
         Index("ix_coaching_sessions_tenant_id_seller_id", "tenant_id", "seller_id", "scheduled_at"),
+        Index("ix_coaching_sessions_tenant_id_programme_id", "tenant_id", "programme_id"),
     )
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -345,6 +346,17 @@ class CoachingFact(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     attributes: Mapped[dict[str, object]] = mapped_column(JSONType)
     amount: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class CadenceAccrualDay(Base):
+    """The day through which a tenant's expected programme sessions are accrued for every pair
+    (cadence_facts.py): the daily job adds the days after it."""
+
+    __tablename__ = "cadence_accruals"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    through: Mapped[date] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 # ---- metrics ----------------------------------------------------------------------------------

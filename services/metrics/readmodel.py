@@ -9,6 +9,8 @@ Each item carries a `version` that only grows per entity. An item is
 Child rows (a person's external ids, a behaviour's indicators) are replaced with their parent.
 People written give their pending evidence to the person it names (`resolution.py`), counted in `resolved`.
 A batch is written with a constant number of bulk statements in the request's one transaction.
+Sessions, programme pairs and programmes take the tenant's cadence lock before writing, and refresh the
+coaching facts they affect (coaching_facts.py, cadence_facts.py); actions and goals refresh their own.
 """
 
 import uuid
@@ -22,6 +24,8 @@ from sqlalchemy import Table
 from common.db import utcnow
 from services.metrics import coaching_facts
 from services.metrics.batches import item_errors
+from services.metrics.cadence_facts import CadenceFacts
+from services.metrics.cadence_repository import CadenceRepository
 from services.metrics.catalogue import Metrics
 from services.metrics.definitions import tenant_metrics
 from services.metrics.models import (
@@ -116,6 +120,8 @@ GOALS = Entity("goals", CoachingGoal.__table__, GoalItem,  # type: ignore[arg-ty
 ASSIGNMENTS = Entity("coach-assignments", CoachAssignment.__table__, AssignmentItem,  # type: ignore[arg-type]
                      _fields("coach_id", "seller_id", "kind", "scope", "starts_on", "ends_on"))
 
+CADENCE = (SESSIONS, PARTICIPANTS, PROGRAMMES)  # what cadence kept depends on (cadence_facts.py)
+
 Claim = tuple[str, str]  # (source, external id), or ("@email", address)
 
 
@@ -165,15 +171,19 @@ def clashes(final: dict[uuid.UUID, PersonItem], stored: dict[Claim, set[uuid.UUI
 
 
 class ReadModelService:
-    def __init__(self, repo: EvidenceRepository, definitions: DefinitionRepository, daily: DailyRepository) -> None:
+    def __init__(self, repo: EvidenceRepository, definitions: DefinitionRepository, daily: DailyRepository,
+                 cadence: CadenceRepository) -> None:
         self.repo = repo
         self.definitions = definitions
         self.daily = daily
+        self.cadence = cadence
         self._tenant_metrics: Metrics | None = None
 
     async def upsert(self, entity: Entity, raw_items: Sequence[dict[str, Any]]) -> UpsertResult:
         if entity is PEOPLE:
             await self.repo.lock(exclusive=True)  # see EvidenceRepository.lock
+        if entity in CADENCE:
+            await self.cadence.lock()  # before any row is written (see CadenceRepository.lock)
         results: dict[int, UpsertItemResult] = {}
         parsed: list[tuple[int, Any]] = []
         for index, raw in enumerate(raw_items):
@@ -214,7 +224,9 @@ class ReadModelService:
                 results[index] = UpsertItemResult(index=index, id=pid, status="unchanged" if pid in lost else "updated")
             if pid in lost:
                 del final[pid]
-        if final and entity.table.name in coaching_facts.FACTS:  # sessions, actions, goals: coaching evidence
+        if final and entity in CADENCE:  # sessions, pairs, programmes: coaching evidence and cadence kept
+            await self._refresh_cadence(entity, list(final))
+        elif final and entity.table.name in coaching_facts.FACTS:  # actions, goals: coaching evidence
             await coaching_facts.refresh(self.repo, self.daily, await self._metrics(), entity.table, list(final))
         resolved = 0
         if entity is PEOPLE and final:
@@ -223,6 +235,15 @@ class ReadModelService:
         ordered = [results[i] for i in sorted(results)]
         counts = {k: sum(r.status == k for r in ordered) for k in ("created", "updated", "unchanged", "rejected")}
         return UpsertResult(items=ordered, resolved=resolved, **counts)
+
+    async def _refresh_cadence(self, entity: Entity, ids: list[uuid.UUID]) -> None:
+        facts = CadenceFacts(self.repo, self.cadence, self.daily, await self._metrics(), utcnow().date())
+        if entity is SESSIONS:
+            await facts.refresh_sessions(ids)
+        elif entity is PARTICIPANTS:
+            await facts.refresh_pairs(ids)
+        else:
+            await facts.refresh_programmes(ids)
 
     async def _metrics(self) -> Metrics:
         if self._tenant_metrics is None:

@@ -404,10 +404,11 @@ FilterScalar = StrictBool | StrictInt | StrictFloat | Annotated[StrictStr, Strin
 FilterValue = FilterScalar | Annotated[list[FilterScalar], Field(min_length=1, max_length=50)]
 COMPLETION_STATUSES = ("completed", "passed", "failed")
 COACHING_TYPES = ("session_planned", "session_held", "session_cancelled", "session_no_show", "session_rated",
-                  "action_due", "goal_agreed", "session_received", "own_action_due")  # see coaching_facts.py
+                  "action_due", "goal_agreed", "session_received", "own_action_due", "programme_session_held",
+                  "session_expected")  # see coaching_facts.py, cadence_facts.py
 COACHING_ATTRIBUTES = ("session_id", "programme_id", "behavior_keys", "has_agreed_action", "relevant",
                        "developmental", "motivational", "action_id", "status", "goal_id", "metric_key", "kind",
-                       "period")  # see coaching_facts.py
+                       "period", "pair_id", "cadence_days")  # see coaching_facts.py, cadence_facts.py
 COACHING_FIELDS = ("attributes.relevant", "attributes.developmental", "attributes.motivational")
 MAX_DEFINED_METRICS = 200
 
@@ -422,7 +423,8 @@ class MetricCreate(Input):
     statuses (completed, passed, failed), the only filter is `course_id` and the field is `score`. For coaching
     evidence the types and attributes are those of coaching facts (COACHING_TYPES, COACHING_ATTRIBUTES: e.g.
     `session_held` filtered by `programme_id` or `behavior_keys`), the field `amount` (an action done on time:
-    1, else 0) or a rating (`attributes.relevant`, `.developmental`, `.motivational`)."""
+    1, else 0; an expected programme session: 1 / cadence_days) or a rating (`attributes.relevant`,
+    `.developmental`, `.motivational`)."""
 
     key: MetricKey
     name: Name

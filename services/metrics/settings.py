@@ -13,3 +13,6 @@ class MetricsSettings(ServiceSettings):
     # evidence (an activity's occurred_at, a completion's completed_at) before this UTC day is refused as
     # implausible, per item (ingest.py / plausibility.py)
     evidence_horizon: date = date(2000, 1, 1)
+    # expected programme sessions accrue as days pass: the job looks for tenants not accrued through today this
+    # often (cadence_accrual.py)
+    cadence_accrual_seconds: float = 600.0

@@ -4,7 +4,8 @@ One GROUP BY over the primary key's range (tenant, person, metric, day) per chun
 the days its window holds for the people asked, never the tenant's history. Values:
 - count / sum: Σnum over the window;
 - average: Σnum / Σden (null without any event that has the field);
-- ratio: Σnum of the numerator metric / Σnum of the denominator metric (null when the latter is 0).
+- ratio: Σnum of the numerator metric / Σnum of the denominator metric (null when the latter is 0, or below
+  1e-9: the rounding residue a sum of fractions such as 1/7 can leave).
 Pooled over people (a team), the parts are summed first and divided once — a team's win rate is all its
 wins over all its closed deals, not an average of people's rates.
 """
@@ -21,6 +22,7 @@ from services.metrics.catalogue import Metric
 from services.metrics.models import MetricDaily
 
 CHUNK = 500
+RESIDUE = 1e-9  # a ratio's denominator below this is none (see cadence_facts.py)
 Part = tuple[float, float]  # Σnum, Σden of one stored metric
 Sums = dict[tuple[uuid.UUID, str], Part]
 
@@ -57,7 +59,8 @@ def value_of(metric: Metric, parts: Mapping[str, Part]) -> Value:
         assert metric.numerator is not None and metric.denominator is not None
         num = parts.get(metric.numerator, (0.0, 0.0))[0]
         den = parts.get(metric.denominator, (0.0, 0.0))[0]
-        return Value(num, den, num / den if den else None)
+        # a sum of fractions (cadence kept's expected sessions) may leave a rounding residue where it is 0
+        return Value(num, den, num / den if abs(den) > RESIDUE else None)
     num, den = parts.get(metric.key, (0.0, 0.0))
     if metric.aggregation == "average":
         return Value(num, den, num / den if den else None)

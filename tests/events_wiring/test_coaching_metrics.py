@@ -11,65 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
 
 from common.auth import issue_person_token
-from services.coaching.models import Action, Goal, GoalRevision, Rating, Session
 from services.metrics.catalogue import CATALOGUE
-from services.metrics.models import MetricDaily
 from tests.conftest import JWT_SECRET, Tenant
+from tests.events_wiring.coaching_recount import COACHING_KEYS, converged, ok, period_start, stored
 from tests.events_wiring.conftest import Wired, eventually
-from tests.metrics.brute_coaching import Cell, day, recount
-
-COACHING_KEYS = sorted(k for k, m in CATALOGUE.items() if m.source == "coaching" and m.stored)
-
-
-def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json() if response.content else None
-
-
-async def expected(wired: Wired, tenant: Tenant) -> dict[Cell, tuple[float, float]]:
-    async with wired.db("coaching").sessions() as db:
-        def of(model: Any) -> Any:
-            return select(model).where(model.tenant_id == tenant.id)
-
-        sessions = list((await db.execute(of(Session))).scalars())
-        ratings = {r.session_id: r for r in (await db.execute(of(Rating))).scalars()}
-        actions = list((await db.execute(of(Action))).scalars())
-        revisions = list((await db.execute(of(GoalRevision))).scalars())
-        goals = {g.id: g.coach_id for g in (await db.execute(of(Goal))).scalars()}
-    return recount(sessions, ratings, actions, revisions, goals)
-
-
-async def stored(wired: Wired, tenant: Tenant) -> dict[Cell, tuple[float, float]]:
-    m = MetricDaily
-    async with wired.db("metrics").sessions() as db:
-        rows = (await db.execute(select(m.person_id, m.metric_key, m.day, m.num, m.den).where(
-            m.tenant_id == tenant.id, m.metric_key.in_(COACHING_KEYS)))).all()
-    return {(p, k, d): (round(n, 9), round(e, 9)) for p, k, d, n, e in rows if n or e}
-
-
-async def converged(wired: Wired, tenant: Tenant) -> dict[Cell, tuple[float, float]]:
-    want = await expected(wired, tenant)
-    assert want, "the history produced no coaching figures"
-
-    async def same() -> bool:
-        return await stored(wired, tenant) == want
-
-    try:
-        await eventually(same)
-    except AssertionError:
-        got = await stored(wired, tenant)
-        diff = {k: (got.get(k), want.get(k)) for k in set(got) | set(want) if got.get(k) != want.get(k)}
-        raise AssertionError(f"stored ≠ recount in {len(diff)} cells, e.g. {sorted(diff.items())[:5]}") from None
-    return want
-
-
-def period_start(d: date, grain: str) -> date:
-    if grain == "day":
-        return d
-    return d - timedelta(days=d.weekday()) if grain == "week" else d.replace(day=1)
+from tests.metrics.brute_coaching import Cell, day
 
 
 async def same_through_graphql(wired: Wired, tenant: Tenant, want: dict[Cell, tuple[float, float]],

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from services.metrics import readmodel
+from services.metrics.cadence_repository import CadenceRepository
 from services.metrics.models import Person, PersonExternalId
 from services.metrics.readmodel import ReadModelService
 from services.metrics.repository import DailyRepository, DefinitionRepository, EvidenceRepository
@@ -26,7 +27,8 @@ async def _upsert(db: Any, tenant: uuid.UUID, items: list[dict[str, Any]], *, st
                 return {}
             real = repo.versions
             repo.versions = nothing  # type: ignore[method-assign]
-        out = await ReadModelService(repo, DefinitionRepository(s, tenant), DailyRepository(s, tenant)).upsert(
+        out = await ReadModelService(repo, DefinitionRepository(s, tenant), DailyRepository(s, tenant),
+                                     CadenceRepository(s, tenant)).upsert(
             readmodel.PEOPLE, items)
         await s.commit()
         return out
