@@ -31,6 +31,7 @@ class QueueReasonKind(Enum):
     SINCE_LAST_SESSION = "since_last_session"
     OVERDUE_ACTIONS = "overdue_actions"
     CADENCE_DUE = "cadence_due"
+    REVIEW_DUE = "review_due"
     RATINGS_FALLING = "ratings_falling"
     PAIRS_OVERDUE = "pairs_overdue"
 

@@ -12,7 +12,8 @@ nothing. `entity_version` only grows per entity:
 - actions: their `version` column — 1 created, +1 on every update (status, description, due day) and when
   announced overdue;
 - coach assignments: their `version` column — 1 created, +1 each time the end is set or brought forward;
-- gaps (`opened`): 1 — published once, when opened.
+- gaps (`opened`): 1 — published once, when opened;
+- goal reviews (`goal.reviewed`): 1 — a review is recorded once and never changes.
 """
 
 import uuid
@@ -28,6 +29,7 @@ from services.coaching.models import (
     CoachAssignment,
     Gap,
     Goal,
+    GoalReview,
     GoalRevision,
     Outbox,
     Person,
@@ -48,6 +50,7 @@ SESSION_NO_SHOW = "coaching.session.no_show"
 SESSION_RATED = "coaching.session.rated"
 GOAL_AGREED = "coaching.goal.agreed"
 GOAL_REVIEW_DUE = "coaching.goal.review_due"
+GOAL_REVIEWED = "coaching.goal.reviewed"
 ACTION_CREATED = "coaching.action.created"
 ACTION_UPDATED = "coaching.action.updated"
 ACTION_OVERDUE = "coaching.action.overdue"
@@ -185,6 +188,14 @@ async def programme_changed(session: AsyncSession, p: Programme, *, deleted: boo
     """A programme created, changed or deleted (bump `version` first, the deletion included)."""
     await _record(session, [_event(p.tenant_id, PROGRAMME_CHANGED, p.id, p.version,
                                    programme_payload(p, deleted=deleted))])
+
+
+async def goal_reviewed(session: AsyncSession, goal: Goal, review: GoalReview) -> None:
+    """A review of the goal's terms in force (one agreed revision) was recorded: the goal is no longer due."""
+    await _record(session, [_event(goal.tenant_id, GOAL_REVIEWED, review.id, 1, {
+        "id": review.id, "version": 1, "goal_id": goal.id, "seller_id": goal.seller_id, "coach_id": goal.coach_id,
+        "revision": review.revision, "outcome": review.outcome, "carried_into": review.carried_into,
+        "reviewed_at": review.reviewed_at})])
 
 
 async def goals_review_due(session: AsyncSession, due: Iterable[tuple[Goal, GoalRevision]]) -> None:

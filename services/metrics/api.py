@@ -170,6 +170,12 @@ async def put_goals(body: InternalBatch, svc: ReadModel) -> UpsertResult:
     return await svc.upsert(readmodel.GOALS, body.items)
 
 
+@router.put("/internal/goal-reviews", tags=["internal"])
+async def put_goal_reviews(body: InternalBatch, svc: ReadModel) -> UpsertResult:
+    """Reviews of agreed goal revisions (a goal is due for review until its revision in force has one)."""
+    return await svc.upsert(readmodel.GOAL_REVIEWS, body.items)
+
+
 @router.put("/internal/coach-assignments", tags=["internal"])
 async def put_assignments(body: InternalBatch, svc: ReadModel) -> UpsertResult:
     """Coach assignments (who coaches whom, on which behaviours, over which days)."""

@@ -20,7 +20,9 @@ from common.auth import Principal
 from services.metrics.analysis_repository import AnalysisRepository
 from services.metrics.analysis_schemas import ScorecardOut
 from services.metrics.catalogue import Metrics
-from services.metrics.models import Behavior
+from services.metrics.goal_progress import GoalProgressService
+from services.metrics.goal_progress_schemas import GoalProgressOut
+from services.metrics.models import Behavior, CoachingGoal
 from services.metrics.periods import Period, ScorecardPeriod
 from services.metrics.queue_repository import Held, Link, Pair, QueueRepository
 from services.metrics.queue_schemas import CoachingQueueOut, FocusOut, QueueAnswer, QueueEntryOut, QueueReasonOut
@@ -28,6 +30,7 @@ from services.metrics.queue_scoring import (
     DEFAULT_PRIORITY,
     FORMULA,
     LOOKBACK_DAYS,
+    GoalDue,
     IndicatorFigure,
     PairDue,
     ProgrammeFacts,
@@ -63,6 +66,10 @@ def _since(pair: Pair, held: Sequence[Held], on: date, lookback: int) -> tuple[d
     return last or max(pair.first, on - timedelta(days=lookback)), last
 
 
+def _goal_due(g: CoachingGoal, p: GoalProgressOut | None) -> GoalDue:
+    return GoalDue(g.metric_key, g.target, g.period, g.review_on, *((p.actual, p.expected, p.status) if p else ()))
+
+
 class QueueService:
     def __init__(self, session: AsyncSession, principal: Principal, metrics: Metrics, today: date) -> None:
         tenant = principal.tenant_id
@@ -70,6 +77,7 @@ class QueueService:
         self.analysis = AnalysisRepository(session, tenant)
         self.visibility = Visibility(principal, QueryRepository(session, tenant), today)
         self.scorecards = ScorecardService(self.analysis, metrics, today)
+        self.goals = GoalProgressService(QueryRepository(session, tenant), metrics, self.visibility, today)
         self.metrics = metrics
         self.today = today
 
@@ -112,6 +120,8 @@ class QueueService:
         held = await self.repo.held(coaches, *window)
         their_held = await self.repo.held(sellers, *window, programmes_only=True)
         overdue = await self.repo.overdue(coaches, on)
+        due_goals = [g for g in await self.repo.goals_due(coaches, on) if (g.coach_id, g.seller_id) in by_pair]
+        progress = {p.goal_id: p for p in await self.goals.progress([g.id for g in due_goals], on)}
         cards = {c.person_id: c for c in await self.scorecards.scorecards(sellers, kind=kind, on=on)}
         visible = set(await self.visibility.visible(sellers))
         behaviors = {b.key: b for b, _ in await self.analysis.active_behaviors()}
@@ -150,7 +160,8 @@ class QueueService:
                     last_session_on=done[-1].held_at.astimezone(UTC).date() if done else None,
                     overdue_due_dates=tuple(sorted(d for cc, ss, d in overdue if cc == c and ss == s)),
                     programmes=tuple(programme_facts), ratings=ratings.get(s), pairs_due=tuple(due),
-                    pairs_in_force=len(mine)))
+                    pairs_in_force=len(mine), reviews_due=tuple(
+                        _goal_due(g, progress.get(g.id)) for g in due_goals if (g.coach_id, g.seller_id) == (c, s))))
             ranked = rank(facts, on, lookback)
             entries = [self._entry(n, x, by_pair[(c, uuid.UUID(x.facts.seller_id))], shown, last_held, behaviors)
                        for n, x in enumerate(ranked[:max(1, min(first, MAX_FIRST))], start=1)]

@@ -26,6 +26,7 @@ from services.metrics.readmodel import (
     ACTIONS,
     ASSIGNMENTS,
     BEHAVIORS,
+    GOAL_REVIEWS,
     GOALS,
     PARTICIPANTS,
     PEOPLE,
@@ -87,6 +88,10 @@ def _goal(event: Event) -> dict[str, Any]:
     return item
 
 
+def _goal_review(event: Event) -> dict[str, Any]:
+    return _pick(event, "goal_id", "revision", "outcome", "reviewed_at")
+
+
 def _assignment(event: Event) -> dict[str, Any]:
     return _pick(event, "coach_id", "seller_id", "kind", "scope", "starts_on", "ends_on")
 
@@ -117,6 +122,7 @@ FEEDS = (
     Feed("metrics-behaviors", "behaviors.behavior.*", BEHAVIORS, _behavior),
     Feed("metrics-actions", "coaching.action.*", ACTIONS, _action),
     Feed("metrics-goals", "coaching.goal.agreed", GOALS, _goal),
+    Feed("metrics-goal-reviews", "coaching.goal.reviewed", GOAL_REVIEWS, _goal_review),
     Feed("metrics-coach-assignments", "coaching.coach_assignment.*", ASSIGNMENTS, _assignment),
 )
 

@@ -305,6 +305,24 @@ class CoachingGoal(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class CoachingGoalReview(Base):
+    """A review of one agreed revision of a goal: a goal is due for review from its review day until the
+    revision in force (its `version`) has one."""
+
+    __tablename__ = "coaching_goal_reviews"
+    __table_args__ = (Index("ix_coaching_goal_reviews_tenant_id_goal_id", "tenant_id", "goal_id"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    goal_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    revision: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(16))
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deleted: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class CoachAssignment(Base):
     """A coach assigned to a seller on the days starts_on <= d <= ends_on (open when null), on the behaviours
     in `scope` (all when empty). Line managers coach their reports without an assignment."""

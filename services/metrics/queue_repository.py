@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, or_, select
 
 from common.repository import TenantRepository
 from services.metrics.models import (
     CoachAssignment,
     CoachingAction,
+    CoachingGoal,
+    CoachingGoalReview,
     CoachingProgramme,
     CoachingSession,
     Person,
@@ -127,3 +129,15 @@ class QueueRepository(TenantRepository):
             if first is not None and coach is not None:
                 out.append(Pair(programme.id, programme.name, programme.cadence_days, coach, seller, first))
         return sorted(out, key=lambda x: (x.name, str(x.programme_id), str(x.coach_id), str(x.seller_id)))
+
+    async def goals_due(self, coach_ids: Sequence[uuid.UUID], on: date) -> list[CoachingGoal]:
+        """The goals agreed with these coaches whose terms in force reached their review day on or before `on`
+        without a review of that revision (the goal's `version` is its agreed revision)."""
+        if not coach_ids:
+            return []
+        g, r = CoachingGoal, CoachingGoalReview
+        reviewed = exists().where(r.tenant_id == g.tenant_id, r.goal_id == g.id, r.revision == g.version,
+                                  r.deleted.is_(False))
+        stmt = select(g).where(g.tenant_id == self.tenant_id, g.coach_id.in_(list(coach_ids)), g.deleted.is_(False),
+                               g.review_on <= on, ~reviewed)
+        return list((await self.s.execute(stmt.order_by(g.review_on, g.id))).scalars())

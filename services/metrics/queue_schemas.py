@@ -9,8 +9,8 @@ from pydantic import BaseModel
 from services.metrics.analysis_schemas import BehaviorCard
 from services.metrics.periods import ScorecardPeriod
 
-ReasonKind = Literal["gap", "trend", "since_last_session", "overdue_actions", "cadence_due", "ratings_falling",
-                     "pairs_overdue"]
+ReasonKind = Literal["gap", "trend", "since_last_session", "overdue_actions", "cadence_due", "review_due",
+                     "ratings_falling", "pairs_overdue"]
 
 
 class QueueReasonOut(BaseModel):

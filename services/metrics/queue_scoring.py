@@ -17,6 +17,7 @@ A seller's score is the sum of the weights of their reasons (each rounded to 2 d
 | `ratings_falling`    | 10 when the seller coaches and their sellers' mean rating of the sessions | 10      |
 |                      | they held fell by 0.25 or more (of 5) against the previous period          |         |
 | `pairs_overdue`      | 5 per programme pair the seller coaches that is due (cadence not kept)    | 15      |
+| `review_due`         | 10 per goal agreed with this coach whose review day has come, unreviewed  | 20      |
 
 The last two coach the coaches: a leader's queue ranks the managers below them by how they coach, not
 only by how they sell (their coaching indicators reach them as `gap` and `trend` through their scorecard).
@@ -44,6 +45,9 @@ only by how they sell (their coaching indicators reach them as `gap` and `trend`
   and of the previous period; only when both have rated sessions.
 - **Pairs overdue**: programme pairs in which the seller is the coach, in their programme on `on` and due by
   the rule above.
+- **Review due**: a goal of the pair whose terms in force (its agreed revision) reached their review day on
+  or before `on` and have no review yet; the earliest is named with its progress (goal_progress.py) when the
+  caller may see it.
 - Reasons with weight 0 are left out. Ranking: score descending, then name (case-insensitive), then id.
 """
 
@@ -63,6 +67,8 @@ RATINGS_WEIGHT = 10.0
 RATINGS_DROP = 0.25
 PAIRS_WEIGHT = 5.0
 PAIRS_MAX = 3
+REVIEW_WEIGHT = 10.0
+REVIEW_MAX = 2
 PRIORITY_STEP = 0.1
 DEFAULT_PRIORITY = 3
 LOOKBACK_DAYS = 180  # how far back the last session is looked for (more when a cadence is longer)
@@ -82,6 +88,8 @@ FORMULA = (
     f"coaches and the mean rating their sellers gave their sessions (the three dimensions) fell by "
     f"{RATINGS_DROP:g} or more against the previous period. pairs_overdue: {PAIRS_WEIGHT:g} per programme pair "
     f"the seller coaches that has gone cadence_days or more without a session, at most {PAIRS_MAX}. "
+    f"review_due: {REVIEW_WEIGHT:g} per goal agreed with this coach whose review day has come without a review, "
+    f"at most {REVIEW_MAX}. "
     f"Ties: name, then id."
 )
 
@@ -132,6 +140,19 @@ class PairDue:
 
 
 @dataclass(frozen=True)
+class GoalDue:
+    """A goal of the pair due for review on `on`, with its progress when the caller may see it."""
+
+    metric_key: str
+    target: float
+    period: str
+    review_on: date
+    actual: float | None = None
+    expected: float | None = None
+    status: str | None = None  # goal_progress.py's status; None when not visible
+
+
+@dataclass(frozen=True)
 class SellerFacts:
     seller_id: str
     name: str
@@ -143,11 +164,13 @@ class SellerFacts:
     ratings: Ratings | None = None  # as a coach; None when not rated in both periods
     pairs_due: tuple[PairDue, ...] = ()  # as a coach in programmes
     pairs_in_force: int = 0  # programme pairs the seller coaches on `on`
+    reviews_due: tuple[GoalDue, ...] = ()  # goals of the pair due for review, earliest first
 
 
 @dataclass(frozen=True)
 class Reason:
-    kind: str  # gap | trend | since_last_session | overdue_actions | cadence_due | ratings_falling | pairs_overdue
+    kind: str  # gap | trend | since_last_session | overdue_actions | cadence_due | review_due | ratings_falling |
+    #            pairs_overdue
     weight: float
     detail: str
     behavior_key: str | None = None
@@ -268,9 +291,22 @@ def score_seller(facts: SellerFacts, on: date, lookback_days: int = LOOKBACK_DAY
         reasons.append(Reason("cadence_due", _w(CADENCE_WEIGHT),
                               f"Programme '{p.name}' expects a session every {p.cadence_days} day(s): {last}{more}.",
                               programme_id=p.programme_id))
+    reasons += _review_reasons(facts, on)
     reasons += _coaching_reasons(facts)
     kept = tuple(r for r in reasons if r.weight > 0)
     return Scored(facts, min(100.0, _w(sum(r.weight for r in kept))), kept, focus, days_since, figures)
+
+
+def _review_reasons(facts: SellerFacts, on: date) -> list[Reason]:
+    if not facts.reviews_due:
+        return []
+    g = facts.reviews_due[0]
+    figures = (f": {_num(g.actual)} against {_num(g.expected)} expected so far, {g.status.replace('_', ' ')}"
+               if g.status is not None else "")
+    more = f"; {len(facts.reviews_due) - 1} more goal(s) due" if len(facts.reviews_due) > 1 else ""
+    return [Reason("review_due", _w(REVIEW_WEIGHT * min(len(facts.reviews_due), REVIEW_MAX)),
+                   f"Goal on {g.metric_key} ({_num(g.target)} per {g.period}) due for review since {g.review_on} "
+                   f"({(on - g.review_on).days} day(s)){figures}{more}.", metric_key=g.metric_key)]
 
 
 def _coaching_reasons(facts: SellerFacts) -> list[Reason]:

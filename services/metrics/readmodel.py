@@ -34,6 +34,7 @@ from services.metrics.models import (
     CoachAssignment,
     CoachingAction,
     CoachingGoal,
+    CoachingGoalReview,
     CoachingProgramme,
     CoachingSession,
     Person,
@@ -48,6 +49,7 @@ from services.metrics.schemas import (
     AssignmentItem,
     BehaviorItem,
     GoalItem,
+    GoalReviewItem,
     ParticipantItem,
     PersonItem,
     ProgrammeItem,
@@ -117,6 +119,8 @@ ACTIONS = Entity("actions", CoachingAction.__table__, ActionItem,  # type: ignor
 GOALS = Entity("goals", CoachingGoal.__table__, GoalItem,  # type: ignore[arg-type]
                _fields("coach_id", "seller_id", "session_id", "metric_key", "kind", "target", "period", "review_on",
                        "agreed_at", "first_agreed_at"))
+GOAL_REVIEWS = Entity("goal-reviews", CoachingGoalReview.__table__, GoalReviewItem,  # type: ignore[arg-type]
+                      _fields("goal_id", "revision", "outcome", "reviewed_at"))
 ASSIGNMENTS = Entity("coach-assignments", CoachAssignment.__table__, AssignmentItem,  # type: ignore[arg-type]
                      _fields("coach_id", "seller_id", "kind", "scope", "starts_on", "ends_on"))
 

@@ -317,6 +317,16 @@ class GoalItem(Versioned):
         return self
 
 
+class GoalReviewItem(Versioned):
+    """A goal's agreed revision reviewed (its outcome): the goal is no longer due for review until a later
+    revision is agreed."""
+
+    goal_id: uuid.UUID
+    revision: int = Field(ge=1)
+    outcome: Literal["achieved", "missed", "carried_over"]
+    reviewed_at: AwareDatetime
+
+
 CoachKind = Literal["manager", "trainer", "sales_engineer", "product_marketer", "presales", "peer", "leader"]
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from common.auth import issue_person_token
 from tests.conftest import JWT_SECRET, GraphQL, Stack, Tenant
-from tests.gateway.coaching_docs import create_person
+from tests.gateway.coaching_docs import create_person, set_manager
 from tests.gateway.helpers import PROBLEM, client_for, downstream, result
 from tests.gateway.test_queue import mirror
 
@@ -132,3 +132,34 @@ async def test_progress_is_null_where_the_caller_may_not_see_the_figures(stack, 
             own = await person(query, id=sellers[me])
             assert own["person"]["goals"] == [{"id": goals[me]["id"], "progress": {"goalId": goals[me]["id"]}}]
             assert (await person(query, id=sellers[other]))["person"]["goals"] == []
+
+
+QUEUE_REASONS = """query($coach: ID!) { coachingQueue(coachId: $coach) { ... on CoachingQueue {
+    entries { seller { name } reasons { kind weight detail metricKey } } } } }"""
+
+
+async def test_a_goal_due_for_review_is_a_reason_in_the_coachs_queue_until_reviewed(stack, tenant, gql, coaching,
+                                                                                   metrics):
+    """The review day of a goal's terms in force puts REVIEW_DUE, with the goal's progress, in its coach's queue;
+    the review takes it out (the review reaches the metrics read model as an event)."""
+    coach = (await create_person(gql, "Maya", "MANAGER"))["id"]
+    seller = (await create_person(gql, "Ada"))["id"]
+    assert (await set_manager(gql, seller, coach, date(2020, 1, 1)))["__typename"] == "ManagerOnDay"
+    today = datetime.now(UTC).date()
+    [goal] = await agreed_goals(stack, tenant, coaching, metrics, coach, [seller], today)
+    await stack.settled()
+    r = await metrics.post("/v1/activities", json={"items": [
+        {"external_id": "m-1", "source": "crm", "type": "meeting", "person_id": seller,
+         "occurred_at": datetime.now(UTC).isoformat(), "source_updated_at": datetime.now(UTC).isoformat()}]})
+    assert r.status_code == 200 and r.json()["created"] == 1, r.text
+
+    [entry] = (await gql(QUEUE_REASONS, coach=coach))["coachingQueue"]["entries"]
+    due = [r for r in entry["reasons"] if r["kind"] == "REVIEW_DUE"]
+    assert len(due) == 1 and due[0]["weight"] == 10.0 and due[0]["metricKey"] == "meetings", entry
+    assert f"Goal on meetings (3 per week) due for review since {today} (0 day(s)): 1 against" in due[0]["detail"]
+
+    r = await coaching.post(f"/v1/goals/{goal['id']}/reviews", json={"outcome": "achieved"})
+    assert r.status_code == 201, r.text
+    await stack.settled()
+    [entry] = (await gql(QUEUE_REASONS, coach=coach))["coachingQueue"]["entries"]
+    assert "REVIEW_DUE" not in {r["kind"] for r in entry["reasons"]}, entry

@@ -174,6 +174,7 @@ class GoalsService:
         self.repo.add(review)
         goal.updated_at = now
         await self.repo.flush()
+        await events.goal_reviewed(self.repo.s, goal, review)
         return review_out(review)
 
     # ---- reading ------------------------------------------------------------------------------
