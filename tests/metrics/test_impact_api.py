@@ -9,7 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
+from bench.impact_scenarios import SCENARIOS, Org, cohorts_of
 from services.metrics.catalogue import CATALOGUE
+from services.metrics.impact import ImpactEstimate, analyse
 from services.metrics.impact_service import effect_unit
 from tests.metrics.test_scorecards import put
 
@@ -74,7 +76,7 @@ async def plant(metrics: httpx.AsyncClient, seed: int = 11) -> dict[str, Any]:
     for i in range(0, len(items), 5000):
         r = await metrics.post("/v1/activities", json={"items": items[i:i + 5000]})
         assert r.status_code == 200 and r.json()["rejected"] == 0, r.text
-    return {"sellers": sellers, "manager": manager, "kickoff": kickoff}
+    return {"sellers": sellers, "manager": manager, "kickoff": kickoff, "treated": treated}
 
 
 async def test_a_planted_course_effect_is_recovered_and_a_placebo_shows_none(metrics):
@@ -87,6 +89,9 @@ async def test_a_planted_course_effect_is_recovered_and_a_placebo_shows_none(met
     assert found["low"] <= planted <= found["high"] and found["low"] > 0, found
     assert (found["treated_size"], found["comparison_size"], found["excluded"]) == (12, 24, 0)
     assert found["unit"] == f"meetings per person per {WINDOW} days"  # what the effect counts, per what window
+    assert (found["method"], found["inference_unit"], found["descriptive_only"]) == ("welch_t", "person", False)
+    assert found["cohorts"] == len(set(org["treated"].values())) > 1  # each course day over its own windows
+    assert (found["weighting"], found["denominators"], found["resamples"]) == (None, None, 0)
 
     # within the kickoff team (the course takers' lift would contaminate a tenant-wide comparison), 9 took a
     # course that changed nothing
@@ -100,14 +105,26 @@ async def test_a_planted_course_effect_is_recovered_and_a_placebo_shows_none(met
 
 async def test_a_kickoff_date_for_a_team(metrics):
     org = await plant(metrics)
-    r = await metrics.get("/v1/impact", params={"metric": "meetings", "date": org["kickoff"].isoformat(),
-                                                "team_of": str(org["manager"]), "window_days": WINDOW})
+    params = {"metric": "meetings", "date": org["kickoff"].isoformat(), "team_of": str(org["manager"]),
+              "window_days": WINDOW}
+    r = await metrics.get("/v1/impact", params=params)
     assert r.status_code == 200, r.text
     found = r.json()
-    # the comparison includes the course takers, some of whose lift began inside the pre window: only the
-    # sign and the rough size are asserted here (the course test checks the interval exactly)
-    assert found["treated_size"] == 18 and found["comparison_size"] == 18
-    assert found["low"] > 0 and found["effect"] > PLANTED_PER_DAY * WINDOW / 3, found
+    # One team was kicked off: teams are the unit for a date, and one team cannot be told apart from a shock
+    # that hit that team. The figures, no interval.
+    assert (found["descriptive_only"], found["method"], found["inference_unit"]) == (True, "descriptive", "team")
+    assert (found["low"], found["high"], found["standard_error"]) == (None, None, None)
+    assert (found["treated_units"], found["treated_size"], found["comparison_size"]) == (1, 18, 18)
+    assert "1 treated" in found["note"]
+    # Asked per person (nobody else shares the team's shocks here), the interval is given; the comparison
+    # includes the course takers, some of whose lift began inside the pre window: only the sign and the rough
+    # size are asserted here (the course test checks the interval exactly)
+    r = await metrics.get("/v1/impact", params={**params, "unit": "person"})
+    per_person = r.json()
+    assert (per_person["descriptive_only"], per_person["method"], per_person["inference_unit"]) == (
+        False, "welch_t", "person")
+    assert per_person["effect"] == found["effect"]
+    assert per_person["low"] > 0 and per_person["effect"] > PLANTED_PER_DAY * WINDOW / 3, per_person
 
 
 async def test_refusals_and_bad_input(metrics):
@@ -133,3 +150,38 @@ def test_the_effect_says_what_it_counts_per_what_window():
         "won_amount": "won_amount (sum of amount) per person per 28 days",
         "win_rate": "win_rate (wins / closed_opportunities, pooled over each group) over 28 days",
         "avg_deal_size": "avg_deal_size (mean amount per event, pooled over each group) over 28 days"}
+
+
+async def test_the_service_builds_what_the_simulation_study_measures(metrics):
+    """End to end on a small org of the seasonal, staggered scenario (bench/impact_scenarios.py; a period is a
+    week, its count put on the week's first day): the REST answer is the pure estimator's answer over the
+    cohorts the study builds, so the study's coverage is the service's."""
+    generate, _ = SCENARIOS["seasonal_staggered"]
+    drawn = generate(random.Random("2026/seasonal_staggered/e2e"), 0.0)
+    org = Org(tuple(p for p in drawn.people[:12] + drawn.people[30:46]), drawn.window, 0.0, False)
+    weeks = len(org.people[0].values)
+    start = TODAY - timedelta(days=7 * weeks + 1)
+    ids = {p.pid: uuid.uuid4() for p in org.people}
+    await put(metrics, "people", [{"id": str(ids[p.pid]), "version": 1, "name": p.pid, "roles": ["seller"]}
+                                  for p in org.people])
+    completions = [{"external_id": f"c-{p.pid}", "lms": "cornerstone", "person_id": str(ids[p.pid]),
+                    "course_id": "seasonal", "course_title": "Seasonal", "status": "passed",
+                    "completed_at": at(start + timedelta(days=7 * p.treated))} for p in org.people if p.treated]
+    r = await metrics.post("/v1/completions", json={"items": completions})
+    assert r.status_code == 200 and r.json()["rejected"] == 0, r.text
+    items = [{"external_id": f"s{p.pid}-{w}-{k}", "source": "hubspot", "type": "meeting",
+              "person_id": str(ids[p.pid]), "occurred_at": at(start + timedelta(days=7 * w)),
+              "source_updated_at": at(start + timedelta(days=7 * w))}
+             for p in org.people for w, count in enumerate(p.values) for k in range(int(count))]
+    for i in range(0, len(items), 5000):
+        r = await metrics.post("/v1/activities", json={"items": items[i:i + 5000]})
+        assert r.status_code == 200 and r.json()["rejected"] == 0, r.text
+    r = await metrics.get("/v1/impact", params={"metric": "meetings", "course_id": "seasonal", "window_days": 28})
+    assert r.status_code == 200, r.text
+    found = r.json()
+    expected = analyse(cohorts_of(org))
+    assert isinstance(expected, ImpactEstimate)
+    assert (found["treated_size"], found["comparison_size"], found["cohorts"]) == (
+        expected.treated_size, expected.comparison_size, expected.cohorts)
+    for key in ("effect", "low", "high", "standard_error", "df", "comparison_pre", "comparison_post"):
+        assert found[key] == pytest.approx(getattr(expected, key)), key
