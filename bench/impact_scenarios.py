@@ -33,7 +33,15 @@ import statistics
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from services.metrics.impact import Cohort, ImpactDescriptive, ImpactEstimate, ImpactRefused, PrePost, analyse
+from services.metrics.impact import (
+    MIN_GROUP,
+    Cohort,
+    ImpactDescriptive,
+    ImpactEstimate,
+    ImpactRefused,
+    PrePost,
+    analyse,
+)
 
 CONFIDENCE = 0.95
 
@@ -43,7 +51,8 @@ class Person:
     pid: str
     team: str
     treated: int | None  # the first treated period
-    values: tuple[float, ...]  # the metric in each period
+    values: tuple[float, ...]  # the metric in each period (a ratio's numerator)
+    dens: tuple[float, ...] | None = None  # a ratio's denominator in each period
 
 
 @dataclass(frozen=True)
@@ -140,6 +149,35 @@ def team_kickoff(rng: random.Random, effect: float) -> Org:
     return _teams(rng, effect, 6, 10)
 
 
+def four_team_kickoff(rng: random.Random, effect: float) -> Org:
+    return _teams(rng, effect, 4, 6)
+
+
+def win_rate(rng: random.Random, effect: float) -> Org:
+    """Won / closed deals per person, deal-weighted: deal counts and win rates differ a lot between people, and
+    everyone's win rate drifts up between the windows."""
+    people = []
+    for i in range(100):
+        treated = i < 40
+        deals, rate = rng.uniform(2.0, 15.0), rng.uniform(0.15, 0.45)
+        pre_closed, post_closed = poisson(rng, deals), poisson(rng, deals * 1.1)
+        post_rate = min(1.0, rate + 0.04 + (effect if treated else 0.0))
+        pre_won = sum(rng.random() < rate for _ in range(pre_closed))
+        post_won = sum(rng.random() < post_rate for _ in range(post_closed))
+        people.append(Person(f"p{i}", f"p{i}", 1 if treated else None, (float(pre_won), float(post_won)),
+                             (float(pre_closed), float(post_closed))))
+    return Org(tuple(people), 1, effect, False)
+
+
+def rollout_to_everyone(rng: random.Random, effect: float) -> Org:
+    """A course everyone takes, at dates staggered over half a year: only the not yet treated compare (the last
+    days, with fewer than MIN_GROUP left to compare with, are left out)."""
+    org = seasonal_staggered(rng, effect)
+    people = tuple(Person(p.pid, p.team, p.treated if p.treated is not None else rng.randint(10, 38), p.values)
+                   for p in org.people[:50])
+    return Org(people, org.window, org.truth, False)
+
+
 def one_team_kickoff(rng: random.Random, effect: float) -> Org:
     return _teams(rng, effect, 1, 10)
 
@@ -151,25 +189,37 @@ SCENARIOS: dict[str, tuple[Callable[[random.Random, float], Org], str]] = {
                                                     "staggered course dates (30 vs 40)"),
     "small_8_8": (small_8_8, "8 treated vs 8, overdispersed"),
     "small_5_5": (small_5_5, "5 treated vs 5, overdispersed"),
+    "win_rate": (win_rate, "win rate (won / closed deals, deal-weighted), 40 vs 60, deal counts 2-15 per "
+                           "person"),
+    "rollout_to_everyone": (rollout_to_everyone, "a course everyone takes, staggered, seasonal: only the not yet "
+                                                 "treated compare (50 people)"),
     "team_kickoff": (team_kickoff, "kickoff for 6 teams vs 10 teams, team-wide shocks"),
+    "four_team_kickoff": (four_team_kickoff, "kickoff for 4 teams vs 6 teams, team-wide shocks (the fewest "
+                                             "teams given an interval)"),
     "one_team_kickoff": (one_team_kickoff, "kickoff for one team vs 10 teams, team-wide shocks"),
 }
 
 
 def _window(p: Person, start: int, window: int) -> PrePost:
-    return PrePost(p.pid, math.fsum(p.values[start - window:start]), math.fsum(p.values[start:start + window]))
+    pre, post = math.fsum(p.values[start - window:start]), math.fsum(p.values[start:start + window])
+    if p.dens is None:
+        return PrePost(p.pid, pre, post)
+    return PrePost.ratio(p.pid, pre_num=pre, pre_den=math.fsum(p.dens[start - window:start]), post_num=post,
+                         post_den=math.fsum(p.dens[start:start + window]))
 
 
 def cohorts_of(org: Org) -> list[Cohort]:
     """As the service builds them: one cohort per treated period; its comparison: the never treated and those
-    treated after the cohort's post window, all over the cohort's windows."""
+    treated after the cohort's post window, all over the cohort's windows; a day with fewer than MIN_GROUP
+    people to compare with is left out."""
     w = org.window
     days = sorted({p.treated for p in org.people if p.treated is not None})
     out = []
     for day in days:
-        treated = [_window(p, day, w) for p in org.people if p.treated == day]
         comparison = [_window(p, day, w) for p in org.people if p.treated is None or p.treated > day + w - 1]
-        out.append(Cohort(treated, comparison))
+        if len(comparison) < MIN_GROUP:  # nobody left to compare with: the service leaves the day out too
+            continue
+        out.append(Cohort([_window(p, day, w) for p in org.people if p.treated == day], comparison))
     return out
 
 
@@ -181,13 +231,16 @@ def replicate(org: Org) -> ImpactEstimate | ImpactDescriptive | ImpactRefused:
         return refused
 
 
-def legacy(org: Org, rng: random.Random, resamples: int = 400) -> tuple[float, float]:
+def legacy(org: Org, rng: random.Random, resamples: int = 400) -> tuple[float, float] | None:
     """The former estimator: the comparison measured around the median treated period, a person-level
-    percentile bootstrap of the difference of mean changes."""
+    percentile bootstrap of the difference of mean changes (plain metrics; None where it gave no answer: fewer
+    than MIN_GROUP never treated)."""
     w = org.window
     median = statistics.median_low(sorted(p.treated for p in org.people if p.treated is not None))
     t = [_window(p, p.treated, w) for p in org.people if p.treated is not None]
     c = [_window(p, median, w) for p in org.people if p.treated is None]
+    if len(c) < MIN_GROUP:
+        return None
     t_d, c_d = [r.post - r.pre for r in t], [r.post - r.pre for r in c]
     effects = sorted(sum(rng.choices(t_d, k=len(t_d))) / len(t_d) - sum(rng.choices(c_d, k=len(c_d))) / len(c_d)
                      for _ in range(resamples))
@@ -204,7 +257,8 @@ class Result:
     descriptive: int  # descriptive-only answers (no interval)
     refused: int
     mean_effect: float  # mean estimate over the intervals (the truth is 0: this is the bias)
-    legacy_covered: int | None = None  # the former estimator, same orgs
+    legacy_covered: int | None = None  # the former estimator, same orgs (None: not run or never answered)
+    legacy_answers: int = 0  # replications the former estimator answered
 
     @property
     def coverage(self) -> float | None:
@@ -217,12 +271,12 @@ class Result:
 
     @property
     def legacy_coverage(self) -> float | None:
-        return self.legacy_covered / self.replications if self.legacy_covered is not None else None
+        return self.legacy_covered / self.legacy_answers if self.legacy_covered is not None else None
 
     def as_json(self) -> dict[str, object]:
         out: dict[str, object] = {k: getattr(self, k) for k in (
             "scenario", "replications", "intervals", "covered", "descriptive", "refused", "mean_effect",
-            "coverage", "false_positive_rate", "legacy_covered", "legacy_coverage")}
+            "coverage", "false_positive_rate", "legacy_covered", "legacy_answers", "legacy_coverage")}
         out["description"] = SCENARIOS[self.scenario][1]
         return out
 
@@ -237,7 +291,7 @@ def orgs(name: str, replications: int, *, seed: int = 2026) -> Iterator[Org]:
 def study(name: str, replications: int, *, seed: int = 2026, with_legacy: bool = False,
           legacy_resamples: int = 400, drawn: Iterable[Org] | None = None) -> Result:
     """Run the scenario ``replications`` times without a true effect (or over the orgs ``drawn``)."""
-    covered = descriptive = refused = legacy_covered = runs = 0
+    covered = descriptive = refused = legacy_covered = legacy_answers = runs = 0
     effects: list[float] = []
     for r, org in enumerate(orgs(name, replications, seed=seed) if drawn is None else drawn):
         runs += 1
@@ -249,8 +303,11 @@ def study(name: str, replications: int, *, seed: int = 2026, with_legacy: bool =
         else:
             covered += found.low <= org.truth <= found.high
             effects.append(found.effect)
-        if with_legacy:
-            low, high = legacy(org, random.Random(r), legacy_resamples)
-            legacy_covered += low <= org.truth <= high
+        if with_legacy and org.people[0].dens is None:
+            former = legacy(org, random.Random(r), legacy_resamples)
+            if former is not None:
+                legacy_answers += 1
+                legacy_covered += former[0] <= org.truth <= former[1]
     return Result(name, runs, len(effects), covered, descriptive, refused,
-                  statistics.fmean(effects) if effects else 0.0, legacy_covered if with_legacy else None)
+                  statistics.fmean(effects) if effects else 0.0, legacy_covered if legacy_answers else None,
+                  legacy_answers)

@@ -188,10 +188,10 @@ def _impact_figures(d: dict[str, Any]) -> dict[str, Any]:
                 day=date.fromisoformat(d["day"]) if d["day"] else None, team_of=d["team_of"], role=d["role"],
                 window_days=d["window_days"], unit=d["unit"], comparison_day=date.fromisoformat(d["comparison_day"]),
                 denominators=ImpactDenominators.from_json(d["denominators"]),
-                **{k: d[k] for k in ("excluded", "effect", "confidence", "treated_size", "comparison_size",
-                                     "treated_pre", "treated_post", "comparison_pre", "comparison_post", "method",
-                                     "inference_unit", "treated_units", "comparison_units", "cohorts",
-                                     "weighting")})
+                **{k: d[k] for k in ("excluded", "without_comparison", "effect", "confidence", "treated_size",
+                                     "comparison_size", "treated_pre", "treated_post", "comparison_pre",
+                                     "comparison_post", "method", "inference_unit", "treated_units",
+                                     "comparison_units", "cohorts", "weighting")})
 
 
 @strawberry.type(description="Difference in differences: (treated post - pre) - (comparison post - pre), each "
@@ -215,6 +215,8 @@ class ImpactEstimate:
                                                         "people are compared over their own windows).")
     excluded: int = strawberry.field(description="Treated people left out because their post window has not ended "
                                                  "yet, count.")
+    without_comparison: int = strawberry.field(description="Treated people left out because fewer than 5 people "
+                                                           "were not (yet) treated over their windows, count.")
     effect: float = strawberry.field(description="The estimated lift, in `unit`: (treatedPost - treatedPre) - "
                                                  "(comparisonPost - comparisonPre).")
     low: float = strawberry.field(description="Lower end of the interval of the effect, in `unit`.")
@@ -266,6 +268,8 @@ class ImpactDescriptive:
     unit: str = strawberry.field(description="What effect and the group values count, per what window.")
     comparison_day: date
     excluded: int = strawberry.field(description="Treated people left out, post window not over, count.")
+    without_comparison: int = strawberry.field(description="Treated people left out, nobody left to compare "
+                                                           "with, count.")
     effect: float = strawberry.field(description="The difference in differences, in `unit`: a description, not "
                                                  "evidence of an effect.")
     confidence: float

@@ -94,6 +94,7 @@ class ImpactOut(BaseModel):
     unit: str  # what effect, low, high and the group values count, per what window, e.g. "calls per person per 28 days"
     comparison_day: date  # the date, or the median treated day (every cohort is compared over its own windows)
     excluded: int  # treated people whose post window has not ended yet
+    without_comparison: int  # treated people left out: fewer than 5 people not (yet) treated over their windows
     effect: float
     low: float | None  # null when descriptive_only
     high: float | None

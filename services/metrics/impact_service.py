@@ -10,7 +10,8 @@
   Treated people who share a day form a cohort; its comparison is everyone of the population not treated
   by the end of its post window (never treated, or treated later: "not yet treated"), measured over the
   cohort's own windows. A treated person whose post window has not ended by today is left out (`excluded`)
-  but may still serve as comparison for earlier cohorts.
+  but may still serve as comparison for earlier cohorts; a day with fewer than MIN_GROUP people left to
+  compare with (the last days of a rollout to everyone) is left out (`without_comparison`).
 - Unit of inference (`unit`): `person`, or `team` (each person's direct manager on the date, or on the median
   treated day) when treatment or shocks come by team; `auto` (default) is `team` for a date (a kickoff) and
   `person` for a course or a programme. With too few teams the answer is descriptive only (no interval).
@@ -37,6 +38,7 @@ from services.metrics.analysis_repository import AnalysisRepository
 from services.metrics.analysis_schemas import ImpactDenominatorsOut, ImpactOut
 from services.metrics.catalogue import Metric
 from services.metrics.impact import (
+    MIN_GROUP,
     Cohort,
     ImpactDescriptive,
     ImpactError,
@@ -104,6 +106,22 @@ def effect_unit(metric: Metric, window_days: int, weighting: Weighting | None = 
     if metric.aggregation == "sum":
         return f"{metric.key} (sum of {metric.field}) per person {per}"
     return f"{metric.key} per person {per}"
+
+
+def _cohorts(ready: dict[uuid.UUID, date], days: dict[uuid.UUID, date], population: list[uuid.UUID],
+             window: timedelta) -> tuple[dict[uuid.UUID, date], dict[date, list[uuid.UUID]], int]:
+    """The treated days compared, each with its comparison: the people not treated by the end of its post window
+    (never treated, or not yet). A day with fewer than MIN_GROUP people to compare with (the last days of a
+    rollout to everyone) is left out, unless no day has enough: then the estimator's refusal says so. Returns
+    the treated people kept, each day's comparison and how many treated people were left out."""
+    def comparison_of(t: date) -> list[uuid.UUID]:
+        end = t + window - timedelta(days=1)
+        return [p for p in population if p not in days or days[p] > end]
+
+    members_of = {t: comparison_of(t) for t in sorted(set(ready.values()))}
+    kept = {t: group for t, group in members_of.items() if len(group) >= MIN_GROUP} or members_of
+    treated = {p: d for p, d in ready.items() if d in kept}
+    return treated, kept, len(ready) - len(treated)
 
 
 class _Windows:
@@ -179,16 +197,10 @@ class ImpactService:
         if (day is not None and day + window - timedelta(days=1) > self.today) or (days and not ready):
             around = day if day is not None else min(days.values())
             raise _invalid("window_days", f"The post window after {around} has not ended yet.", "window_not_over")
+        ready, members_of, without_comparison = _cohorts(ready, days, population, window)
+        cohort_days = sorted(members_of)
         comparison_day = day if day is not None else (
             statistics.median_low(sorted(ready.values())) if ready else self.today)
-        cohort_days = sorted(set(ready.values()))
-
-        def comparison_of(t: date) -> list[uuid.UUID]:
-            """Not treated by the end of the post window after t: never treated, or not yet."""
-            end = t + window - timedelta(days=1)
-            return [p for p in population if p not in days or days[p] > end]
-
-        members_of = {t: comparison_of(t) for t in cohort_days}
         subjects = sorted(set(ready) | {p for group in members_of.values() for p in group})
         first = min(cohort_days, default=comparison_day) - window
         last = max(cohort_days, default=comparison_day) + window
@@ -215,7 +227,8 @@ class ImpactService:
         return ImpactOut(
             metric=metric.key, course_id=course_id, programme_id=programme_id, day=day, team_of=team_of, role=role,
             window_days=window_days, unit=effect_unit(metric, window_days, result.weighting),
-            comparison_day=comparison_day, excluded=len(days) - len(ready), effect=result.effect,
+            comparison_day=comparison_day, excluded=len(days) - len(ready) - without_comparison,
+            without_comparison=without_comparison, effect=result.effect,
             low=None if isinstance(result, ImpactDescriptive) else result.low,
             high=None if isinstance(result, ImpactDescriptive) else result.high,
             confidence=result.confidence, treated_size=result.treated_size, comparison_size=result.comparison_size,

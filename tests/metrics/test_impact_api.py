@@ -185,3 +185,29 @@ async def test_the_service_builds_what_the_simulation_study_measures(metrics):
         expected.treated_size, expected.comparison_size, expected.cohorts)
     for key in ("effect", "low", "high", "standard_error", "df", "comparison_pre", "comparison_post"):
         assert found[key] == pytest.approx(getattr(expected, key)), key
+
+
+async def test_a_rollout_to_everyone_compares_with_the_not_yet_treated(metrics):
+    """Ten sellers all take the course, five early and five late: the late five compare for the early five until
+    their own day; nobody is left to compare the late five with, so their day is left out and counted."""
+    rnd = random.Random(8)
+    sellers = [uuid.uuid4() for _ in range(10)]
+    await put(metrics, "people", [{"id": str(p), "version": 1, "name": f"R{n}", "roles": ["seller"]}
+                                  for n, p in enumerate(sellers)])
+    early, late = TODAY - timedelta(days=100), TODAY - timedelta(days=40)
+    days = {p: early if n < 5 else late for n, p in enumerate(sellers)}
+    r = await metrics.post("/v1/completions", json={"items": [
+        {"external_id": f"r-{p}", "lms": "cornerstone", "person_id": str(p), "course_id": "rollout",
+         "course_title": "Rollout", "status": "passed", "completed_at": at(d)} for p, d in days.items()]})
+    assert r.status_code == 200 and r.json()["rejected"] == 0, r.text
+    items = [{"external_id": f"r{p}-{d}", "source": "hubspot", "type": "meeting", "person_id": str(p),
+              "occurred_at": at(TODAY - timedelta(days=d)), "source_updated_at": at(TODAY - timedelta(days=d))}
+             for p in sellers for d in range(1, 140) if rnd.random() < 0.5]
+    r = await metrics.post("/v1/activities", json={"items": items})
+    assert r.status_code == 200 and r.json()["rejected"] == 0, r.text
+    r = await metrics.get("/v1/impact", params={"metric": "meetings", "course_id": "rollout", "window_days": 28})
+    assert r.status_code == 200, r.text
+    found = r.json()
+    assert (found["treated_size"], found["comparison_size"], found["cohorts"]) == (5, 5, 1)
+    assert (found["without_comparison"], found["excluded"], found["comparison_day"]) == (5, 0, early.isoformat())
+    assert found["low"] <= 0 <= found["high"], found
