@@ -111,13 +111,13 @@ def small_5_5(rng: random.Random, effect: float) -> Org:
     return two_windows(rng, 5, 5, effect, lambda m: overdispersed(rng, m, 4.0), (4.0, 20.0))
 
 
-def seasonal_staggered(rng: random.Random, effect: float) -> Org:
-    weeks, window = 46, 4
+def seasonal_staggered(rng: random.Random, effect: float, size: int = 70) -> Org:
+    weeks, window = 36, 4
     per_week = effect / window
     company = [rng.gauss(0.0, 0.08) for _ in range(weeks)]  # a shock every week shared by everyone
     people = []
-    for i in range(70):
-        treated = rng.randint(10, 38) if i < 30 else None
+    for i in range(size):
+        treated = rng.randint(4, 28) if i < 30 else None
         base = rng.uniform(2.0, 10.0)
         shock, values = 0.0, []
         for w in range(weeks):
@@ -172,9 +172,9 @@ def win_rate(rng: random.Random, effect: float) -> Org:
 def rollout_to_everyone(rng: random.Random, effect: float) -> Org:
     """A course everyone takes, at dates staggered over half a year: only the not yet treated compare (the last
     days, with fewer than MIN_GROUP left to compare with, are left out)."""
-    org = seasonal_staggered(rng, effect)
-    people = tuple(Person(p.pid, p.team, p.treated if p.treated is not None else rng.randint(10, 38), p.values)
-                   for p in org.people[:50])
+    org = seasonal_staggered(rng, effect, size=50)
+    people = tuple(Person(p.pid, p.team, p.treated if p.treated is not None else rng.randint(4, 28), p.values)
+                   for p in org.people)
     return Org(people, org.window, org.truth, False)
 
 
