@@ -317,12 +317,13 @@ def analyse(
                                                                                   strict=True)))
     figures = _Figures(effect, confidence, n_t, n_c, t_pre, t_post, c_pre, c_post, unit, g_t, g_c, len(rows),
                        weighting if is_ratio else None, denominators)
-    needed = min_units if clusters is not None else 2
-    if g_t < needed or (0 < g_c < needed):
+    if clusters is not None and (g_t < min_units or 0 < g_c < min_units):
         return ImpactDescriptive(
-            *figures, reason="too_few_teams" if clusters is not None else "too_few_units",
-            message=f"the people come in {g_t} treated and {g_c} comparison {unit}(s); an interval needs at least "
-                    f"{needed} on each side: a shock shared by a {unit} could not be told from the effect")
+            *figures, reason="too_few_teams",
+            message=f"the people come in {g_t} treated and {g_c} comparison team(s); an interval needs at least "
+                    f"{min_units} on each side: a shock shared by a team could not be told from the effect")
+    # With persons as units and cohorts as the service builds them, the comparison side holds at least min_group
+    # people: the last treated day is compared with people never treated.
     variances = [len(s) / (len(s) - 1) * math.fsum(e * e for e in s) for s in sides if len(s) >= 2]
     dfs = [len(s) - 1 for s in sides if len(s) >= 2]
     variance = math.fsum(variances)

@@ -164,3 +164,4 @@ def test_too_few_people_carrying_a_ratio_in_a_cohorts_comparison_is_refused() ->
         analyse([Cohort(RATIO_TREATED, comparison)], min_group=3)
     assert caught.value.reason == "unstable_denominator"
     assert (caught.value.treated_size, caught.value.comparison_size) == (3, 3)
+
