@@ -305,7 +305,7 @@ class ImpactRefused:
 
 
 @strawberry.enum(description="What varies independently in an impact interval: AUTO is TEAM for a date (a kickoff) "
-                             "and PERSON for a course or a programme.")
+                             "or a programme and PERSON for a course.")
 class InferenceUnit(Enum):
     AUTO = "auto"
     PERSON = "person"

@@ -101,8 +101,9 @@ async def impact(principal: Reader, session: SessionDep,
     """Did the metric move for the people who took a course, joined a programme or (`date` with `team_of`)
     were there on the day, compared with those who did not (yet)? Difference in differences over each treated
     person's own windows before and after, a 95% t interval on whole units (`unit`: person, team, or auto: team
-    for a date) and the group sizes; figures only (`descriptive_only`) when too few teams; a clear 422 when a
-    group is too small. A ratio is deal-weighted (pooled) unless `weighting=persons`. See docs/impact.md."""
+    for a date or a programme) and the group sizes; figures only (`descriptive_only`) when too few teams; a
+    clear 422 when a group is too small. A ratio is deal-weighted (pooled) unless `weighting=persons`. See
+    docs/impact.md."""
     today = utcnow().date()
     await _check_team(_visibility(principal, session), team_of)
     metrics = await tenant_metrics(DefinitionRepository(session, principal.tenant_id))

@@ -13,8 +13,9 @@
   but may still serve as comparison for earlier cohorts; a day with fewer than MIN_GROUP people left to
   compare with (the last days of a rollout to everyone) is left out (`without_comparison`).
 - Unit of inference (`unit`): `person`, or `team` (each person's direct manager on the date, or on the median
-  treated day) when treatment or shocks come by team; `auto` (default) is `team` for a date (a kickoff) and
-  `person` for a course or a programme. With too few teams the answer is descriptive only (no interval).
+  treated day) when treatment or shocks come by team; `auto` (default) is `team` for a date (a kickoff) and a
+  programme (coaching that managers run for their teams) and `person` for a course. With too few teams the
+  answer is descriptive only (no interval).
 - A person's value in a window is the metric over it (windows.py); ratios keep numerator and denominator:
   `weighting=deals` (default) pools them over each group, `weighting=persons` averages each person's ratio.
 
@@ -209,7 +210,7 @@ class ImpactService:
         cohorts = [Cohort(treated=[windows.observation(p, t, window) for p in sorted(ready) if ready[p] == t],
                           comparison=[windows.observation(p, t, window) for p in members_of[t]])
                    for t in cohort_days]
-        chosen = ("team" if day is not None else "person") if unit == "auto" else unit
+        chosen = ("person" if course_id is not None else "team") if unit == "auto" else unit
         clusters = None
         if chosen == "team":
             managers = await self.repo.managers(subjects, comparison_day)

@@ -211,3 +211,21 @@ async def test_a_rollout_to_everyone_compares_with_the_not_yet_treated(metrics):
     assert (found["treated_size"], found["comparison_size"], found["cohorts"]) == (5, 5, 1)
     assert (found["without_comparison"], found["excluded"], found["comparison_day"]) == (5, 0, early.isoformat())
     assert found["low"] <= 0 <= found["high"], found
+
+
+async def test_a_programme_is_judged_by_team_unless_asked_per_person(metrics):
+    """Nine sellers of one manager's team joined a programme (the kickoff team's lift comes later, after their
+    windows): by default a programme's unit is the team, and one team gets figures without an interval."""
+    org = await plant(metrics)
+    programme = uuid.uuid4()
+    joined = TODAY - timedelta(days=70)
+    await put(metrics, "programme-participants", [
+        {"id": str(uuid.uuid4()), "version": 1, "programme_id": str(programme), "person_id": str(p),
+         "joined_on": joined.isoformat()} for p in org["sellers"][27:36]])
+    params = {"metric": "meetings", "programme_id": str(programme), "window_days": WINDOW}
+    found = (await metrics.get("/v1/impact", params=params)).json()
+    assert (found["descriptive_only"], found["inference_unit"], found["treated_units"]) == (True, "team", 1), found
+    per_person = (await metrics.get("/v1/impact", params={**params, "unit": "person"})).json()
+    assert (per_person["descriptive_only"], per_person["inference_unit"], per_person["treated_units"]) == (
+        False, "person", 9)
+    assert per_person["effect"] == found["effect"] and per_person["low"] < per_person["high"]
