@@ -229,3 +229,43 @@ async def test_a_programme_is_judged_by_team_unless_asked_per_person(metrics):
     assert (per_person["descriptive_only"], per_person["inference_unit"], per_person["treated_units"]) == (
         False, "person", 9)
     assert per_person["effect"] == found["effect"] and per_person["low"] < per_person["high"]
+
+
+async def test_a_win_rate_says_how_it_is_weighted_and_shows_each_groups_closed_deals(metrics):
+    rnd = random.Random(21)
+    sellers = [uuid.uuid4() for _ in range(12)]
+    await put(metrics, "people", [{"id": str(p), "version": 1, "name": f"W{n}", "roles": ["seller"]}
+                                  for n, p in enumerate(sellers)])
+    day = TODAY - timedelta(days=60)
+    r = await metrics.post("/v1/completions", json={"items": [
+        {"external_id": f"w-{p}", "lms": "cornerstone", "person_id": str(p), "course_id": "deals",
+         "course_title": "Deals", "status": "passed", "completed_at": at(day)} for p in sellers[:6]]})
+    assert r.status_code == 200, r.text
+    closed: list[tuple[uuid.UUID, date, bool]] = [
+        (p, TODAY - timedelta(days=d), rnd.random() < 0.3) for p in sellers for d in range(1, 120)
+        if rnd.random() < 0.15 + 0.1 * (sellers.index(p) % 3)]
+    items = [{"external_id": f"o{n}", "source": "hubspot", "type": "opportunity_won" if won else "opportunity_lost",
+              "person_id": str(p), "occurred_at": at(d), "source_updated_at": at(d)}
+             for n, (p, d, won) in enumerate(closed)]
+    r = await metrics.post("/v1/activities", json={"items": items})
+    assert r.status_code == 200 and r.json()["rejected"] == 0, r.text
+    params = {"metric": "win_rate", "course_id": "deals", "window_days": WINDOW}
+    deals = (await metrics.get("/v1/impact", params=params)).json()
+
+    def count(group: list[uuid.UUID], first: date, won_only: bool = False) -> int:
+        last = first + timedelta(days=WINDOW - 1)
+        return sum(1 for p, d, won in closed if p in group and first <= d <= last and (won or not won_only))
+
+    pre, post = day - timedelta(days=WINDOW), day
+    treated, others = sellers[:6], sellers[6:]
+    assert deals["weighting"] == "deals" and deals["unit"].endswith("pooled over each group) over 28 days")
+    assert deals["denominators"] == pytest.approx({  # closed deals per person, recounted
+        "treated_pre": count(treated, pre) / 6, "treated_post": count(treated, post) / 6,
+        "comparison_pre": count(others, pre) / 6, "comparison_post": count(others, post) / 6})
+    assert deals["treated_pre"] == pytest.approx(count(treated, pre, True) / count(treated, pre))
+    assert deals["comparison_post"] == pytest.approx(count(others, post, True) / count(others, post))
+    persons = (await metrics.get("/v1/impact", params={**params, "weighting": "persons"})).json()
+    assert persons["weighting"] == "persons" and persons["denominators"] is None
+    assert "mean of each person's own" in persons["unit"]
+    assert persons["treated_pre"] == pytest.approx(
+        sum(count([p], pre, True) / count([p], pre) for p in treated) / 6)
