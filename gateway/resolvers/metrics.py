@@ -37,12 +37,15 @@ from gateway.types.scorecards import (
     Adoption,
     CoachingFiguresRow,
     FiguresGrouping,
+    ImpactDescriptive,
     ImpactEstimate,
     ImpactRefused,
+    InferenceUnit,
+    RatioWeighting,
     Scorecard,
 )
 
-ImpactResult = Annotated[ImpactEstimate | ImpactRefused | ValidationProblem | Forbidden,
+ImpactResult = Annotated[ImpactEstimate | ImpactDescriptive | ImpactRefused | ValidationProblem | Forbidden,
                          strawberry.union("ImpactResult")]
 REFUSALS = ("treated_group_too_small", "comparison_group_too_small", "no_denominator", "unstable_denominator")
 MetricResult = Annotated[Metric | ValidationProblem | NotFound | Conflict | Forbidden, strawberry.union("MetricResult")]
@@ -162,13 +165,16 @@ class ScorecardsQuery:
 
     @strawberry.field(description="Did the metric move for the people who took a course (courseId), joined a "
                                   "programme (programmeId) or were in teamOf's team on a date, compared with "
-                                  "those who did not? Expected refusals are union members.")
+                                  "those who did not (yet)? Too few teams for an interval: ImpactDescriptive; "
+                                  "expected refusals are union members. See docs/impact.md.")
     async def impact(self, info: Ctx, metric: str, course_id: str | None = None,
                      programme_id: strawberry.ID | None = None, date: date | None = None,
                      team_of: strawberry.ID | None = None, role: str = "seller",
-                     window_days: int = 28) -> ImpactResult:
+                     window_days: int = 28, unit: InferenceUnit = InferenceUnit.AUTO,
+                     weighting: RatioWeighting = RatioWeighting.DEALS) -> ImpactResult:
         async def call() -> dict[str, Any]:
-            params: dict[str, Any] = {"metric": metric, "role": role, "window_days": window_days}
+            params: dict[str, Any] = {"metric": metric, "role": role, "window_days": window_days,
+                                      "unit": unit.value, "weighting": weighting.value}
             if course_id is not None:
                 params["course_id"] = course_id
             if programme_id is not None:
@@ -181,7 +187,8 @@ class ScorecardsQuery:
             return result
 
         try:
-            return ImpactEstimate.from_json(await call())
+            found = await call()
+            return ImpactDescriptive.from_json(found) if found["descriptive_only"] else ImpactEstimate.from_json(found)
         except InvalidArgument as err:
             return ValidationProblem(message=str(err), fields=[FieldError(field=err.field, message=str(err),
                                                                           code=err.code)])

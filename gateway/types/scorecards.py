@@ -168,9 +168,37 @@ class Adoption:
                        meeting=i["meeting"], share=i["share"]) for i in d["indicators"]])
 
 
-@strawberry.type(description="Difference in differences: (treated post - pre) - (comparison post - pre) over equal "
-                             "windows of windowDays before and after each treated person's day, with a 95% "
-                             "person-level bootstrap interval. Every figure is in `unit`.")
+@strawberry.type(description="A ratio's denominator per person in each window (closed deals per person …), each "
+                             "group weighted as in the estimate: did the base of the ratio move too?")
+class ImpactDenominators:
+    treated_pre: float
+    treated_post: float
+    comparison_pre: float
+    comparison_post: float
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any] | None) -> "ImpactDenominators | None":
+        return None if d is None else cls(**{k: d[k] for k in ("treated_pre", "treated_post", "comparison_pre",
+                                                              "comparison_post")})
+
+
+def _impact_figures(d: dict[str, Any]) -> dict[str, Any]:
+    """The fields ImpactEstimate and ImpactDescriptive share, from the metrics REST answer."""
+    return dict(metric_key=d["metric"], course_id=d["course_id"], programme_id=d["programme_id"],
+                day=date.fromisoformat(d["day"]) if d["day"] else None, team_of=d["team_of"], role=d["role"],
+                window_days=d["window_days"], unit=d["unit"], comparison_day=date.fromisoformat(d["comparison_day"]),
+                denominators=ImpactDenominators.from_json(d["denominators"]),
+                **{k: d[k] for k in ("excluded", "without_comparison", "effect", "confidence", "treated_size",
+                                     "comparison_size", "treated_pre", "treated_post", "comparison_pre",
+                                     "comparison_post", "method", "inference_unit", "treated_units",
+                                     "comparison_units", "cohorts", "weighting")})
+
+
+@strawberry.type(description="Difference in differences: (treated post - pre) - (comparison post - pre), each "
+                             "treated person over their own windows of windowDays before and after their day and "
+                             "compared with the people not (yet) treated over the same windows, with a 95% t "
+                             "interval on whole units (inferenceUnit: persons or teams). Every figure is in `unit`. "
+                             "See docs/impact.md.")
 class ImpactEstimate:
     metric_key: str
     course_id: str | None
@@ -181,46 +209,115 @@ class ImpactEstimate:
     window_days: int = strawberry.field(description="Length of the pre and the post window, days.")
     unit: str = strawberry.field(description="What effect, low, high and the group values count, per what window: "
                                              "e.g. \"c_level_meetings per person per 28 days\" (a count or sum: "
-                                             "the mean per person; a ratio or average: pooled over the group).")
-    comparison_day: date
+                                             "the mean per person; a ratio or average: pooled over the group, or "
+                                             "the mean of each person's own with weighting PERSONS).")
+    comparison_day: date = strawberry.field(description="The date, or the median treated day (each treated day's "
+                                                        "people are compared over their own windows).")
     excluded: int = strawberry.field(description="Treated people left out because their post window has not ended "
                                                  "yet, count.")
+    without_comparison: int = strawberry.field(description="Treated people left out because fewer than 5 people "
+                                                           "were not (yet) treated over their windows, count.")
     effect: float = strawberry.field(description="The estimated lift, in `unit`: (treatedPost - treatedPre) - "
                                                  "(comparisonPost - comparisonPre).")
     low: float = strawberry.field(description="Lower end of the interval of the effect, in `unit`.")
     high: float = strawberry.field(description="Upper end of the interval of the effect, in `unit`.")
     confidence: float = strawberry.field(description="Coverage the interval is built for, 0-1 (0.95).")
     treated_size: int = strawberry.field(description="Treated people measured, count.")
-    comparison_size: int = strawberry.field(description="Comparison people measured, count.")
+    comparison_size: int = strawberry.field(description="People who served as comparison (never or not yet "
+                                                        "treated), count.")
     treated_pre: float = strawberry.field(description="The treated group's value in the pre window, in `unit`.")
     treated_post: float = strawberry.field(description="The treated group's value in the post window, in `unit`.")
     comparison_pre: float = strawberry.field(description="The comparison group's value in the pre window, in "
                                                          "`unit`.")
     comparison_post: float = strawberry.field(description="The comparison group's value in the post window, in "
                                                           "`unit`.")
-    resamples: int = strawberry.field(description="Bootstrap resamples drawn, count.")
-    seed: int = strawberry.field(description="Seed of the bootstrap's random draws (the same inputs and seed give "
-                                             "the same interval).")
+    method: str = strawberry.field(description="How the interval is made: welch_t (persons) or team_t (teams).")
+    inference_unit: str = strawberry.field(description="What varies independently in the interval: person or "
+                                                       "team (each person's direct manager).")
+    treated_units: int = strawberry.field(description="Persons or teams on the treated side, count.")
+    comparison_units: int = strawberry.field(description="Persons or teams on the comparison side, count.")
+    cohorts: int = strawberry.field(description="Distinct treated days, each compared over its own windows, count.")
+    standard_error: float = strawberry.field(description="Standard error of the effect, in `unit`.")
+    df: float = strawberry.field(description="Degrees of freedom of the t interval (Welch-Satterthwaite).")
+    weighting: str | None = strawberry.field(description="A ratio's weighting: deals (pooled) or persons; null for "
+                                                         "counts and sums.")
+    denominators: ImpactDenominators | None = strawberry.field(description="A deal-weighted ratio's denominators "
+                                                                           "per person in each window.")
+    resamples: int = strawberry.field(description="0: the interval is analytic (kept for earlier clients).",
+                                      deprecation_reason="The interval is no longer a bootstrap: see method.")
+    seed: int = strawberry.field(description="0 (kept for earlier clients).",
+                                 deprecation_reason="The interval is no longer a bootstrap: see method.")
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "ImpactEstimate":
-        return cls(metric_key=d["metric"], course_id=d["course_id"], programme_id=d["programme_id"],
-                   day=date.fromisoformat(d["day"]) if d["day"] else None, team_of=d["team_of"], role=d["role"],
-                   window_days=d["window_days"], unit=d["unit"],
-                   comparison_day=date.fromisoformat(d["comparison_day"]),
-                   **{k: d[k] for k in ("excluded", "effect", "low", "high", "confidence", "treated_size",
-                                        "comparison_size", "treated_pre", "treated_post", "comparison_pre",
-                                        "comparison_post", "resamples", "seed")})
+        return cls(**_impact_figures(d), low=d["low"], high=d["high"], standard_error=d["standard_error"],
+                   df=d["df"], resamples=d["resamples"], seed=d["seed"])
+
+
+@strawberry.type(description="The figures of a difference in differences without an interval: the design cannot "
+                             "support one (a kickoff for fewer teams than an interval needs: a shock shared by a "
+                             "team could not be told from the effect). `note` says why.")
+class ImpactDescriptive:
+    metric_key: str
+    course_id: str | None
+    programme_id: strawberry.ID | None
+    day: date | None
+    team_of: strawberry.ID | None
+    role: str
+    window_days: int = strawberry.field(description="Length of the pre and the post window, days.")
+    unit: str = strawberry.field(description="What effect and the group values count, per what window.")
+    comparison_day: date
+    excluded: int = strawberry.field(description="Treated people left out, post window not over, count.")
+    without_comparison: int = strawberry.field(description="Treated people left out, nobody left to compare "
+                                                           "with, count.")
+    effect: float = strawberry.field(description="The difference in differences, in `unit`: a description, not "
+                                                 "evidence of an effect.")
+    confidence: float
+    treated_size: int
+    comparison_size: int
+    treated_pre: float
+    treated_post: float
+    comparison_pre: float
+    comparison_post: float
+    method: str = strawberry.field(description="descriptive.")
+    inference_unit: str = strawberry.field(description="The unit an interval would need: team or person.")
+    treated_units: int
+    comparison_units: int
+    cohorts: int
+    weighting: str | None
+    denominators: ImpactDenominators | None
+    note: str = strawberry.field(description="Why there is no interval.")
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "ImpactDescriptive":
+        return cls(**_impact_figures(d), note=d["note"])
 
 
 @strawberry.type(description="The data cannot support an estimate: `reason` is treated_group_too_small, "
-                             "comparison_group_too_small, no_denominator or unstable_denominator.")
+                             "comparison_group_too_small, no_denominator or unstable_denominator (fewer than "
+                             "minGroup people carry the ratio's denominator in a window).")
 class ImpactRefused:
     reason: str
     message: str
     treated_size: int = strawberry.field(description="Treated people found, count.")
     comparison_size: int = strawberry.field(description="Comparison people found, count.")
     min_group: int = strawberry.field(description="People each group needs at least, count.")
+
+
+@strawberry.enum(description="What varies independently in an impact interval: AUTO is TEAM for a date (a kickoff) "
+                             "or a programme and PERSON for a course.")
+class InferenceUnit(Enum):
+    AUTO = "auto"
+    PERSON = "person"
+    TEAM = "team"
+
+
+@strawberry.enum(description="How a ratio metric's groups are weighted in an impact estimate: DEALS pools every "
+                             "deal (sum of numerators / sum of denominators), PERSONS averages each person's own "
+                             "ratio.")
+class RatioWeighting(Enum):
+    DEALS = "deals"
+    PERSONS = "persons"
 
 
 @strawberry.enum

@@ -15,7 +15,8 @@ from services.metrics.coaching_figures import CoachingFiguresRepository
 from services.metrics.coaching_queue import QueueService
 from services.metrics.definitions import tenant_metrics
 from services.metrics.deps import Reader
-from services.metrics.impact_service import ImpactRepository, ImpactService
+from services.metrics.impact import Weighting
+from services.metrics.impact_service import ImpactRepository, ImpactService, UnitChoice
 from services.metrics.periods import ScorecardPeriod
 from services.metrics.queue_schemas import QueueAnswer
 from services.metrics.repository import DefinitionRepository, QueryRepository
@@ -95,10 +96,14 @@ async def impact(principal: Reader, session: SessionDep,
                  programme_id: uuid.UUID | None = None, date_: Annotated[Day | None, Query(alias="date")] = None,
                  team_of: uuid.UUID | None = None,
                  role: Annotated[str, Query(pattern=r"^(seller|manager|leader)$")] = "seller",
-                 window_days: Annotated[int, Query(ge=7, le=180)] = 28) -> ImpactOut:
+                 window_days: Annotated[int, Query(ge=7, le=180)] = 28, unit: UnitChoice = "auto",
+                 weighting: Weighting = "deals") -> ImpactOut:
     """Did the metric move for the people who took a course, joined a programme or (`date` with `team_of`)
-    were there on the day, compared with those who did not? Difference in differences over equal windows
-    before and after, a 95% bootstrap interval and the group sizes; a clear 422 when a group is too small."""
+    were there on the day, compared with those who did not (yet)? Difference in differences over each treated
+    person's own windows before and after, a 95% t interval on whole units (`unit`: person, team, or auto: team
+    for a date or a programme) and the group sizes; figures only (`descriptive_only`) when too few teams; a
+    clear 422 when a group is too small. A ratio is deal-weighted (pooled) unless `weighting=persons`. See
+    docs/impact.md."""
     today = utcnow().date()
     await _check_team(_visibility(principal, session), team_of)
     metrics = await tenant_metrics(DefinitionRepository(session, principal.tenant_id))
@@ -108,7 +113,7 @@ async def impact(principal: Reader, session: SessionDep,
             {"field": "query.metric", "message": f"unknown metric {metric!r}", "code": "unknown_metric"}])
     return await ImpactService(ImpactRepository(session, principal.tenant_id), today).impact(
         found, course_id=course_id, programme_id=programme_id, day=date_, team_of=team_of, role=role,
-        window_days=window_days)
+        window_days=window_days, unit=unit, weighting=weighting)
 
 
 @router.get("/coaching-queues")

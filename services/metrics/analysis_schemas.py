@@ -70,8 +70,19 @@ class AdoptionOut(BaseModel):
     indicators: list[AdoptionIndicator]
 
 
+class ImpactDenominatorsOut(BaseModel):
+    """A deal-weighted ratio's denominator per person in each window (closed deals per person …), each group
+    weighted as in the estimate: did the base of the ratio move too?"""
+
+    treated_pre: float
+    treated_post: float
+    comparison_pre: float
+    comparison_post: float
+
+
 class ImpactOut(BaseModel):
-    """Difference in differences: (treated post - pre) - (comparison post - pre), with a bootstrap interval."""
+    """Difference in differences: (treated post - pre) - (comparison post - pre) over each treated person's own
+    windows, with a t interval on whole units (persons or teams), or figures only (`descriptive_only`)."""
 
     metric: str
     course_id: str | None
@@ -81,20 +92,32 @@ class ImpactOut(BaseModel):
     role: str
     window_days: int
     unit: str  # what effect, low, high and the group values count, per what window, e.g. "calls per person per 28 days"
-    comparison_day: date  # the day the comparison group's windows are around (median treated day, or the date)
+    comparison_day: date  # the date, or the median treated day (every cohort is compared over its own windows)
     excluded: int  # treated people whose post window has not ended yet
+    without_comparison: int  # treated people left out: fewer than 5 people not (yet) treated over their windows
     effect: float
-    low: float
-    high: float
+    low: float | None  # null when descriptive_only
+    high: float | None
     confidence: float
     treated_size: int
-    comparison_size: int
+    comparison_size: int  # distinct people who served as comparison (never or not yet treated)
     treated_pre: float
     treated_post: float
     comparison_pre: float
     comparison_post: float
-    resamples: int
-    seed: int
+    resamples: int  # 0: the interval is analytic (kept for clients of the former bootstrap)
+    seed: int  # 0, as resamples
+    method: Literal["welch_t", "team_t", "descriptive"]
+    descriptive_only: bool  # true: too few units for an interval that holds; low and high are null
+    note: str | None  # why the answer is descriptive only
+    inference_unit: Literal["person", "team"]  # what varies independently in the interval
+    treated_units: int  # persons or teams on the treated side
+    comparison_units: int
+    cohorts: int  # distinct treated days, each compared over its own windows
+    standard_error: float | None
+    df: float | None  # degrees of freedom of the t interval
+    weighting: Literal["deals", "persons"] | None  # a ratio's weighting; null for counts and sums
+    denominators: ImpactDenominatorsOut | None  # a deal-weighted ratio's denominators per person
 
 
 # ---- coaching figures from the read model (coaching_figures.py)

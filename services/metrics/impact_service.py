@@ -1,5 +1,5 @@
-"""Impact of an intervention on a metric: who was treated, when, and the windows compared (the statistics are
-in impact.py).
+"""Impact of an intervention on a metric: who was treated, when, the windows compared and the unit of inference
+(the statistics are in impact.py; the method in words in docs/impact.md).
 
 - Interventions: completing a course (an LMS course id: the first completion with status completed or
   passed), joining a coaching programme (its first joined_on in the read model), or a date (a kickoff:
@@ -7,30 +7,53 @@ in impact.py).
 - Population: active people of the read model with `role` (default seller); with `team_of` and a course
   or programme, only that team (as of today) — the comparison then comes from the same team.
 - Each treated person has their own day t: pre = [t - W, t - 1], post = [t, t + W - 1], W = window_days.
-  Comparison people (never treated) are measured around the median of the treated days (around the date,
-  for a date). A treated person whose post window has not ended by today is left out (`excluded`).
-- A person's value in a window is the metric over it (windows.py); ratios keep numerator and denominator
-  so the groups' values are pooled. The estimate is difference in differences with a person-level
-  bootstrap interval, deterministic (seed 0).
+  Treated people who share a day form a cohort; its comparison is everyone of the population not treated
+  by the end of its post window (never treated, or treated later: "not yet treated"), measured over the
+  cohort's own windows. A treated person whose post window has not ended by today is left out (`excluded`)
+  but may still serve as comparison for earlier cohorts; a day with fewer than MIN_GROUP people left to
+  compare with (the last days of a rollout to everyone) is left out (`without_comparison`).
+- Unit of inference (`unit`): `person`, or `team` (each person's direct manager on the date, or on the median
+  treated day) when treatment or shocks come by team; `auto` (default) is `team` for a date (a kickoff) and a
+  programme (coaching that managers run for their teams) and `person` for a course. With too few teams the
+  answer is descriptive only (no interval).
+- A person's value in a window is the metric over it (windows.py); ratios keep numerator and denominator:
+  `weighting=deals` (default) pools them over each group, `weighting=persons` averages each person's ratio.
+
+Not yet here (docs/impact.md, "limits"): employment dates (people are in a window whether or not they were
+employed — needs hire and leave dates in the directory) and an interrupted-time-series estimate for a
+company-wide kickoff (no comparison group: refused as comparison_group_too_small today). Both fit this shape:
+employment would filter the cohorts' members, a time series would be another estimator beside `analyse`.
 """
 
+import bisect
 import statistics
 import uuid
 from datetime import date, timedelta
+from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from common.errors import InvalidInput
 from common.repository import TenantRepository
 from services.metrics.analysis_repository import AnalysisRepository
-from services.metrics.analysis_schemas import ImpactOut
+from services.metrics.analysis_schemas import ImpactDenominatorsOut, ImpactOut
 from services.metrics.catalogue import Metric
-from services.metrics.impact import ImpactError, ImpactRefused, PrePost, estimate
-from services.metrics.models import Completion, Person, ProgrammeParticipant
+from services.metrics.impact import (
+    MIN_GROUP,
+    Cohort,
+    ImpactDescriptive,
+    ImpactError,
+    ImpactRefused,
+    PrePost,
+    Weighting,
+    analyse,
+)
+from services.metrics.models import Completion, Person, ProgrammeParticipant, ReportingLine
 from services.metrics.repository import QueryRepository
 from services.metrics.windows import value_of
 
 COMPLETED = ("completed", "passed")
+UnitChoice = Literal["auto", "person", "team"]
 
 
 class ImpactRepository(TenantRepository):
@@ -54,22 +77,94 @@ class ImpactRepository(TenantRepository):
                 .group_by(p.person_id))
         return dict((await self.s.execute(stmt)).all())
 
+    async def managers(self, people: list[uuid.UUID], day: date) -> dict[uuid.UUID, uuid.UUID]:
+        """Each person's direct manager on the day (people without one are left out)."""
+        rl = ReportingLine
+        out: dict[uuid.UUID, uuid.UUID] = {}
+        wanted = set(people)
+        stmt = select(rl.person_id, rl.manager_id).where(
+            rl.tenant_id == self.tenant_id, rl.deleted.is_(False), rl.valid_from <= day,
+            or_(rl.valid_to.is_(None), rl.valid_to > day))
+        for person, manager in (await self.s.execute(stmt)).all():
+            if person in wanted:
+                out[person] = manager
+        return out
+
 
 def _invalid(field: str, message: str, code: str = "value_error") -> InvalidInput:
     return InvalidInput(message, errors=[{"field": f"query.{field}", "message": message, "code": code}])
 
 
-def effect_unit(metric: Metric, window_days: int) -> str:
+def effect_unit(metric: Metric, window_days: int, weighting: Weighting | None = "deals") -> str:
     """What the effect (and each group's pre/post value) counts, per what window."""
     per = f"per {window_days} days"
+    how = "mean of each person's own" if weighting == "persons" else "pooled over each group"
     if metric.aggregation == "ratio":
-        return (f"{metric.key} ({metric.numerator} / {metric.denominator}, pooled over each group) over "
+        return (f"{metric.key} ({metric.numerator} / {metric.denominator}, {how}) over "
                 f"{window_days} days")
     if metric.aggregation == "average":
-        return f"{metric.key} (mean {metric.field} per event, pooled over each group) over {window_days} days"
+        return f"{metric.key} (mean {metric.field} per event, {how}) over {window_days} days"
     if metric.aggregation == "sum":
         return f"{metric.key} (sum of {metric.field}) per person {per}"
     return f"{metric.key} per person {per}"
+
+
+def _cohorts(ready: dict[uuid.UUID, date], days: dict[uuid.UUID, date], population: list[uuid.UUID],
+             window: timedelta) -> tuple[dict[uuid.UUID, date], dict[date, list[uuid.UUID]], int]:
+    """The treated days compared, each with its comparison: the people not treated by the end of its post window
+    (never treated, or not yet). A day with fewer than MIN_GROUP people to compare with (the last days of a
+    rollout to everyone) is left out, unless no day has enough: then the estimator's refusal says so. Returns
+    the treated people kept, each day's comparison and how many treated people were left out."""
+    def comparison_of(t: date) -> list[uuid.UUID]:
+        end = t + window - timedelta(days=1)
+        return [p for p in population if p not in days or days[p] > end]
+
+    members_of = {t: comparison_of(t) for t in sorted(set(ready.values()))}
+    kept = {t: group for t, group in members_of.items() if len(group) >= MIN_GROUP} or members_of
+    treated = {p: d for p, d in ready.items() if d in kept}
+    return treated, kept, len(ready) - len(treated)
+
+
+class _Windows:
+    """Window sums of the metric's stored parts per person from daily rows, by prefix sums (a cohort's windows
+    are read for every comparison person, so each window costs two bisections, not a scan)."""
+
+    def __init__(self, metric: Metric, daily: list[tuple[uuid.UUID, str, date, float, float]]) -> None:
+        self.metric = metric
+        cells: dict[tuple[uuid.UUID, str], list[tuple[date, float, float]]] = {}
+        for pid, key, d, num, den in daily:
+            cells.setdefault((pid, key), []).append((d, num, den))
+        self.days: dict[tuple[uuid.UUID, str], list[date]] = {}
+        self.sums: dict[tuple[uuid.UUID, str], list[tuple[float, float]]] = {}
+        for k, rows in cells.items():
+            rows.sort()
+            self.days[k] = [d for d, _, _ in rows]
+            acc, num, den = [(0.0, 0.0)], 0.0, 0.0
+            for _, n, dn in rows:
+                num, den = num + n, den + dn
+                acc.append((num, den))
+            self.sums[k] = acc
+
+    def parts(self, person: uuid.UUID, first: date, last: date) -> tuple[float, float]:
+        """(numerator, denominator) of the metric over [first, last]: for a count or sum the value and 0."""
+        sums = {}
+        for key in self.metric.parts:
+            days = self.days.get((person, key))
+            if days is None:
+                sums[key] = (0.0, 0.0)
+                continue
+            lo, hi = bisect.bisect_left(days, first), bisect.bisect_right(days, last)
+            acc = self.sums[(person, key)]
+            sums[key] = (acc[hi][0] - acc[lo][0], acc[hi][1] - acc[lo][1])
+        v = value_of(self.metric, sums)
+        return v.num, v.den
+
+    def observation(self, person: uuid.UUID, t: date, window: timedelta) -> PrePost:
+        pre = self.parts(person, t - window, t - timedelta(days=1))
+        post = self.parts(person, t, t + window - timedelta(days=1))
+        if self.metric.aggregation in ("ratio", "average"):
+            return PrePost.ratio(str(person), pre_num=pre[0], pre_den=pre[1], post_num=post[0], post_den=post[1])
+        return PrePost(str(person), pre[0], post[0])
 
 
 class ImpactService:
@@ -78,7 +173,8 @@ class ImpactService:
         self.today = today
 
     async def impact(self, metric: Metric, *, course_id: str | None, programme_id: uuid.UUID | None,
-                     day: date | None, team_of: uuid.UUID | None, role: str, window_days: int) -> ImpactOut:
+                     day: date | None, team_of: uuid.UUID | None, role: str, window_days: int,
+                     unit: UnitChoice = "auto", weighting: Weighting = "deals") -> ImpactOut:
         given = [x for x in (course_id, programme_id, day) if x is not None]
         if len(given) != 1:
             raise _invalid("course_id", "Give exactly one intervention: course_id, programme_id or date.", "one_of")
@@ -89,61 +185,64 @@ class ImpactService:
                 raise _invalid("team_of", "A date intervention needs team_of: the team that was treated.")
             treated_ids = set(await org.team(team_of, day))
             days = {p: day for p in population if p in treated_ids}
-            comparison_day = day
         else:
             if team_of is not None:
                 team = set(await org.team(team_of, self.today))
                 population = [p for p in population if p in team]
             found = (await self.repo.course_days(course_id) if course_id is not None
                      else await self.repo.programme_days(programme_id))  # type: ignore[arg-type]
-            days = {p: d for p, d in found.items() if p in set(population)}
-            comparison_day = statistics.median_low(sorted(days.values())) if days else self.today
+            members = set(population)
+            days = {p: d for p, d in found.items() if p in members}
         window = timedelta(days=window_days)
         ready = {p: d for p, d in days.items() if d + window - timedelta(days=1) <= self.today}
-        if comparison_day + window - timedelta(days=1) > self.today:
-            raise _invalid("window_days", f"The post window around {comparison_day} has not ended yet.",
-                           "window_not_over")
-        comparison = [p for p in population if p not in days]
-        subjects = {**ready, **{p: comparison_day for p in comparison}}
-        first = min(subjects.values(), default=comparison_day) - window
-        last = max(subjects.values(), default=comparison_day) + window
-        rows: dict[tuple[uuid.UUID, str], list[tuple[date, float, float]]] = {}
-        daily = await QueryRepository(self.repo.s, self.repo.tenant_id).daily(metric.parts, list(subjects), first, last)
-        for pid, key, d, num, den in daily:
-            rows.setdefault((pid, key), []).append((d, num, den))
-
-        def measured(person: uuid.UUID) -> PrePost:
-            t = subjects[person]
-            pre = self._parts(metric, rows, person, t - window, t - timedelta(days=1))
-            post = self._parts(metric, rows, person, t, t + window - timedelta(days=1))
-            if metric.aggregation in ("ratio", "average"):
-                return PrePost.ratio(str(person), pre_num=pre[0], pre_den=pre[1], post_num=post[0], post_den=post[1])
-            return PrePost(str(person), pre[0], post[0])
-
+        if (day is not None and day + window - timedelta(days=1) > self.today) or (days and not ready):
+            around = day if day is not None else min(days.values())
+            raise _invalid("window_days", f"The post window after {around} has not ended yet.", "window_not_over")
+        ready, members_of, without_comparison = _cohorts(ready, days, population, window)
+        cohort_days = sorted(members_of)
+        comparison_day = day if day is not None else (
+            statistics.median_low(sorted(ready.values())) if ready else self.today)
+        subjects = sorted(set(ready) | {p for group in members_of.values() for p in group})
+        first = min(cohort_days, default=comparison_day) - window
+        last = max(cohort_days, default=comparison_day) + window
+        daily = await QueryRepository(self.repo.s, self.repo.tenant_id).daily(metric.parts, subjects, first, last)
+        windows = _Windows(metric, daily)
+        cohorts = [Cohort(treated=[windows.observation(p, t, window) for p in sorted(ready) if ready[p] == t],
+                          comparison=[windows.observation(p, t, window) for p in members_of[t]])
+                   for t in cohort_days]
+        chosen = ("person" if course_id is not None else "team") if unit == "auto" else unit
+        clusters = None
+        if chosen == "team":
+            managers = await self.repo.managers(subjects, comparison_day)
+            clusters = {str(p): str(m) for p, m in managers.items()}
         try:
-            result = estimate([measured(p) for p in sorted(ready)], [measured(p) for p in comparison])
+            result = analyse(cohorts, clusters=clusters, weighting=weighting)
         except ImpactRefused as err:
             raise InvalidInput(err.message, errors=[{
                 "field": "query", "message": err.message, "code": err.reason, "treated_size": err.treated_size,
                 "comparison_size": err.comparison_size, "min_group": err.min_group}]) from None
         except ImpactError as err:
             raise _invalid("metric", err.message, err.reason) from None
-        return ImpactOut(metric=metric.key, course_id=course_id, programme_id=programme_id, day=day,
-                         team_of=team_of, role=role, window_days=window_days, unit=effect_unit(metric, window_days),
-                         comparison_day=comparison_day,
-                         excluded=len(days) - len(ready), effect=result.effect, low=result.low, high=result.high,
-                         confidence=result.confidence, treated_size=result.treated_size,
-                         comparison_size=result.comparison_size, treated_pre=result.treated_pre,
-                         treated_post=result.treated_post, comparison_pre=result.comparison_pre,
-                         comparison_post=result.comparison_post, resamples=result.resamples, seed=result.seed)
-
-    @staticmethod
-    def _parts(metric: Metric, rows: dict[tuple[uuid.UUID, str], list[tuple[date, float, float]]],
-               person: uuid.UUID, first: date, last: date) -> tuple[float, float]:
-        """(numerator, denominator) of the metric over [first, last]: for a count or sum the value and 0."""
-        sums = {}
-        for key in metric.parts:
-            cells = [(n, d) for day, n, d in rows.get((person, key), ()) if first <= day <= last]
-            sums[key] = (sum(n for n, _ in cells), sum(d for _, d in cells))
-        v = value_of(metric, sums)
-        return v.num, v.den
+        descriptive = isinstance(result, ImpactDescriptive)
+        dens = result.denominators
+        return ImpactOut(
+            metric=metric.key, course_id=course_id, programme_id=programme_id, day=day, team_of=team_of, role=role,
+            window_days=window_days, unit=effect_unit(metric, window_days, result.weighting),
+            comparison_day=comparison_day, excluded=len(days) - len(ready) - without_comparison,
+            without_comparison=without_comparison, effect=result.effect,
+            low=None if isinstance(result, ImpactDescriptive) else result.low,
+            high=None if isinstance(result, ImpactDescriptive) else result.high,
+            confidence=result.confidence, treated_size=result.treated_size, comparison_size=result.comparison_size,
+            treated_pre=result.treated_pre, treated_post=result.treated_post, comparison_pre=result.comparison_pre,
+            comparison_post=result.comparison_post, resamples=0, seed=0,
+            method="descriptive" if descriptive else "welch_t" if result.unit == "person" else "team_t",
+            descriptive_only=descriptive,
+            note=result.message if isinstance(result, ImpactDescriptive) else None,
+            inference_unit=result.unit, treated_units=result.treated_units,
+            comparison_units=result.comparison_units, cohorts=result.cohorts,
+            standard_error=None if isinstance(result, ImpactDescriptive) else result.standard_error,
+            df=None if isinstance(result, ImpactDescriptive) else result.df,
+            weighting=result.weighting,
+            denominators=None if dens is None else ImpactDenominatorsOut(
+                treated_pre=dens.treated_pre, treated_post=dens.treated_post, comparison_pre=dens.comparison_pre,
+                comparison_post=dens.comparison_post))

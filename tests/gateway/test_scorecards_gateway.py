@@ -90,15 +90,30 @@ async def test_people_scorecards_are_one_batch_call(stack, gql, metrics):
 
 
 async def test_impact_through_graphql(gql, metrics):
-    await plant(metrics)
+    org = await plant(metrics)
     query = """query($course: String!) { impact(metric: "meetings", courseId: $course, windowDays: 28) {
-        __typename ... on ImpactEstimate { effect low high unit treatedSize comparisonSize }
+        __typename ... on ImpactEstimate { effect low high unit treatedSize comparisonSize method inferenceUnit
+                                           cohorts weighting denominators { treatedPre } }
         ... on ImpactRefused { reason treatedSize comparisonSize minGroup }
         ... on ValidationProblem { fields { field code } } } }"""
     found = (await gql(query, course="exec-conversations"))["impact"]
     assert found["__typename"] == "ImpactEstimate"
     assert found["low"] <= PLANTED_PER_DAY * WINDOW <= found["high"]
     assert found["unit"] == "meetings per person per 28 days"
+    assert (found["method"], found["inferenceUnit"], found["weighting"], found["denominators"]) == (
+        "welch_t", "person", None, None)
+    assert found["cohorts"] == len(set(org["treated"].values()))
+    kickoff = """query($day: Date!, $team: ID!, $unit: InferenceUnit!) {
+        impact(metric: "meetings", date: $day, teamOf: $team, windowDays: 28, unit: $unit) {
+        __typename ... on ImpactDescriptive { effect inferenceUnit treatedUnits comparisonUnits note }
+        ... on ImpactEstimate { effect inferenceUnit low } } }"""
+    variables = {"day": org["kickoff"].isoformat(), "team": str(org["manager"])}
+    described = (await gql(kickoff, **variables, unit="AUTO"))["impact"]
+    assert described["__typename"] == "ImpactDescriptive", described
+    assert (described["inferenceUnit"], described["treatedUnits"], described["comparisonUnits"]) == ("team", 1, 18)
+    estimated = (await gql(kickoff, **variables, unit="PERSON"))["impact"]
+    assert (estimated["__typename"], estimated["inferenceUnit"]) == ("ImpactEstimate", "person")
+    assert estimated["effect"] == described["effect"] and estimated["low"] > 0
     refused = (await gql(query, course="rare"))["impact"]
     assert refused == {"__typename": "ImpactRefused", "reason": "treated_group_too_small", "treatedSize": 3,
                        "comparisonSize": 33, "minGroup": 5}

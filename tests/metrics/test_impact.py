@@ -1,4 +1,6 @@
-"""Impact: difference in differences, the person-level bootstrap interval, refusals and input validation.
+"""Impact: difference in differences, the t interval on whole units (Welch's on per-person changes for one treated
+day), aligned cohorts, teams as units, ratio weighting, refusals and input validation. The coverage of the
+interval over many generated orgs is tests/metrics/test_impact_coverage.py.
 
 Data is generated with a seeded random.Random: persons with individual baselines, a treated group whose level
 differs from the comparison group's, a common time trend and noise, and a planted effect for the treated.
@@ -11,6 +13,7 @@ import statistics
 import pytest
 
 from services.metrics.impact import ImpactInputError, ImpactRefused, PrePost, estimate
+from services.metrics.student_t import t_quantile
 
 TREND = 4.0  # calls/week every person gains between the windows
 TREATED_LEVEL = 8.0  # the treated group starts higher: a naive post-only comparison would be biased
@@ -78,20 +81,25 @@ def test_a_zero_effect_is_found_as_such(seed: int) -> None:
     assert (result.treated_size, result.comparison_size) == (40, 60)
 
 
-def test_the_interval_covers_the_truth_about_as_often_as_it_claims() -> None:
-    runs, covered = 100, 0
-    for seed in range(runs):
-        treated, comparison = plain_groups(1000 + seed, effect=3.0, n_treated=30, n_comparison=30)
-        result = estimate(treated, comparison, resamples=400, seed=seed)
-        covered += result.low < 3.0 < result.high
-    # Nominal 95%; a percentile bootstrap on 30 + 30 runs a little under that. 85 is ~4 binomial sd below 95.
-    assert covered >= 85
+def test_one_treated_day_with_persons_as_units_is_welchs_t_interval() -> None:
+    treated = _plain([(10, 14), (6, 8), (3, 9), (12, 11), (8, 13)], "t")  # changes 4, 2, 6, -1, 5
+    comparison = _plain([(5, 6), (9, 9), (7, 9), (4, 3), (6, 8), (2, 4)], "c")  # changes 1, 0, 2, -1, 2, 2
+    result = estimate(treated, comparison)
+    t_changes, c_changes = [4, 2, 6, -1, 5], [1, 0, 2, -1, 2, 2]
+    a, b = statistics.variance(t_changes) / 5, statistics.variance(c_changes) / 6
+    df = (a + b) ** 2 / (a * a / 4 + b * b / 5)  # Welch-Satterthwaite
+    assert result.effect == pytest.approx(3.2 - 1.0)
+    assert result.standard_error == pytest.approx(math.sqrt(a + b))
+    assert result.df == pytest.approx(df)
+    assert result.high - result.effect == pytest.approx(t_quantile(0.975, df) * math.sqrt(a + b))
+    assert result.effect - result.low == pytest.approx(result.high - result.effect)
+    assert (result.unit, result.treated_units, result.comparison_units, result.cohorts) == ("person", 5, 6, 1)
 
 
 def test_the_interval_width_matches_the_sampling_error_of_the_groups() -> None:
     # Unequal groups: resampling a group at the other's size would show as a width off by a third.
     treated, comparison = plain_groups(7, effect=3.0, n_treated=75, n_comparison=25)
-    result = estimate(treated, comparison, resamples=5000, seed=7)
+    result = estimate(treated, comparison, seed=7)
     # Normal-theory standard error of a difference of two independent means of per-person changes.
     se = math.sqrt(
         statistics.variance([p.post - p.pre for p in treated]) / len(treated)
@@ -137,7 +145,7 @@ def test_no_lift_in_win_rate_is_found_as_such(seed: int) -> None:
 def test_the_point_estimate_of_a_plain_metric_by_hand() -> None:
     treated = _plain([(10, 14), (6, 8)], "t")  # pre mean 8, post mean 11: +3
     comparison = _plain([(5, 6), (9, 9), (7, 9)], "c")  # pre mean 7, post mean 8: +1
-    result = estimate(treated, comparison, min_group=2, resamples=100)
+    result = estimate(treated, comparison, min_group=2)
     assert result.treated_pre == pytest.approx(8.0)
     assert result.treated_post == pytest.approx(11.0)
     assert result.comparison_pre == pytest.approx(7.0)
@@ -156,7 +164,7 @@ def test_a_ratio_is_pooled_and_a_person_without_denominator_contributes_nothing(
         PrePost.ratio("d", pre_num=2, pre_den=5, post_num=3, post_den=5),
         PrePost.ratio("e", pre_num=1, pre_den=5, post_num=1, post_den=5),
     ]
-    result = estimate(treated, comparison, min_group=2, resamples=100)
+    result = estimate(treated, comparison, min_group=2)
     assert result.treated_pre == pytest.approx(0.3)  # (1 + 2) / (4 + 6), not the mean of 1/4 and 2/6
     assert result.treated_post == pytest.approx(0.5)  # (3 + 2) / (5 + 5)
     assert result.comparison_pre == pytest.approx(0.3)  # 3 / 10
@@ -168,18 +176,18 @@ def test_a_ratio_is_pooled_and_a_person_without_denominator_contributes_nothing(
 def test_identical_changes_give_an_interval_of_one_point() -> None:
     treated = _plain([(b, b + 5) for b in (3, 9, 14, 20, 2)], "t")
     comparison = _plain([(b, b + 2) for b in (1, 7, 30, 4, 11, 6)], "c")
-    result = estimate(treated, comparison, resamples=500, seed=9)
+    result = estimate(treated, comparison, seed=9)
     assert result.effect == pytest.approx(3.0)
     assert result.low == pytest.approx(3.0)
     assert result.high == pytest.approx(3.0)
 
 
-def test_a_ratio_keeps_each_persons_windows_together_in_the_bootstrap() -> None:
-    # Every treated person wins 2 more of 10 after, every comparison person the same: any resample that keeps a
-    # person's pre and post together gives exactly +0.2, however different the persons' levels are.
+def test_a_ratio_keeps_each_persons_windows_together_in_the_interval() -> None:
+    # Every treated person wins 2 more of 10 after, every comparison person the same: an interval built on each
+    # person's change (pre and post together) is exactly +0.2, however different the persons' levels are.
     treated = [PrePost.ratio(f"t{k}", pre_num=k, pre_den=10, post_num=k + 2, post_den=10) for k in range(7)]
     comparison = [PrePost.ratio(f"c{k}", pre_num=k, pre_den=10, post_num=k, post_den=10) for k in (0, 3, 5, 8, 2)]
-    result = estimate(treated, comparison, resamples=300, seed=4)
+    result = estimate(treated, comparison, seed=4)
     assert result.effect == pytest.approx(0.2)
     assert result.low == pytest.approx(0.2)
     assert result.high == pytest.approx(0.2)
@@ -188,20 +196,11 @@ def test_a_ratio_keeps_each_persons_windows_together_in_the_bootstrap() -> None:
 # --- determinism ------------------------------------------------------------------------------------------------
 
 
-def test_the_same_seed_gives_the_same_interval_and_another_seed_another() -> None:
+def test_the_interval_is_analytic_so_a_seed_changes_nothing() -> None:
     treated, comparison = plain_groups(5, effect=3.0)
-    first = estimate(treated, comparison, seed=42)
-    again = estimate(treated, comparison, seed=42)
-    other = estimate(treated, comparison, seed=43)
-    assert first == again
-    assert (first.low, first.high) != (other.low, other.high)
-    assert first.effect == other.effect
-    assert (first.seed, first.resamples, other.seed) == (42, 2000, 43)
-
-
-def test_the_ratio_bootstrap_is_deterministic_too() -> None:
+    assert estimate(treated, comparison, seed=42) == estimate(treated, comparison, seed=43)
     treated, comparison = win_rate_groups(8, lift=0.05, n=20)
-    assert estimate(treated, comparison, seed=1) == estimate(treated, comparison, seed=1)
+    assert estimate(treated, comparison, seed=1) == estimate(treated, comparison, seed=2)
 
 
 # --- refusals ---------------------------------------------------------------------------------------------------
@@ -291,7 +290,7 @@ def test_non_finite_values_are_rejected(bad: PrePost) -> None:
 
 @pytest.mark.parametrize(
     ("options", "fragment"),
-    [({"resamples": 99}, "resamples"), ({"resamples": 20_001}, "resamples"), ({"resamples": 0}, "resamples"),
+    [({"weighting": "money"}, "weighting"),
      ({"confidence": 0.5}, "confidence"), ({"confidence": 0.999}, "confidence"), ({"confidence": 1.0}, "confidence"),
      ({"confidence": math.nan}, "confidence"), ({"min_group": 1}, "min_group")],
 )
@@ -305,8 +304,8 @@ def test_out_of_range_parameters_are_rejected(options, fragment: str) -> None:
 
 def test_the_parameter_bounds_themselves_are_accepted() -> None:
     treated, comparison = plain_groups(1, effect=3.0, n_treated=5, n_comparison=5)
-    assert estimate(treated, comparison, resamples=100).resamples == 100
-    assert estimate(treated, comparison, resamples=20_000, confidence=0.998).resamples == 20_000
+    assert estimate(treated, comparison, confidence=0.998).confidence == 0.998
+    assert estimate(treated, comparison, min_group=5).treated_size == 5
     assert estimate(treated, comparison, confidence=0.51).confidence == 0.51
 
 
