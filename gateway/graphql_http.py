@@ -58,17 +58,17 @@ class GatewayGraphQL(GraphQL[Context, None]):
     """The gateway's GraphQL view: the context from the credential, Uplift's GraphiQL page (gateway/graphiql.py)
     and the strict body read here."""
 
-    def __init__(self, schema: BaseSchema, *, clients: ServiceClients, graphiql_dir: Path,
-                 graphql_ide: GraphQL_IDE | None, allow_queries_via_get: bool) -> None:
+    def __init__(self, schema: BaseSchema, *, graphiql_dir: Path, graphql_ide: GraphQL_IDE | None,
+                 allow_queries_via_get: bool) -> None:
         super().__init__(schema, graphql_ide=graphql_ide, allow_queries_via_get=allow_queries_via_get)
-        self.clients = clients
         self.graphiql_dir = graphiql_dir
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         found = credential(request)
         if found is None and request.scope.get("method") == "POST":
             raise Unauthorized("Send an API key or a bearer token in the Authorization header.")
-        return Context(self.clients, found)
+        clients: ServiceClients = request.app.state.clients  # read per request (tests swap them)
+        return Context(clients, found)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return graphiql_page(self.graphiql_dir)
