@@ -25,6 +25,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from common.repository import TenantRepository
+from services.metrics.daily_ranges import range_rows
 from services.metrics.models import (
     Activity,
     Behavior,
@@ -287,15 +288,11 @@ class QueryRepository(TenantRepository):
 
     async def daily(self, keys: Sequence[str], people: Sequence[uuid.UUID], first: date,
                     last: date) -> list[DailyRow]:
-        """metric_daily rows of these metrics and people over [first, last]: primary-key ranges only."""
-        m = MetricDaily
-        out: list[DailyRow] = []
-        for chunk in _chunks(sorted(set(people))):
-            stmt = select(m.person_id, m.metric_key, m.day, m.num, m.den).where(
-                m.tenant_id == self.tenant_id, m.person_id.in_(chunk), m.metric_key.in_(list(keys)),
-                m.day >= first, m.day <= last)
-            out.extend(tuple(r) for r in (await self.s.execute(stmt)).all())  # type: ignore[misc]
-        return out
+        """metric_daily rows of these metrics and people over [first, last]: primary-key ranges only, whatever
+        the planner knows (daily_ranges.py)."""
+        if not keys or not people or last < first:
+            return []
+        return await range_rows(self.s, self.tenant_id, sorted(set(people)), sorted(set(keys)), first, last)
 
     async def subtree_lines(self, manager_id: uuid.UUID, first: date, last: date) -> list[Line]:
         """Every line that could place someone under `manager_id` on some day of [first, last]: the lines in
