@@ -278,6 +278,14 @@ class DailyRepository(TenantRepository):
         await self.s.execute(stmt, [{"tenant_id": self.tenant_id, "person_id": p, "metric_key": k, "day": d,
                                      "num": n, "den": e} for p, k, d, n, e in rows])
 
+    async def analyze(self) -> None:
+        """After a bulk load (a backfill): fresh planner statistics for metric_daily on PostgreSQL, which a server
+        with autovacuum off would otherwise never have. The window reads do not depend on them
+        (daily_ranges.py); other plans over the table do. Inside the transaction: ANALYZE counts its own
+        uncommitted rows, and its lock does not block reads or writes of the table."""
+        if self.s.get_bind().dialect.name == "postgresql":
+            await self.s.execute(text("ANALYZE metric_daily"))
+
     async def remove_metric(self, key: str) -> None:
         await self.s.execute(delete(MetricDaily).where(MetricDaily.tenant_id == self.tenant_id,
                                                        MetricDaily.metric_key == key))

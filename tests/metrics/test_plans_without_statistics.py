@@ -1,4 +1,8 @@
-"""A scorecard reads the same number of buffers whatever the history before its window (PostgreSQL only).
+"""Aggregate reads that do not depend on planner statistics (PostgreSQL only).
+
+- A scorecard reads the same number of buffers whatever the history before its window;
+- a backfill analyses what it loaded;
+- a service says at start when autovacuum is off.
 
 The statements a person's scorecard runs against metric_daily are captured as the service sends them, then run
 again under EXPLAIN (ANALYZE, BUFFERS): once with N history rows in the tenant and once with 10 x N, never analysed
@@ -7,6 +11,7 @@ statements were shaped for it (services/metrics/daily_ranges.py) the same test r
 person's whole key range, every metric and day, filtered); now 160 and 162."""
 
 import json
+import logging
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -15,9 +20,12 @@ import httpx
 import pytest
 from sqlalchemy import event, text
 
-from tests.conftest import Stack, Tenant
+from services.metrics.app import create_app
+from services.metrics.settings import MetricsSettings
+from tests.conftest import JWT_SECRET, Stack, Tenant
 from tests.dbs import backend
 from tests.metrics import test_scorecards as scorecards
+from tests.metrics.test_definitions import definition
 
 pytestmark = pytest.mark.skipif(backend() != "postgresql", reason="EXPLAIN (ANALYZE, BUFFERS) is PostgreSQL's")
 
@@ -104,3 +112,44 @@ async def test_a_scorecard_reads_the_same_buffers_with_ten_times_the_history(sta
         async with db.engine.begin() as conn:
             await conn.execute(text("ALTER TABLE metric_daily RESET (autovacuum_enabled)"))
 
+
+
+async def _reltuples(stack: Stack) -> float:
+    db = stack.local.services["metrics"].state.db
+    async with db.engine.connect() as conn:
+        return float((await conn.execute(text(
+            "SELECT reltuples FROM pg_class WHERE oid = 'metric_daily'::regclass"))).scalar_one())
+
+
+async def test_a_backfill_leaves_the_planner_fresh_statistics(stack, tenant, metrics):
+    """Creating a stored metric backfills metric_daily and analyses it: a server without autovacuum would
+    otherwise plan with the statistics of whenever the table was last analysed (here: empty)."""
+    scorecards.set_dates()
+    db = stack.local.services["metrics"].state.db
+    async with db.engine.begin() as conn:
+        await conn.execute(text("ALTER TABLE metric_daily SET (autovacuum_enabled = false)"))
+        await conn.execute(text("ANALYZE metric_daily"))
+    try:
+        assert await _reltuples(stack) == 0
+        people = [uuid.uuid4() for _ in range(10)]
+        await _history(stack, tenant, people, 50)  # 10 x 8 x 50 rows, not analysed
+        assert await _reltuples(stack) == 0
+        r = await metrics.post("/v1/metrics", json=definition("new_logo_meetings"))
+        assert r.status_code == 201, r.text
+        assert await _reltuples(stack) == len(people) * len(KEYS) * 50
+    finally:
+        async with db.engine.begin() as conn:
+            await conn.execute(text("ALTER TABLE metric_daily RESET (autovacuum_enabled)"))
+
+
+async def test_a_service_says_at_start_when_autovacuum_is_off(db_urls, caplog):
+    app = create_app(MetricsSettings(database_url=db_urls["metrics"], identity_database_url=db_urls["identity"],
+                                     environment="test", jwt_secret=JWT_SECRET))
+    async with app.state.db.engine.connect() as conn:
+        off = (await conn.execute(text("SHOW autovacuum"))).scalar_one() == "off"
+    caplog.set_level(logging.WARNING, logger="uplift.db")
+    async with app.router.lifespan_context(app):
+        pass
+    said = [r for r in caplog.records if r.name == "uplift.db" and "autovacuum is off" in r.getMessage()]
+    assert len(said) == (1 if off else 0), said
+    assert all(r.levelno == logging.WARNING and r.getMessage().startswith("metrics: ") for r in said)
