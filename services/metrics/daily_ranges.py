@@ -14,8 +14,9 @@ so that the planner cannot flatten it into a plain join, which it did, and then 
 sequential scan of the whole table. The only other plan for the fenced subquery, a sequential scan per pair,
 the planner costs by the table's actual size (which it reads from the file even without statistics), so it is
 never taken on a table worth indexing. A generic plan of the prepared statement has the same shape.
-SQLite searches the primary key with the IN lists as they are (`SEARCH … USING PRIMARY KEY (tenant_id=? AND
-person_id=? AND metric_key=? AND day>? AND day<?)`); it keeps the plain statement.
+SQLite searches the primary key's index with the IN lists as they are (EXPLAIN QUERY PLAN: `SEARCH metric_daily
+USING INDEX sqlite_autoindex_metric_daily_1 (tenant_id=? AND person_id=? AND metric_key=? AND day>? AND day<?)`,
+for one person or many); it keeps the plain statement.
 
 The pairs of a call are at most `MAX_PAIRS` per statement; a caller's chunk of people is split accordingly.
 """
