@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import pydantic_core
 from fastapi import Depends, Request
-from sqlalchemy import JSON, DateTime, MetaData, event
+from sqlalchemy import JSON, DateTime, MetaData, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -108,6 +108,17 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+    async def autovacuum_off(self) -> bool:
+        """Whether this is a PostgreSQL server running without autovacuum, which then never analyses a table by
+        itself (False for SQLite, and when the server cannot be asked)."""
+        if self.engine.dialect.name != "postgresql":
+            return False
+        try:
+            async with self.engine.connect() as conn:
+                return bool((await conn.execute(text("SHOW autovacuum"))).scalar_one() == "off")
+        except Exception:  # not reachable yet: /readyz says so; this is only advice
+            return False
 
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:

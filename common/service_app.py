@@ -159,6 +159,10 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
             else:
                 log.warning("%s: UPLIFT_BROKER_URL is not set; its events stay in its outbox (and it consumes "
                             "none) until a broker is configured", name)
+        if await db.autovacuum_off():
+            logging.getLogger("uplift.db").warning(
+                "%s: autovacuum is off on its PostgreSQL server, so tables are analysed only where Uplift does it "
+                "after bulk loads; turn autovacuum on, or run ANALYZE after loading data by other means", name)
         running = [make(app) for make in workers]
         for worker in running:
             await worker.start()

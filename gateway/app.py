@@ -4,37 +4,22 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 import httpx
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI
+from starlette.routing import Route
 
 from common import logsafety
 from common.bodylimit import BodyLimitMiddleware
-from common.errors import Unauthorized, install_error_handlers
+from common.errors import install_error_handlers
 from common.http import service_client
 from common.jsonbody import JsonBodyMiddleware
 from common.requestid import RequestIdMiddleware
 from gateway.clients import SERVICES, ServiceClients
-from gateway.context import Context
 from gateway.graphiql import assets_router
 from gateway.graphiql_assets import default_dir
-from gateway.graphql_http import GatewayGraphQLRouter
+from gateway.graphql_http import GatewayGraphQL
 from gateway.proxy import router as proxy_router
 from gateway.schema import build_schema
 from gateway.settings import GatewaySettings
-
-
-def _credential(request: Request) -> str | None:
-    header = request.headers.get("authorization")
-    if header:
-        return header
-    key = request.headers.get("x-api-key")
-    return f"Bearer {key}" if key else None
-
-
-async def _context(request: Request) -> Context:
-    credential = _credential(request)
-    if credential is None and request.method == "POST":
-        raise Unauthorized("Send an API key or a bearer token in the Authorization header.")
-    return Context(request.app.state.clients, credential)
 
 
 def create_app(settings: GatewaySettings | None = None, *,
@@ -62,14 +47,12 @@ def create_app(settings: GatewaySettings | None = None, *,
     app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app)
 
-    async def context_getter(ctx: Context = Depends(_context)) -> Context:
-        return ctx
-
     graphiql_dir = s.graphiql_dir or default_dir()
-    graphql = GatewayGraphQLRouter(
-        build_schema(s), context_getter=context_getter, graphql_ide="graphiql" if dev else None,
-        allow_queries_via_get=dev, graphiql_dir=graphiql_dir)
-    app.include_router(graphql, prefix="/graphql")
+    graphql = GatewayGraphQL(build_schema(s), graphiql_dir=graphiql_dir,
+                             graphql_ide="graphiql" if dev else None, allow_queries_via_get=dev)
+    route = Route("/graphql", graphql, methods=["GET", "POST"], include_in_schema=False)
+    route.methods = {"GET", "POST"}  # not HEAD (Starlette adds it to GET): refused with 405 like any other method
+    app.router.routes.append(route)  # a plain route: no FastAPI dependency solving per request
     if dev:  # GraphiQL's own files, served from this origin (gateway/graphiql.py)
         app.include_router(assets_router(graphiql_dir))
     app.include_router(proxy_router)

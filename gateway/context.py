@@ -3,15 +3,12 @@
 from functools import cached_property
 from typing import Any
 
-from strawberry.fastapi import BaseContext
-
 from gateway.clients import ServiceClients
 from gateway.loaders import Loaders
 
 
-class Context(BaseContext):
+class Context:
     def __init__(self, clients: ServiceClients, credential: str | None) -> None:
-        super().__init__()
         self.clients = clients
         self.credential = credential
 

@@ -7,11 +7,9 @@ live in `gateway/static/`. Without the fetched files (an offline install) the pa
 """
 
 from pathlib import Path
-from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse
-from strawberry.fastapi import GraphQLRouter
 
 from gateway.graphiql_assets import ASSETS, FETCH_COMMAND, missing
 
@@ -51,15 +49,9 @@ then reload this page. The GraphQL endpoint itself works without them: <code>POS
 """
 
 
-class UpliftGraphQLRouter(GraphQLRouter[Any, None]):
-    """Strawberry's router with Uplift's own GraphiQL page instead of strawberry's CDN one."""
-
-    def __init__(self, *args: Any, graphiql_dir: Path, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.graphiql_dir = graphiql_dir
-
-    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        return HTMLResponse(page(self.graphiql_dir), headers=HEADERS)
+def graphiql_page(directory: Path) -> HTMLResponse:
+    """The page under GET /graphql (development): Uplift's own, not strawberry's CDN one."""
+    return HTMLResponse(page(directory), headers=HEADERS)
 
 
 def assets_router(directory: Path) -> APIRouter:

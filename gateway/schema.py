@@ -7,14 +7,11 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
@@ -23,6 +20,7 @@ from strawberry.types.lazy_type import LazyType
 from strawberry.types.union import StrawberryUnion
 
 from gateway.clients import DownstreamError, ServiceUnavailableError
+from gateway.document_cache import DocumentCache, Documents, limit_rules
 from gateway.error_logging import log_errors
 from gateway.graphql_http import SCALARS
 from gateway.resolvers.behaviors import BehaviorsMutation, BehaviorsQuery
@@ -125,18 +123,20 @@ class GatewaySchema(strawberry.Schema):
 
 def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:
     """The schema with the gateway's limits; introspection and field suggestions only where the settings reveal
-    the schema (GatewaySettings.reveals_schema). The SDL (`as_str`, `make schema`) is the same either way."""
+    the schema (GatewaySettings.reveals_schema). The SDL (`as_str`, `make schema`) is the same either way.
+    Parsing and validation are cached per document text, with the limits' rules built once
+    (gateway/document_cache.py)."""
     s = settings or GatewaySettings()
+    limits = limit_rules(max_depth=s.max_depth, max_aliases=s.max_aliases)
+    documents = Documents(maxsize=256)
     extensions: list[Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=s.max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=s.max_aliases),
+        lambda: AddValidationRules(limits),
         lambda: MaxTokensLimiter(max_token_count=s.max_tokens),
     ]
     if not s.reveals_schema:  # a validation rule: `__schema` / `__type` anywhere fails the whole request
         extensions.append(DisableIntrospection)
     extensions += [
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+        lambda: DocumentCache(documents),  # after the rules and parse options: they are part of its key
         lambda: MaskErrors(should_mask_error=_should_mask),
     ]
     return GatewaySchema(

@@ -1,6 +1,13 @@
 """Kernel behaviour seen from outside: body caps, request ids, problem+json for unknown routes."""
 
+import importlib.util
+import sys
+
 import httpx
+import pytest
+from fastapi import FastAPI
+
+from common.http import service_client
 
 
 async def test_oversized_body_is_413_problem_at_service_and_gateway(stack, tenant):
@@ -73,3 +80,14 @@ async def test_people_tokens_signed_with_a_private_key_verify_with_the_public_ke
             assert ok.status_code == 200 and ok.json()["items"] == []
             bad = await client.get("/api/behaviors/v1/behaviors", headers={"authorization": f"Bearer {forged}"})
             assert bad.status_code == 401
+
+
+def test_in_process_clients_remember_that_sniffio_is_absent():
+    """httpx's ASGITransport imports sniffio on every request; without it installed, each failed import walked
+    every import finder again (common/http.py). After an in-process client is built, the absence is known."""
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is not None:
+        pytest.skip("sniffio is installed here: httpx imports it once")
+    service_client("behaviors", app=FastAPI())
+    assert "sniffio" in sys.modules and sys.modules["sniffio"] is None
+    with pytest.raises(ImportError):
+        import sniffio  # type: ignore[import-not-found]  # noqa: F401

@@ -107,6 +107,7 @@ class DefinitionsService:
                 await self.daily.apply(tally.rows())
                 tally = Tally([metric])
         await self.daily.apply(tally.rows())
+        await self.daily.analyze()
 
     async def _check_ratio(self, data: MetricCreate) -> None:
         metrics = (await self.metrics()).by_key

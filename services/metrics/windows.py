@@ -1,7 +1,8 @@
 """A metric's value over a window of days, for one person or pooled over several, from metric_daily.
 
-One GROUP BY over the primary key's range (tenant, person, metric, day) per chunk of people: a query costs
-the days its window holds for the people asked, never the tenant's history. Values:
+One statement reading the primary key's range (tenant, person, metric, day) per person and metric, shaped so
+that the plan cannot be anything else (daily_ranges.py): a query costs the days its window holds for the people
+asked, never the tenant's history, whether or not the database has statistics. Values:
 - count / sum: Σnum over the window;
 - average: Σnum / Σden (null without any event that has the field);
 - ratio: Σnum of the numerator metric / Σnum of the denominator metric (null when the latter is 0, or below
@@ -15,13 +16,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.metrics.catalogue import Metric
-from services.metrics.models import MetricDaily
+from services.metrics.daily_ranges import range_sums
 
-CHUNK = 500
 RESIDUE = 1e-9  # a ratio's denominator below this is none (see cadence_facts.py)
 Part = tuple[float, float]  # Σnum, Σden of one stored metric
 Sums = dict[tuple[uuid.UUID, str], Part]
@@ -41,15 +40,8 @@ async def window_sums(s: AsyncSession, tenant_id: uuid.UUID, person_ids: Sequenc
     out: Sums = {}
     if not wanted or not person_ids or end < start:
         return out
-    ids = sorted(set(person_ids))
-    d = MetricDaily
-    for i in range(0, len(ids), CHUNK):
-        stmt = (select(d.person_id, d.metric_key, func.sum(d.num), func.sum(d.den))
-                .where(d.tenant_id == tenant_id, d.person_id.in_(ids[i:i + CHUNK]), d.metric_key.in_(wanted),
-                       d.day >= start, d.day <= end)
-                .group_by(d.person_id, d.metric_key))
-        for person, key, num, den in (await s.execute(stmt)).all():
-            out[(person, key)] = (float(num or 0.0), float(den or 0.0))
+    for person, key, num, den in await range_sums(s, tenant_id, sorted(set(person_ids)), wanted, start, end):
+        out[(person, key)] = (float(num or 0.0), float(den or 0.0))
     return out
 
 
