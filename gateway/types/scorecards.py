@@ -171,10 +171,14 @@ class Adoption:
 @strawberry.type(description="A ratio's denominator per person in each window (closed deals per person …), each "
                              "group weighted as in the estimate: did the base of the ratio move too?")
 class ImpactDenominators:
-    treated_pre: float
-    treated_post: float
-    comparison_pre: float
-    comparison_post: float
+    treated_pre: float = strawberry.field(description="The treated group's denominator per person in the pre "
+                                                      "window, count (closed deals …).")
+    treated_post: float = strawberry.field(description="The treated group's denominator per person in the post "
+                                                       "window, count.")
+    comparison_pre: float = strawberry.field(description="The comparison group's denominator per person in the pre "
+                                                         "window, count.")
+    comparison_post: float = strawberry.field(description="The comparison group's denominator per person in the "
+                                                          "post window, count.")
 
     @classmethod
     def from_json(cls, d: dict[str, Any] | None) -> "ImpactDenominators | None":
@@ -238,14 +242,17 @@ class ImpactEstimate:
     comparison_units: int = strawberry.field(description="Persons or teams on the comparison side, count.")
     cohorts: int = strawberry.field(description="Distinct treated days, each compared over its own windows, count.")
     standard_error: float = strawberry.field(description="Standard error of the effect, in `unit`.")
-    df: float = strawberry.field(description="Degrees of freedom of the t interval (Welch-Satterthwaite).")
+    df: float = strawberry.field(description="Degrees of freedom of the t interval (Welch-Satterthwaite), a count "
+                                                     "(fractional).")
     weighting: str | None = strawberry.field(description="A ratio's weighting: deals (pooled) or persons; null for "
                                                          "counts and sums.")
     denominators: ImpactDenominators | None = strawberry.field(description="A deal-weighted ratio's denominators "
                                                                            "per person in each window.")
-    resamples: int = strawberry.field(description="0: the interval is analytic (kept for earlier clients).",
+    resamples: int = strawberry.field(description="Bootstrap resamples, count: 0, the interval is analytic (kept for "
+                                                        "earlier clients).",
                                       deprecation_reason="The interval is no longer a bootstrap: see method.")
-    seed: int = strawberry.field(description="0 (kept for earlier clients).",
+    seed: int = strawberry.field(description="The bootstrap seed, a number without unit: 0 (kept for earlier "
+                                                   "clients).",
                                  deprecation_reason="The interval is no longer a bootstrap: see method.")
 
     @classmethod
@@ -272,18 +279,21 @@ class ImpactDescriptive:
                                                            "with, count.")
     effect: float = strawberry.field(description="The difference in differences, in `unit`: a description, not "
                                                  "evidence of an effect.")
-    confidence: float
-    treated_size: int
-    comparison_size: int
-    treated_pre: float
-    treated_post: float
-    comparison_pre: float
-    comparison_post: float
+    confidence: float = strawberry.field(description="Coverage an interval would be built for, 0-1 (0.95).")
+    treated_size: int = strawberry.field(description="Treated people measured, count.")
+    comparison_size: int = strawberry.field(description="People who served as comparison (never or not yet "
+                                                        "treated), count.")
+    treated_pre: float = strawberry.field(description="The treated group's value in the pre window, in `unit`.")
+    treated_post: float = strawberry.field(description="The treated group's value in the post window, in `unit`.")
+    comparison_pre: float = strawberry.field(description="The comparison group's value in the pre window, in "
+                                                         "`unit`.")
+    comparison_post: float = strawberry.field(description="The comparison group's value in the post window, in "
+                                                          "`unit`.")
     method: str = strawberry.field(description="descriptive.")
     inference_unit: str = strawberry.field(description="The unit an interval would need: team or person.")
-    treated_units: int
-    comparison_units: int
-    cohorts: int
+    treated_units: int = strawberry.field(description="Persons or teams on the treated side, count.")
+    comparison_units: int = strawberry.field(description="Persons or teams on the comparison side, count.")
+    cohorts: int = strawberry.field(description="Distinct treated days, each compared over its own windows, count.")
     weighting: str | None
     denominators: ImpactDenominators | None
     note: str = strawberry.field(description="Why there is no interval.")

@@ -94,6 +94,7 @@ def coaching_calls(person: str, other: str) -> dict[str, str]:
         "agreeGoal": f'agreeGoal(id: "{x}")',
         "reviseGoal": f'reviseGoal(id: "{x}", input: {{metricKey: "calls", kind: ACTIVITY, target: 1, '
                       'period: WEEK, reviewOn: "2026-01-01"})',
+        "reviewGoal": f'reviewGoal(id: "{x}", input: {{outcome: ACHIEVED}})',
     }
 
 
