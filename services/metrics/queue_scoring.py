@@ -331,16 +331,3 @@ def rank(sellers: Iterable[SellerFacts], on: date, lookback_days: int = LOOKBACK
     """Every seller scored, best candidate first (score descending, then name, then id)."""
     scored = [score_seller(s, on, lookback_days) for s in sellers]
     return sorted(scored, key=lambda s: (-s.score, s.facts.name.casefold(), s.facts.seller_id))
-
-
-# The seeds' five root causes of a failure to perform, each with the question that tests it.
-ROOT_CAUSES: tuple[tuple[str, str], ...] = (
-    ("environment", "Is something around them in the way — territory, leads, tools, process or an approval — "
-                    "rather than anything they do?"),
-    ("commitment", "Do they agree with the goal and believe the behaviour pays off — was it set with them, and "
-                   "do they want it?"),
-    ("capacity", "Do they have the time and bandwidth for it — what would they stop doing to make room?"),
-    ("skills", "Can they do it when it counts — have you seen them do it (or practise it) at the level the "
-               "rubric asks?"),
-    ("knowledge", "Do they know what good looks like and why it matters — the process, the message, the buyer?"),
-)
