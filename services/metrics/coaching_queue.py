@@ -58,10 +58,18 @@ def _scope(links: Sequence[Link]) -> tuple[str, ...] | None:
     return tuple(sorted({k for link in links for k in link.scope}))
 
 
+def _by_pair(held: Sequence[Held]) -> dict[tuple[uuid.UUID, uuid.UUID], list[Held]]:
+    """Sessions grouped by (coach, seller), oldest first within each."""
+    out: dict[tuple[uuid.UUID, uuid.UUID], list[Held]] = defaultdict(list)
+    for h in held:
+        out[(h.coach_id, h.seller_id)].append(h)
+    return out
+
+
 def _since(pair: Pair, held: Sequence[Held], on: date, lookback: int) -> tuple[date, date | None]:
-    """(the day the pair's wait started, its last session in the programme) — see queue_scoring.py."""
-    days = [h.held_at.astimezone(UTC).date() for h in held
-            if h.programme_id == pair.programme_id and h.coach_id == pair.coach_id and h.seller_id == pair.seller_id]
+    """(the day the pair's wait started, its last session in the programme) — see queue_scoring.py. `held`: the
+    pair's own sessions."""
+    days = [h.held_at.astimezone(UTC).date() for h in held if h.programme_id == pair.programme_id]
     last = max((d for d in days if d >= pair.first), default=None)
     return last or max(pair.first, on - timedelta(days=lookback)), last
 
@@ -117,11 +125,22 @@ class QueueService:
         their_pairs = await self.repo.pairs(sellers, on)  # the sellers as coaches in programmes
         lookback = max([LOOKBACK_DAYS, *(p.cadence_days for p in (*pairs, *their_pairs))])
         window = (_start_of(on - timedelta(days=lookback)), _start_of(on + timedelta(days=1)))
-        held = await self.repo.held(coaches, *window)
-        their_held = await self.repo.held(sellers, *window, programmes_only=True)
-        overdue = await self.repo.overdue(coaches, on)
+        held = _by_pair(await self.repo.held(coaches, *window))
+        their_held = _by_pair(await self.repo.held(sellers, *window, programmes_only=True))
+        overdue: dict[tuple[uuid.UUID, uuid.UUID], list[date]] = defaultdict(list)
+        for coach, seller, due_on in await self.repo.overdue(coaches, on):
+            overdue[(coach, seller)].append(due_on)
         due_goals = [g for g in await self.repo.goals_due(coaches, on) if (g.coach_id, g.seller_id) in by_pair]
         progress = {p.goal_id: p for p in await self.goals.progress([g.id for g in due_goals], on)}
+        goals_of: dict[tuple[uuid.UUID, uuid.UUID], list[GoalDue]] = defaultdict(list)
+        for g in due_goals:
+            goals_of[(g.coach_id, g.seller_id)].append(_goal_due(g, progress.get(g.id)))
+        pairs_of: dict[tuple[uuid.UUID, uuid.UUID], list[Pair]] = defaultdict(list)
+        for p in pairs:
+            pairs_of[(p.coach_id, p.seller_id)].append(p)
+        coached_by: dict[uuid.UUID, list[Pair]] = defaultdict(list)  # programme pairs each seller coaches
+        for p in their_pairs:
+            coached_by[p.coach_id].append(p)
         cards = {c.person_id: c for c in await self.scorecards.scorecards(sellers, kind=kind, on=on)}
         visible = set(await self.visibility.visible(sellers))
         behaviors = {b.key: b for b, _ in await self.analysis.active_behaviors()}
@@ -129,28 +148,29 @@ class QueueService:
             [*sellers, *(p.seller_id for p in their_pairs)])).items()}
         ratings = await self._ratings(sellers, periods)
 
+        pairs_of_coach: dict[uuid.UUID, list[tuple[uuid.UUID, list[Link]]]] = defaultdict(list)
+        for (coach, seller), pair_links in sorted(by_pair.items()):
+            pairs_of_coach[coach].append((seller, pair_links))
         out = {}
         for c in coaches:
             facts, shown, last_held = [], {}, {}
-            for (coach, s), pair_links in sorted(by_pair.items()):
-                if coach != c:
-                    continue
+            for s, pair_links in pairs_of_coach[c]:
                 card = await self.visibility.trim(cards[s]) if s in cards and s in visible else None
                 scope = _scope(pair_links)
                 if card is not None:
                     card = card.model_copy(update={"behaviors": [
                         b for b in card.behaviors if scope is None or b.key in scope]})
                 shown[s] = card
-                done = [h for h in held if h.coach_id == c and h.seller_id == s]
+                done = held.get((c, s), [])
                 last_held[s] = done[-1] if done else None
                 programme_facts = []
-                for p in (p for p in pairs if p.coach_id == c and p.seller_id == s):
+                for p in pairs_of.get((c, s), []):
                     since, last = _since(p, done, on, lookback)
                     programme_facts.append(ProgrammeFacts(str(p.programme_id), p.name, p.cadence_days, since, last))
-                mine = [p for p in their_pairs if p.coach_id == s]
+                mine = coached_by.get(s, [])
                 due = []
                 for p in mine:
-                    since, _ = _since(p, their_held, on, lookback)
+                    since, _ = _since(p, their_held.get((p.coach_id, p.seller_id), []), on, lookback)
                     if (on - since).days >= p.cadence_days:
                         due.append(PairDue(p.name, names.get(p.seller_id, str(p.seller_id)), p.cadence_days,
                                            (on - since).days))
@@ -158,10 +178,9 @@ class QueueService:
                     seller_id=str(s), name=names.get(s, str(s)), scope=scope,
                     figures=self._figures(card, behaviors),
                     last_session_on=done[-1].held_at.astimezone(UTC).date() if done else None,
-                    overdue_due_dates=tuple(sorted(d for cc, ss, d in overdue if cc == c and ss == s)),
+                    overdue_due_dates=tuple(sorted(overdue.get((c, s), []))),
                     programmes=tuple(programme_facts), ratings=ratings.get(s), pairs_due=tuple(due),
-                    pairs_in_force=len(mine), reviews_due=tuple(
-                        _goal_due(g, progress.get(g.id)) for g in due_goals if (g.coach_id, g.seller_id) == (c, s))))
+                    pairs_in_force=len(mine), reviews_due=tuple(goals_of.get((c, s), []))))
             ranked = rank(facts, on, lookback)
             entries = [self._entry(n, x, by_pair[(c, uuid.UUID(x.facts.seller_id))], shown, last_held, behaviors)
                        for n, x in enumerate(ranked[:max(1, min(first, MAX_FIRST))], start=1)]
