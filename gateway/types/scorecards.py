@@ -198,12 +198,8 @@ def _impact_figures(d: dict[str, Any]) -> dict[str, Any]:
                                      "comparison_units", "cohorts", "weighting")})
 
 
-@strawberry.type(description="Difference in differences: (treated post - pre) - (comparison post - pre), each "
-                             "treated person over their own windows of windowDays before and after their day and "
-                             "compared with the people not (yet) treated over the same windows, with a 95% t "
-                             "interval on whole units (inferenceUnit: persons or teams). Every figure is in `unit`. "
-                             "See docs/impact.md.")
-class ImpactEstimate:
+@strawberry.type(description="What every impact answer with figures holds (ImpactEstimate, ImpactDescriptive).")
+class ImpactFigures:
     metric_key: str
     course_id: str | None
     programme_id: strawberry.ID | None
@@ -211,20 +207,14 @@ class ImpactEstimate:
     team_of: strawberry.ID | None
     role: str
     window_days: int = strawberry.field(description="Length of the pre and the post window, days.")
-    unit: str = strawberry.field(description="What effect, low, high and the group values count, per what window: "
-                                             "e.g. \"c_level_meetings per person per 28 days\" (a count or sum: "
-                                             "the mean per person; a ratio or average: pooled over the group, or "
-                                             "the mean of each person's own with weighting PERSONS).")
+    unit: str = strawberry.field(description="What effect and the group values count, per what window.")
     comparison_day: date = strawberry.field(description="The date, or the median treated day (each treated day's "
                                                         "people are compared over their own windows).")
     excluded: int = strawberry.field(description="Treated people left out because their post window has not ended "
                                                  "yet, count.")
     without_comparison: int = strawberry.field(description="Treated people left out because fewer than 5 people "
                                                            "were not (yet) treated over their windows, count.")
-    effect: float = strawberry.field(description="The estimated lift, in `unit`: (treatedPost - treatedPre) - "
-                                                 "(comparisonPost - comparisonPre).")
-    low: float = strawberry.field(description="Lower end of the interval of the effect, in `unit`.")
-    high: float = strawberry.field(description="Upper end of the interval of the effect, in `unit`.")
+    effect: float = strawberry.field(description="The difference in differences, in `unit`.")
     confidence: float = strawberry.field(description="Coverage the interval is built for, 0-1 (0.95).")
     treated_size: int = strawberry.field(description="Treated people measured, count.")
     comparison_size: int = strawberry.field(description="People who served as comparison (never or not yet "
@@ -235,24 +225,41 @@ class ImpactEstimate:
                                                          "`unit`.")
     comparison_post: float = strawberry.field(description="The comparison group's value in the post window, in "
                                                           "`unit`.")
-    method: str = strawberry.field(description="How the interval is made: welch_t (persons) or team_t (teams).")
+    method: str = strawberry.field(description="How the interval is made: welch_t (persons), team_t (teams), or "
+                                               "descriptive (none).")
     inference_unit: str = strawberry.field(description="What varies independently in the interval: person or "
                                                        "team (each person's direct manager).")
     treated_units: int = strawberry.field(description="Persons or teams on the treated side, count.")
     comparison_units: int = strawberry.field(description="Persons or teams on the comparison side, count.")
     cohorts: int = strawberry.field(description="Distinct treated days, each compared over its own windows, count.")
-    standard_error: float = strawberry.field(description="Standard error of the effect, in `unit`.")
-    df: float = strawberry.field(description="Degrees of freedom of the t interval (Welch-Satterthwaite), a count "
-                                                     "(fractional).")
     weighting: str | None = strawberry.field(description="A ratio's weighting: deals (pooled) or persons; null for "
                                                          "counts and sums.")
     denominators: ImpactDenominators | None = strawberry.field(description="A deal-weighted ratio's denominators "
                                                                            "per person in each window.")
+
+
+@strawberry.type(description="Difference in differences: (treated post - pre) - (comparison post - pre), each "
+                             "treated person over their own windows of windowDays before and after their day and "
+                             "compared with the people not (yet) treated over the same windows, with a 95% t "
+                             "interval on whole units (inferenceUnit: persons or teams). Every figure is in `unit`. "
+                             "See docs/impact.md.")
+class ImpactEstimate(ImpactFigures):
+    unit: str = strawberry.field(description="What effect, low, high and the group values count, per what window: "
+                                             "e.g. \"c_level_meetings per person per 28 days\" (a count or sum: "
+                                             "the mean per person; a ratio or average: pooled over the group, or "
+                                             "the mean of each person's own with weighting PERSONS).")
+    effect: float = strawberry.field(description="The estimated lift, in `unit`: (treatedPost - treatedPre) - "
+                                                 "(comparisonPost - comparisonPre).")
+    low: float = strawberry.field(description="Lower end of the interval of the effect, in `unit`.")
+    high: float = strawberry.field(description="Upper end of the interval of the effect, in `unit`.")
+    standard_error: float = strawberry.field(description="Standard error of the effect, in `unit`.")
+    df: float = strawberry.field(description="Degrees of freedom of the t interval (Welch-Satterthwaite), a count "
+                                             "(fractional).")
     resamples: int = strawberry.field(description="Bootstrap resamples, count: 0, the interval is analytic (kept for "
-                                                        "earlier clients).",
+                                                  "earlier clients).",
                                       deprecation_reason="The interval is no longer a bootstrap: see method.")
     seed: int = strawberry.field(description="The bootstrap seed, a number without unit: 0 (kept for earlier "
-                                                   "clients).",
+                                             "clients).",
                                  deprecation_reason="The interval is no longer a bootstrap: see method.")
 
     @classmethod
@@ -264,38 +271,11 @@ class ImpactEstimate:
 @strawberry.type(description="The figures of a difference in differences without an interval: the design cannot "
                              "support one (a kickoff for fewer teams than an interval needs: a shock shared by a "
                              "team could not be told from the effect). `note` says why.")
-class ImpactDescriptive:
-    metric_key: str
-    course_id: str | None
-    programme_id: strawberry.ID | None
-    day: date | None
-    team_of: strawberry.ID | None
-    role: str
-    window_days: int = strawberry.field(description="Length of the pre and the post window, days.")
-    unit: str = strawberry.field(description="What effect and the group values count, per what window.")
-    comparison_day: date
-    excluded: int = strawberry.field(description="Treated people left out, post window not over, count.")
-    without_comparison: int = strawberry.field(description="Treated people left out, nobody left to compare "
-                                                           "with, count.")
+class ImpactDescriptive(ImpactFigures):
     effect: float = strawberry.field(description="The difference in differences, in `unit`: a description, not "
                                                  "evidence of an effect.")
     confidence: float = strawberry.field(description="Coverage an interval would be built for, 0-1 (0.95).")
-    treated_size: int = strawberry.field(description="Treated people measured, count.")
-    comparison_size: int = strawberry.field(description="People who served as comparison (never or not yet "
-                                                        "treated), count.")
-    treated_pre: float = strawberry.field(description="The treated group's value in the pre window, in `unit`.")
-    treated_post: float = strawberry.field(description="The treated group's value in the post window, in `unit`.")
-    comparison_pre: float = strawberry.field(description="The comparison group's value in the pre window, in "
-                                                         "`unit`.")
-    comparison_post: float = strawberry.field(description="The comparison group's value in the post window, in "
-                                                          "`unit`.")
-    method: str = strawberry.field(description="descriptive.")
     inference_unit: str = strawberry.field(description="The unit an interval would need: team or person.")
-    treated_units: int = strawberry.field(description="Persons or teams on the treated side, count.")
-    comparison_units: int = strawberry.field(description="Persons or teams on the comparison side, count.")
-    cohorts: int = strawberry.field(description="Distinct treated days, each compared over its own windows, count.")
-    weighting: str | None
-    denominators: ImpactDenominators | None
     note: str = strawberry.field(description="Why there is no interval.")
 
     @classmethod
