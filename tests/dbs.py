@@ -2,10 +2,17 @@
 
 SQLite: each history is migrated into a template file once; every test gets copies.
 PostgreSQL (UPLIFT_TEST_DATABASE_URL=postgresql+asyncpg://user@host:port/any): one database per
-history per session, created and dropped here; every test starts from truncated tables.
+history per session, created and dropped here; every test starts from emptied tables.
+
+Emptying on PostgreSQL: DELETE every table, children before parents (the foreign keys' order, read once),
+in one round trip per database. A test leaves a few rows, and DELETE of a few rows costs milliseconds where
+TRUNCATE of ~50 tables costs ~1 s (it swaps every table's files and syncs them); a fresh database per test
+(CREATE DATABASE ... TEMPLATE) costs more again. DELETE leaves dead rows behind, so every TRUNCATE_EVERY-th
+clean truncates instead, which gives the space back whether or not autovacuum runs.
 """
 
 import asyncio
+import graphlib
 import os
 import shutil
 import uuid
@@ -13,11 +20,17 @@ from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from common.migrations import HISTORIES, upgrade
 
 PG_URL = os.environ.get("UPLIFT_TEST_DATABASE_URL", "")
+TRUNCATE_EVERY = 50
+
+TABLES = "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+FOREIGN_KEYS = """SELECT child.relname, parent.relname FROM pg_constraint c
+  JOIN pg_class child ON child.oid = c.conrelid JOIN pg_class parent ON parent.oid = c.confrelid
+  WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace"""
 
 
 def backend() -> str:
@@ -31,6 +44,8 @@ class TestDatabases:
         self.workdir = workdir
         self.run_id = uuid.uuid4().hex[:8]
         self.templates: dict[str, str] = {}
+        self.emptying: dict[str, str] = {}  # PostgreSQL: history -> the statements that empty its tables
+        self.cleans = 0
 
     # ---- names
     def pg_url(self, history: str) -> str:
@@ -80,12 +95,34 @@ class TestDatabases:
         """After a test on PostgreSQL: empty every table (the schema stays)."""
         if not PG_URL:
             return
+        self.cleans += 1
+        truncate = self.cleans % TRUNCATE_EVERY == 0
         for h in HISTORIES:
-            engine = create_async_engine(self.pg_url(h))
-            async with engine.begin() as conn:
-                rows = await conn.execute(text(
-                    "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"))
-                tables = [r[0] for r in rows]
-                if tables:
-                    await conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
-            await engine.dispose()
+            await self._empty(h, truncate=truncate)
+
+    async def _empty(self, history: str, *, truncate: bool) -> None:
+        engine = create_async_engine(self.pg_url(history))
+        async with engine.begin() as conn:
+            if history not in self.emptying:
+                self.emptying[history] = await _emptying(conn)
+            statements = self.emptying[history]
+            if truncate and statements:
+                tables = [r[0] for r in await conn.execute(text(TABLES))]
+                statements = "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"
+            if statements:  # several statements in one round trip: asyncpg's simple query protocol
+                await (await conn.get_raw_connection()).driver_connection.execute(statements)  # type: ignore[union-attr]
+        await engine.dispose()
+
+async def _emptying(conn: AsyncConnection) -> str:
+    """DELETE statements for every table of the database, a table's referencing tables before it (a cycle of
+    foreign keys falls back to one TRUNCATE ... CASCADE of them all)."""
+    tables = [r[0] for r in await conn.execute(text(TABLES))]
+    referenced_by: dict[str, set[str]] = {t: set() for t in tables}
+    for child, parent in await conn.execute(text(FOREIGN_KEYS)):
+        if child != parent and parent in referenced_by:
+            referenced_by[parent].add(child)
+    try:
+        order = list(graphlib.TopologicalSorter(referenced_by).static_order())  # referencing tables first
+    except graphlib.CycleError:
+        return ("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE") if tables else ""
+    return "".join(f'DELETE FROM "{t}";' for t in order)
