@@ -1,5 +1,6 @@
 """The one GraphQL schema: every domain's queries and mutations merged, with the security limits."""
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -125,15 +126,22 @@ def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:
     """The schema with the gateway's limits; introspection and field suggestions only where the settings reveal
     the schema (GatewaySettings.reveals_schema). The SDL (`as_str`, `make schema`) is the same either way.
     Parsing and validation are cached per document text, with the limits' rules built once
-    (gateway/document_cache.py)."""
+    (gateway/document_cache.py). Built once per process for the same limits: a schema holds no request state,
+    and converting every type costs ~100 ms of CPU, which every gateway app built in one process (the tests
+    build one per test) would pay again."""
     s = settings or GatewaySettings()
-    limits = limit_rules(max_depth=s.max_depth, max_aliases=s.max_aliases)
+    return _schema(s.max_depth, s.max_aliases, s.max_tokens, s.reveals_schema)
+
+
+@functools.cache
+def _schema(max_depth: int, max_aliases: int, max_tokens: int, reveals_schema: bool) -> strawberry.Schema:
+    limits = limit_rules(max_depth=max_depth, max_aliases=max_aliases)
     documents = Documents(maxsize=256)
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: AddValidationRules(limits),
-        lambda: MaxTokensLimiter(max_token_count=s.max_tokens),
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
     ]
-    if not s.reveals_schema:  # a validation rule: `__schema` / `__type` anywhere fails the whole request
+    if not reveals_schema:  # a validation rule: `__schema` / `__type` anywhere fails the whole request
         extensions.append(DisableIntrospection)
     extensions += [
         lambda: DocumentCache(documents),  # after the rules and parse options: they are part of its key
@@ -142,10 +150,10 @@ def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
-        config=StrawberryConfig(disable_field_suggestions=not s.reveals_schema),
+        config=StrawberryConfig(disable_field_suggestions=not reveals_schema),
         scalar_overrides=SCALARS,
         extensions=extensions,
-        suggestions=s.reveals_schema,
+        suggestions=reveals_schema,
     )
 
 

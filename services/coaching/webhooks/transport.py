@@ -12,6 +12,7 @@ point for exactly this; rewriting the URL to the IP would key pooled keep-alive 
 hostnames on one IP (virtual hosting) could share a TLS session verified for only one of them.
 """
 
+import functools
 import socket
 import ssl
 
@@ -49,13 +50,19 @@ def pinned_client(*, development: bool, timeout: httpx.Timeout, verify: ssl.SSLC
                   max_connections: int = 100) -> httpx.AsyncClient:
     """An httpx client whose connections go only where the policy allows (see the module's docstring).
     No proxies from the environment (a proxy would connect on our behalf, unchecked), no cookies, no redirects."""
-    context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify=verify,
-                                                                                          trust_env=False)
+    context = verify if isinstance(verify, ssl.SSLContext) else _context(verify)
 
     def session() -> aiohttp.ClientSession:  # built on first use, inside the running loop
         connector = aiohttp.TCPConnector(resolver=PolicyResolver(development=development), use_dns_cache=False,
                                          ssl=context, limit=max_connections)
         return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(), trust_env=False)
 
-    transport = AiohttpTransport(client=session)
+    transport = AiohttpTransport(client=session, verify=context)  # not a second context of its own
     return httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False, trust_env=False)
+
+
+@functools.cache
+def _context(verify: bool) -> ssl.SSLContext:
+    """The system's default TLS context, loaded once per process (loading the CA bundle costs ~20 ms of CPU;
+    a context is safe to share between clients)."""
+    return httpx.create_ssl_context(verify=verify, trust_env=False)
