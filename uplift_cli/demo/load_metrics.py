@@ -50,11 +50,16 @@ async def settle(api: Api, plan: Plan, ids: Ids) -> None:
     today = datetime.now(UTC).date()
     window = {"from": (today - timedelta(days=365)).isoformat(), "to": today.isoformat()}
     deadline = time.monotonic() + SETTLE_SECONDS
+    known = 0
     while True:
-        known = await known_people(api, people)
+        # the cheap figures first: the people's scorecards (every indicator of every person) are asked for only
+        # once the sessions have arrived, and no more once everyone is known (the read model forgets no one),
+        # so polling does not slow down the consumers it waits for
         figures = await api.get("metrics/v1/coaching-figures", **window)
         held = sum(row["sessions_held"] for row in figures["rows"])
         rated = sum(row["rated"] for row in figures["rows"])
+        if held >= completed and rated >= ratings and known < len(people):
+            known = await known_people(api, people)
         if known == len(people) and held >= completed and rated >= ratings:
             return
         if time.monotonic() > deadline:
