@@ -296,6 +296,29 @@ class ActionItem(Versioned):
         return self
 
 
+class GapItem(Versioned):
+    """A gap named in a coaching session (version 1 opened, 2 closed): `opened_at` is when the session that named it
+    was held; `closed_at`, when the later session that closed it was held, is set exactly when it is closed, with an
+    outcome."""
+
+    session_id: uuid.UUID
+    seller_id: uuid.UUID
+    coach_id: uuid.UUID | None = None
+    behavior_key: BehaviorKey
+    root_cause: Literal["environment", "commitment", "capacity", "skills", "knowledge"]
+    opened_at: AwareDatetime
+    status: Literal["open", "closed"] = "open"
+    outcome: Literal["resolved", "persists", "no_longer_relevant"] | None = None
+    closed_session_id: uuid.UUID | None = None
+    closed_at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _closed(self) -> "GapItem":
+        if (self.status == "closed") != (self.closed_at is not None and self.outcome is not None):
+            raise ValueError("a closed gap has an outcome and closed_at; an open one neither")
+        return self
+
+
 class GoalItem(Versioned):
     """A goal's latest agreed revision (version = the revision) and when the goal was first agreed."""
 
