@@ -2,6 +2,7 @@
 idempotent, checked like the rest of a completion, and mirrored by the metrics read model through its event."""
 
 import uuid
+from typing import Any
 
 import httpx
 
@@ -9,8 +10,10 @@ from services.coaching.models import Gap
 from tests.coaching.sessions.helpers import at, complete, completion, invalid, problem, schedule
 from tests.conftest import Stack, Tenant
 
+Json = dict[str, Any]
 
-async def two_sessions(m1: httpx.AsyncClient, coach: uuid.UUID, seller: uuid.UUID) -> tuple[dict, dict, dict]:
+
+async def two_sessions(m1: httpx.AsyncClient, coach: uuid.UUID, seller: uuid.UUID) -> tuple[Json, Json, Json]:
     """A gap opened in a session held 3 days ago, and a later session (scheduled yesterday, not completed)."""
     first = await schedule(m1, coach, seller, scheduled_at=at(-3))
     gap = (await complete(m1, first["id"], completion(seller, held_at=at(-3, 11))))["gaps"][0]
@@ -93,7 +96,7 @@ async def test_bad_closures_in_a_completion_write_nothing(as_person, world, db):
         invalid(await m1.post(url, json=completion(world.s1, held_at=at(-4, 11), gap_closures=[
             {"gap_id": gap["id"], "outcome": "resolved"}])), "body.gap_closures.0.gap_id", "not_later")
         async with db.session() as s:
-            assert (await s.get(Gap, uuid.UUID(gap["id"]))).status == "open"  # type: ignore[union-attr]
+            assert (await s.get(Gap, uuid.UUID(gap["id"]))).status == "open"
         assert (await m1.get(f"/v1/sessions/{later['id']}")).json()["status"] == "scheduled"
         done = await complete(m1, later["id"], completion(world.s1, held_at=at(-1, 11), gap_closures=[
             {"gap_id": gap["id"], "outcome": "no_longer_relevant"}]))
