@@ -27,16 +27,20 @@ GapResult = Annotated[Gap | ValidationProblem | NotFound | Conflict | Forbidden,
 @strawberry.type
 class GapsQuery:
     @strawberry.field(description="Root causes rolled up into training needs: the gaps opened in [from, to] "
-                                  "(tenant-wide for enablement and admin, a team in their tree for managers; sellers "
-                                  "are refused) grouped by root cause, behaviour, team or coach — opened, closed, "
-                                  "share resolved, median days to close, mean indicator change after the gap, and who "
-                                  "should act on each root cause.")
-    async def gap_summary(self, info: Ctx, from_: Annotated[date, strawberry.argument(name="from")], to: date,
+                                  "(default: the 90 days ending today; tenant-wide for enablement and admin, a team "
+                                  "in their tree for managers; sellers are refused) grouped by root cause, behaviour, "
+                                  "team or coach — opened, closed, share resolved, median days to close, mean "
+                                  "indicator change after the gap, and who should act on each root cause.")
+    async def gap_summary(self, info: Ctx, from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+                          to: date | None = None,
                           group_by: GapGrouping = GapGrouping.ROOT_CAUSE, team_of: strawberry.ID | None = None,
                           window_days: int = 28) -> GapSummaryResult:
         try:
-            params: dict[str, Any] = {"from": from_.isoformat(), "to": to.isoformat(), "group_by": group_by.value,
-                                      "window_days": window_days}
+            params: dict[str, Any] = {"group_by": group_by.value, "window_days": window_days}
+            if from_ is not None:
+                params["from"] = from_.isoformat()
+            if to is not None:
+                params["to"] = to.isoformat()
             if team_of is not None:
                 params["team_of"] = seg(team_of, "teamOf")
             return GapSummary.from_json(await info.context.call("metrics", "GET", "/v1/gap-summary", params=params))

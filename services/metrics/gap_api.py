@@ -2,6 +2,7 @@
 and gap_summary.py; who sees what in visibility.py."""
 
 import uuid
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -20,6 +21,7 @@ from services.metrics.visibility import Visibility
 router = APIRouter(prefix="/v1", tags=["gaps"])
 WindowDays = Annotated[int, Query(ge=1, le=MAX_WINDOW_DAYS)]
 MAX_SPAN_DAYS = 731
+DEFAULT_SPAN_DAYS = 90
 
 
 @router.get("/gap-evaluations")
@@ -37,19 +39,23 @@ async def gap_evaluations(principal: Reader, session: SessionDep,
 
 
 @router.get("/gap-summary")
-async def gap_summary(principal: Reader, session: SessionDep, first: Annotated[Day, Query(alias="from")],
-                      last: Annotated[Day, Query(alias="to")], group_by: GapGroupBy = "root_cause",
+async def gap_summary(principal: Reader, session: SessionDep,
+                      first: Annotated[Day | None, Query(alias="from")] = None,
+                      last: Annotated[Day | None, Query(alias="to")] = None, group_by: GapGroupBy = "root_cause",
                       team_of: uuid.UUID | None = None,
                       window_days: WindowDays = DEFAULT_WINDOW_DAYS) -> GapSummaryOut:
-    """The gaps opened in [from, to] (tenant-wide, or of the sellers in `team_of`'s tree on each gap's opening day)
-    grouped by root cause, behaviour, team or coach: opened, closed and open, the share resolved, the median days
-    to close, the mean indicator change after the gap, and who should act on each root cause (gap_summary.py).
+    """The gaps opened in [from, to] (default: the 90 days ending today; tenant-wide, or of the sellers in
+    `team_of`'s tree on each gap's opening day) grouped by root cause, behaviour, team or coach: opened, closed and
+    open, the share resolved, the median days to close, the mean indicator change after the gap, and who should act
+    on each root cause (gap_summary.py).
     For enablement, admin and API keys (any team or the tenant) and managers (a team in their tree)."""
+    today = utcnow().date()
+    last = last or today
+    first = first or last - timedelta(days=DEFAULT_SPAN_DAYS - 1)
     if last < first or (last - first).days > MAX_SPAN_DAYS:
         raise InvalidInput("The window must run forwards and span at most two years.", errors=[
             {"field": "query.to", "message": f"to must be on or after from, at most {MAX_SPAN_DAYS} days later",
              "code": "bad_window"}])
-    today = utcnow().date()
     await Visibility(principal, QueryRepository(session, principal.tenant_id), today).check_gap_summary(team_of)
     metrics = await tenant_metrics(DefinitionRepository(session, principal.tenant_id))
     return await GapSummaryService(session, principal.tenant_id, metrics, today).summary(
