@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from common.validation import Envelope, Input, distinct
+from common.validation import Envelope, Input, Moment, distinct
 
 Source = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
@@ -306,11 +306,11 @@ class GapItem(Versioned):
     coach_id: uuid.UUID | None = None
     behavior_key: BehaviorKey
     root_cause: Literal["environment", "commitment", "capacity", "skills", "knowledge"]
-    opened_at: AwareDatetime
+    opened_at: Moment
     status: Literal["open", "closed"] = "open"
     outcome: Literal["resolved", "persists", "no_longer_relevant"] | None = None
     closed_session_id: uuid.UUID | None = None
-    closed_at: AwareDatetime | None = None
+    closed_at: Moment | None = None
 
     @model_validator(mode="after")
     def _closed(self) -> "GapItem":
