@@ -7,7 +7,7 @@ running ends with one session scheduled in the coming days. Sellers improve: a g
 
 Gaps close in a later completed session of their track: resolved once the seller's level on the behaviour is
 above 2, persisting when the behaviour shows a gap again, no longer relevant now and then after six weeks; the
-rest stay open (every gap of a track that ended). Gaps on multi-threading are mostly skills gaps (the gap summary's
+rest stay open (every gap of a track that ended). Gaps on discovery calls are mostly skills gaps (the gap summary's
 training need: DOMINANT_GAP). The draws for both come from their own random stream, so the rest of the history is
 the one it was before they existed.
 """
@@ -27,7 +27,7 @@ MANAGER_CADENCE = {"m1": 7, "m2": 14, "m3": 10, "m4": 14, "m5": 21}
 COACH_QUALITY = {"m1": 4.4, "m2": 3.9, "m3": 4.2, "m4": 3.4, "m5": 2.7, "trainer": 4.5, "se": 4.0, "leader": 3.8}
 CANCEL_REASONS = ("Quarter-end deal review", "Customer meeting moved into the slot", "Seller out sick",
                   "Manager travelling to a customer")
-DOMINANT_GAP = ("multi-threading", "skills", 0.8)  # behaviour, root cause, share of its gaps that have it
+DOMINANT_GAP = ("discovery-calls", "skills", 0.8)  # behaviour, root cause, share of its gaps that have it
 ROOT_CAUSE_WORDS = {
     "skills": "has not practised it enough to do it under pressure",
     "knowledge": "does not yet know the buyer's business well enough",
