@@ -93,6 +93,7 @@ class Loaders:
         self.series = DataLoader(self._series)
         self.scorecard = DataLoader(self._one_per("metrics", "/v1/scorecards", "person_ids", "person_id"))
         self.goal_progress = DataLoader(self._one_per("metrics", "/v1/goal-progress", "goal_ids", "goal_id"))
+        self.gap_evaluation = DataLoader(self._one_per("metrics", "/v1/gap-evaluations", "gap_ids", "gap_id"))
         self.coaching_queue = DataLoader(self._one_per("metrics", "/v1/coaching-queues", "coach_ids", "coach_id"))
 
     async def _series(self, keys: list[Any]) -> list[Any]:

@@ -26,6 +26,7 @@ from gateway.error_logging import log_errors
 from gateway.graphql_http import SCALARS
 from gateway.resolvers.behaviors import BehaviorsMutation, BehaviorsQuery
 from gateway.resolvers.directory import DirectoryMutation, DirectoryQuery
+from gateway.resolvers.gaps import GapsMutation, GapsQuery
 from gateway.resolvers.metrics import MetricsMutation, MetricsQuery, ScorecardsQuery
 from gateway.resolvers.programmes import ProgrammesMutation, ProgrammesQuery
 from gateway.resolvers.queue import QueueQuery
@@ -37,13 +38,13 @@ from gateway.types.common import BadQueryInput, InvalidArgument
 
 @strawberry.type
 class Query(BehaviorsQuery, DirectoryQuery, ProgrammesQuery, SessionsQuery, MetricsQuery,
-            ScorecardsQuery, QueueQuery, WebhooksQuery):
+            ScorecardsQuery, QueueQuery, WebhooksQuery, GapsQuery):
     pass
 
 
 @strawberry.type
 class Mutation(BehaviorsMutation, DirectoryMutation, ProgrammesMutation, SessionsMutation, MetricsMutation,
-               WebhooksMutation):
+               WebhooksMutation, GapsMutation):
     pass
 
 

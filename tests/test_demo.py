@@ -123,6 +123,26 @@ def test_the_evidence_runs_up_to_the_anchoring_moment_and_the_past_does_not_depe
     assert len({a.external_id for a in evening.activities}) == len(evening.activities)
 
 
+@pytest.mark.parametrize("today", [TODAY + timedelta(days=n) for n in range(7)])
+def test_gaps_close_in_later_sessions_and_skills_gaps_on_discovery_calls_dominate(today: date) -> None:
+    full = build_plan(today, scale=TEST_SCALE)
+    opened: dict[tuple[int, datetime], int] = {}
+    closed: Counter[str] = Counter()
+    for x in full.coaching.sessions:
+        for when, index, outcome in x.closures:
+            assert when < x.scheduled_at and index < opened[(x.track, when)]  # an earlier session of the track
+            closed[outcome] += 1
+        if x.gaps:
+            opened[(x.track, x.scheduled_at)] = len(x.gaps)
+    total = sum(opened.values())
+    assert set(closed) == {"resolved", "persists", "no_longer_relevant"} and 0 < sum(closed.values()) < total
+    recent = datetime.combine(today - timedelta(days=89), time(0), UTC)  # the README's gap summary: 90 days
+    causes = Counter((g.behavior_key, g.root_cause) for x in full.coaching.sessions
+                     if x.held_at is not None and x.held_at >= recent for g in x.gaps)
+    [(top, n), (_, second)] = causes.most_common(2)
+    assert top == ("discovery-calls", "skills") and n > 1.5 * second, causes
+
+
 def test_the_coaching_history_has_a_kept_and_a_fizzling_programme(full: Plan) -> None:
     s = full.summary()
     assert s["completed"] > 300 and s["cancelled"] and s["no_show"] and s["scheduled"]
@@ -296,7 +316,7 @@ async def test_the_demo_loads_through_the_apis_and_is_refused_a_second_time(stac
 def check_readme_answers(answers: list[dict[str, Any]], expected: dict[str, int]) -> None:
     """The README's first screen shows meaningful figures on any day (the 1st of a month included): whole
     windows of evidence, no page of zeros, no "0 against 0.29 expected"."""
-    assert len(answers) == 4
+    assert len(answers) == 5
     assert len(answers[0]["behaviors"]["items"]) == expected["active_behaviors"]
     seller = answers[1]["person"]
     assert seller["sessions"] and seller["coaches"]
@@ -324,6 +344,19 @@ def check_readme_answers(answers: list[dict[str, Any]], expected: dict[str, int]
     assert kept and all(0 <= k <= 1.5 for k in kept) and max(kept) > 0  # a share, 0-1 (a pair may hold extra)
     assert answers[2]["impact"]["effect"] > 0
     check_coaching_answer(answers[3]["adoption"], answers[3]["vp"])
+    check_gap_summary(answers[4]["gapSummary"])
+
+
+def check_gap_summary(summary: dict[str, Any]) -> None:
+    """Gaps closed and open; skills gaps on discovery calls dominate, a need for enablement (training)."""
+    total = summary["total"]
+    assert total["opened"] > total["closed"] > 0 and total["open"] > 0, total
+    assert 0 < total["shareResolved"] < 1 and total["medianDaysToClose"] > 0, total
+    cells = sorted(((c["opened"], r["key"], c["rootCause"], c["whoShouldAct"]) for r in summary["rows"]
+                    for c in r["rootCauses"]), reverse=True)
+    (top, behavior, cause, actor), (second, *_) = cells[:2]
+    assert (behavior, cause, actor) == ("discovery-calls", "SKILLS", "ENABLEMENT") and top > 1.5 * second, cells
+    assert any(r["meanChange"] is not None for r in summary["rows"]), summary["rows"]
 
 
 def check_coaching_answer(adoption: dict[str, Any], vp: dict[str, Any]) -> None:

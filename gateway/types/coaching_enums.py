@@ -58,3 +58,16 @@ class GoalReviewOutcome(Enum):
 class ActivityGrouping(Enum):
     COACH = "coach"
     TEAM = "team"
+
+
+@strawberry.enum(description="OPEN until a coach closes the gap in a later session of its seller.")
+class GapStatus(Enum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@strawberry.enum(description="How a gap was closed: RESOLVED, PERSISTS (judged still there), or NO_LONGER_RELEVANT.")
+class GapOutcome(Enum):
+    RESOLVED = "resolved"
+    PERSISTS = "persists"
+    NO_LONGER_RELEVANT = "no_longer_relevant"

@@ -7,7 +7,7 @@ import strawberry
 from strawberry import UNSET
 
 from gateway.types.behaviors import Period, RootCause
-from gateway.types.coaching_enums import ActionStatus, CoachKind, GoalKind, GoalReviewOutcome, PersonRole
+from gateway.types.coaching_enums import ActionStatus, CoachKind, GapOutcome, GoalKind, GoalReviewOutcome, PersonRole
 from gateway.types.inputs import as_object, to_body
 
 
@@ -125,6 +125,22 @@ class GapInput:
     root_cause: RootCause
 
 
+@strawberry.input(description="Close a gap opened in an earlier session of this seller, in the session being "
+                              "completed.")
+class GapClosureInput:
+    gap_id: strawberry.ID
+    outcome: GapOutcome
+    note: str | None = UNSET
+
+
+@strawberry.input(description="Close an open gap in a later completed session of its seller (`sessionId`), by that "
+                              "session's coach; the same closure again changes nothing.")
+class GapCloseInput:
+    session_id: strawberry.ID
+    outcome: GapOutcome
+    note: str | None = UNSET
+
+
 @strawberry.input(description="Link it to a gap of the same completion by `gapIndex` (0-based) or an earlier "
                               "gap by `gapId`.")
 class ActionInput:
@@ -174,6 +190,7 @@ class CompletionInput:
     actions: list[ActionInput] | None = UNSET
     goals: list[GoalTermsInput] | None = UNSET
     next_session: NextSessionInput | None = UNSET
+    gap_closures: list[GapClosureInput] | None = UNSET
 
 
 @strawberry.input

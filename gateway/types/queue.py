@@ -24,7 +24,8 @@ LazyProgramme = Annotated["Programme", strawberry.lazy("gateway.types.programmes
 
 
 @strawberry.enum(description="Why a seller is in the queue (weights in CoachingQueue.formula). RATINGS_FALLING and "
-                             "PAIRS_OVERDUE are about how they coach their own sellers (a leader's queue of managers).")
+                             "PAIRS_OVERDUE are about how they coach their own sellers (a leader's queue of managers); "
+                             "GAP_PERSISTS: an open gap whose indicators did not move after several sessions.")
 class QueueReasonKind(Enum):
     GAP = "gap"
     TREND = "trend"
@@ -34,6 +35,7 @@ class QueueReasonKind(Enum):
     REVIEW_DUE = "review_due"
     RATINGS_FALLING = "ratings_falling"
     PAIRS_OVERDUE = "pairs_overdue"
+    GAP_PERSISTS = "gap_persists"
 
 
 @strawberry.type(description="One reason behind a seller's place in the queue; its weight is its share of the score.")

@@ -8,17 +8,26 @@ from strawberry.types import Info
 
 from gateway.context import Context
 from gateway.types.behaviors import Period, RootCause, Scenario
-from gateway.types.coaching_enums import ActionStatus, GoalKind, GoalReviewOutcome, SessionStatus
+from gateway.types.coaching_enums import (
+    ActionStatus,
+    GapOutcome,
+    GapStatus,
+    GoalKind,
+    GoalReviewOutcome,
+    SessionStatus,
+)
 from gateway.types.common import dt, opt_dt
 from gateway.types.people import Person, person_of
 
 if TYPE_CHECKING:
+    from gateway.types.gaps import GapEvaluation
     from gateway.types.goal_progress import GoalProgress
     from gateway.types.programmes import Programme
 
 Ctx = Info[Context, None]
 LazyProgramme = Annotated["Programme", strawberry.lazy("gateway.types.programmes")]
 LazyGoalProgress = Annotated["GoalProgress", strawberry.lazy("gateway.types.goal_progress")]
+LazyGapEvaluation = Annotated["GapEvaluation", strawberry.lazy("gateway.types.gaps")]
 
 
 @strawberry.type
@@ -29,7 +38,8 @@ class Observation:
     evidence: str
 
 
-@strawberry.type(description="A gap the coach and seller found, with its root cause.")
+@strawberry.type(description="A gap the coach and seller found, with its root cause: OPEN until a coach closes it "
+                             "in a later session of the seller (closeGap, or gapClosures when completing one).")
 class Gap:
     id: strawberry.ID
     session_id: strawberry.ID
@@ -38,12 +48,32 @@ class Gap:
     description: str
     root_cause: RootCause
     created_at: datetime
+    status: GapStatus
+    outcome: GapOutcome | None
+    closed_session_id: strawberry.ID | None = strawberry.field(description="The later session that closed it.")
+    closed_by_id: strawberry.ID | None = strawberry.field(description="Who closed it (null: an integration key).")
+    closed_at: datetime | None = strawberry.field(description="When the closure was recorded.")
+    closing_note: str
+
+    @strawberry.field(description="Did its behaviour's indicators move after it was opened? The seller's figures "
+                                  "over equal windows before and since (windowDays, default 28), from the metrics "
+                                  "service; null when the caller may not see the seller's figures or metrics does "
+                                  "not know the gap yet. A list of gaps is one call.")
+    async def evaluation(self, info: Ctx, window_days: int = 28) -> LazyGapEvaluation | None:
+        from gateway.loaders import filters
+        from gateway.types.gaps import GapEvaluation
+
+        found = await info.context.loaders.gap_evaluation.load((str(self.id), filters(window_days=window_days)))
+        return GapEvaluation.from_json(found) if found else None
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Gap":
         return cls(id=d["id"], session_id=d["session_id"], seller_id=d["seller_id"], behavior_key=d["behavior_key"],
                    description=d["description"], root_cause=RootCause(d["root_cause"]),
-                   created_at=dt(d["created_at"]))
+                   created_at=dt(d["created_at"]), status=GapStatus(d["status"]),
+                   outcome=GapOutcome(d["outcome"]) if d["outcome"] else None,
+                   closed_session_id=d["closed_session_id"], closed_by_id=d["closed_by"],
+                   closed_at=opt_dt(d["closed_at"]), closing_note=d["closing_note"])
 
 
 @strawberry.type

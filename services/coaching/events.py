@@ -12,7 +12,7 @@ nothing. `entity_version` only grows per entity:
 - actions: their `version` column — 1 created, +1 on every update (status, description, due day) and when
   announced overdue;
 - coach assignments: their `version` column — 1 created, +1 each time the end is set or brought forward;
-- gaps (`opened`): 1 — published once, when opened;
+- gaps: their `version` column — 1 opened (`gap.opened`), 2 closed (`gap.closed`); a gap closes once;
 - goal reviews (`goal.reviewed`): 1 — a review is recorded once and never changes.
 """
 
@@ -57,6 +57,7 @@ ACTION_OVERDUE = "coaching.action.overdue"
 ASSIGNMENT_CREATED = "coaching.coach_assignment.created"
 ASSIGNMENT_ENDED = "coaching.coach_assignment.ended"
 GAP_OPENED = "coaching.gap.opened"
+GAP_CLOSED = "coaching.gap.closed"
 PAIR_JOINED = "coaching.programme_pair.joined"
 PAIR_LEFT = "coaching.programme_pair.left"
 PAIR_REMOVED = "coaching.programme_pair.removed"
@@ -129,13 +130,30 @@ async def session_changed(session: AsyncSession, topic: str, s: Session, *, rati
                                    session_payload(s, rating, has_agreed_action))])
 
 
-async def completion_recorded(session: AsyncSession, gaps: Iterable[Gap], actions: Iterable[Action]) -> None:
-    """The gaps opened and the actions agreed in a completed session."""
-    events = [_event(g.tenant_id, GAP_OPENED, g.id, 1, {
-        "id": g.id, "session_id": g.session_id, "seller_id": g.seller_id, "behavior_key": g.behavior_key,
-        "description": g.description, "root_cause": g.root_cause, "created_at": g.created_at}) for g in gaps]
+def gap_payload(g: Gap, opened_in: Session, closed_in: Session | None = None) -> dict[str, Any]:
+    """A gap's whole state; `opened_in` is the session that named it (its coach, and its held_at: when the gap was
+    opened), `closed_in` the later session that closed it (its held_at: when it was closed, as `closed_in_held_at`;
+    `closed_at` is when the closure was recorded)."""
+    return {"id": g.id, "version": g.version, "session_id": g.session_id, "seller_id": g.seller_id,
+            "coach_id": opened_in.coach_id, "behavior_key": g.behavior_key, "description": g.description,
+            "root_cause": g.root_cause, "created_at": g.created_at, "opened_at": opened_in.held_at or g.created_at,
+            "status": g.status, "outcome": g.outcome, "closed_session_id": g.closed_session_id,
+            "closed_by": g.closed_by, "closed_at": g.closed_at,
+            "closed_in_held_at": closed_in.held_at if closed_in is not None else None}
+
+
+async def completion_recorded(session: AsyncSession, s: Session, gaps: Iterable[Gap],
+                              actions: Iterable[Action]) -> None:
+    """The gaps opened and the actions agreed in the completed session `s`."""
+    events = [_event(g.tenant_id, GAP_OPENED, g.id, g.version, gap_payload(g, s)) for g in gaps]
     events += [_event(a.tenant_id, ACTION_CREATED, a.id, a.version, action_payload(a)) for a in actions]
     await _record(session, events)
+
+
+async def gaps_closed(session: AsyncSession, closed: Iterable[tuple[Gap, Session, Session]]) -> None:
+    """Gaps closed (version 2), each with the session that opened it and the one that closed it."""
+    await _record(session, (_event(g.tenant_id, GAP_CLOSED, g.id, g.version, gap_payload(g, opened_in, closed_in))
+                            for g, opened_in, closed_in in closed))
 
 
 def action_payload(a: Action) -> dict[str, Any]:

@@ -204,6 +204,9 @@ class Observation(Base):
 
 
 class Gap(Base):
+    """A gap named in a session: open until a coach closes it in a later session of the same seller, with an
+    outcome (sessions/gaps.py)."""
+
     __tablename__ = "gaps"
     __table_args__ = (Index("ix_gaps_tenant_id_seller_id", "tenant_id", "seller_id"),)
 
@@ -215,6 +218,14 @@ class Gap(Base):
     description: Mapped[str] = mapped_column(Text)
     root_cause: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(8), default="open", server_default="open")  # open | closed
+    outcome: Mapped[str | None] = mapped_column(String(24), nullable=True)  # resolved | persists | no_longer_relevant
+    closed_session_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)  # the later session
+    closed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)  # a person; null for an API key
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closing_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # 1 opened, 2 closed: its events' entity_version
+    version: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")
 
 
 class Action(Base):

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from common.db import SessionDep, utcnow
 from common.errors import Forbidden, InvalidInput
@@ -117,7 +117,7 @@ async def impact(principal: Reader, session: SessionDep,
 
 
 @router.get("/coaching-queues")
-async def coaching_queues(principal: Reader, session: SessionDep,
+async def coaching_queues(principal: Reader, session: SessionDep, request: Request,
                           coach_ids: Annotated[list[uuid.UUID], Query(min_length=1, max_length=200)],
                           period: ScorecardPeriod = "last_28_days", on: Day | None = None,
                           first: Annotated[int, Query(ge=1, le=200)] = 20,
@@ -127,7 +127,9 @@ async def coaching_queues(principal: Reader, session: SessionDep,
     `formula`). One answer per coach, in order: `ok` with the queue, or `forbidden` / `not_found`. `seller_id`
     keeps that seller only (a conversation guide)."""
     metrics = await tenant_metrics(DefinitionRepository(session, principal.tenant_id))
-    svc = QueueService(session, principal, metrics, utcnow().date())
+    settings = request.app.state.settings
+    svc = QueueService(session, principal, metrics, utcnow().date(),
+                       gap_persists_sessions=settings.gap_persists_sessions, gap_window_days=settings.gap_window_days)
     return await svc.queues(coach_ids, on=on or svc.today, kind=period, first=first, seller_id=seller_id)
 
 

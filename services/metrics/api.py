@@ -176,6 +176,12 @@ async def put_goal_reviews(body: InternalBatch, svc: ReadModel) -> UpsertResult:
     return await svc.upsert(readmodel.GOAL_REVIEWS, body.items)
 
 
+@router.put("/internal/gaps", tags=["internal"])
+async def put_gaps(body: InternalBatch, svc: ReadModel) -> UpsertResult:
+    """Gaps named in coaching sessions: opened (version 1), closed with an outcome (version 2)."""
+    return await svc.upsert(readmodel.GAPS, body.items)
+
+
 @router.put("/internal/coach-assignments", tags=["internal"])
 async def put_assignments(body: InternalBatch, svc: ReadModel) -> UpsertResult:
     """Coach assignments (who coaches whom, on which behaviours, over which days)."""

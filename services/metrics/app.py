@@ -6,6 +6,7 @@ from services.metrics.analysis_api import router as analysis_router
 from services.metrics.api import router
 from services.metrics.cadence_accrual import CadenceAccrual
 from services.metrics.consumers import consumers
+from services.metrics.gap_api import router as gap_router
 from services.metrics.goal_progress_api import router as goal_progress_router
 from services.metrics.models import IdempotencyKeys, Inbox
 from services.metrics.settings import MetricsSettings
@@ -17,6 +18,7 @@ def create_app(settings: MetricsSettings | None = None, *, identity: IdentitySto
     def accrual(app: FastAPI) -> Worker:
         return CadenceAccrual(app.state.db, every=s.cadence_accrual_seconds)
 
-    return build_service_app(name="metrics", settings=s, routers=[router, analysis_router, goal_progress_router],
+    routers = [router, analysis_router, goal_progress_router, gap_router]
+    return build_service_app(name="metrics", settings=s, routers=routers,
                              idempotency=IdempotencyKeys, identity=identity,
                              events=ServiceEvents(inbox=Inbox, consumers=consumers()), workers=[accrual])

@@ -20,6 +20,9 @@ from common.auth import Principal
 from services.metrics.analysis_repository import AnalysisRepository
 from services.metrics.analysis_schemas import ScorecardOut
 from services.metrics.catalogue import Metrics
+from services.metrics.gap_evaluation import DEFAULT_WINDOW_DAYS, GapEvaluator
+from services.metrics.gap_repository import GapRepository
+from services.metrics.gap_schemas import GapEvaluationOut
 from services.metrics.goal_progress import GoalProgressService
 from services.metrics.goal_progress_schemas import GoalProgressOut
 from services.metrics.models import Behavior, CoachingGoal
@@ -30,6 +33,7 @@ from services.metrics.queue_scoring import (
     DEFAULT_PRIORITY,
     FORMULA,
     LOOKBACK_DAYS,
+    GapPersisting,
     GoalDue,
     IndicatorFigure,
     PairDue,
@@ -74,18 +78,29 @@ def _since(pair: Pair, held: Sequence[Held], on: date, lookback: int) -> tuple[d
     return last or max(pair.first, on - timedelta(days=lookback)), last
 
 
+def _persisting(e: GapEvaluationOut, sessions: int) -> GapPersisting:
+    f = next((f for f in e.indicators if f.movement != "no_data"), None)
+    return GapPersisting(e.behavior_key, e.root_cause, e.opened_at.astimezone(UTC).date(), sessions,
+                         *((f.metric_key, f.before, f.after, e.days) if f is not None else ()))
+
+
 def _goal_due(g: CoachingGoal, p: GoalProgressOut | None) -> GoalDue:
     return GoalDue(g.metric_key, g.target, g.period, g.review_on, *((p.actual, p.expected, p.status) if p else ()))
 
 
 class QueueService:
-    def __init__(self, session: AsyncSession, principal: Principal, metrics: Metrics, today: date) -> None:
+    def __init__(self, session: AsyncSession, principal: Principal, metrics: Metrics, today: date, *,
+                 gap_persists_sessions: int = 3, gap_window_days: int = DEFAULT_WINDOW_DAYS) -> None:
         tenant = principal.tenant_id
+        self.gap_persists_sessions = gap_persists_sessions
+        self.gap_window_days = gap_window_days
         self.repo = QueueRepository(session, tenant)
         self.analysis = AnalysisRepository(session, tenant)
         self.visibility = Visibility(principal, QueryRepository(session, tenant), today)
         self.scorecards = ScorecardService(self.analysis, metrics, today)
         self.goals = GoalProgressService(QueryRepository(session, tenant), metrics, self.visibility, today)
+        self.gap_evaluator = GapEvaluator(session, tenant, metrics, today, self.visibility)
+        self.gap_repo = GapRepository(session, tenant)
         self.metrics = metrics
         self.today = today
 
@@ -147,6 +162,7 @@ class QueueService:
         names = {p: x.name for p, x in (await self.analysis.people(
             [*sellers, *(p.seller_id for p in their_pairs)])).items()}
         ratings = await self._ratings(sellers, periods)
+        persisting = await self._persisting(sellers)
 
         pairs_of_coach: dict[uuid.UUID, list[tuple[uuid.UUID, list[Link]]]] = defaultdict(list)
         for (coach, seller), pair_links in sorted(by_pair.items()):
@@ -180,12 +196,24 @@ class QueueService:
                     last_session_on=done[-1].held_at.astimezone(UTC).date() if done else None,
                     overdue_due_dates=tuple(sorted(overdue.get((c, s), []))),
                     programmes=tuple(programme_facts), ratings=ratings.get(s), pairs_due=tuple(due),
-                    pairs_in_force=len(mine), reviews_due=tuple(goals_of.get((c, s), []))))
+                    pairs_in_force=len(mine), reviews_due=tuple(goals_of.get((c, s), [])),
+                    gaps_persisting=tuple(g for g in persisting.get(s, [])
+                                          if scope is None or g.behavior_key in scope)))
             ranked = rank(facts, on, lookback)
             entries = [self._entry(n, x, by_pair[(c, uuid.UUID(x.facts.seller_id))], shown, last_held, behaviors)
                        for n, x in enumerate(ranked[:max(1, min(first, MAX_FIRST))], start=1)]
             out[c] = CoachingQueueOut(coach_id=c, on=on, period=kind, lookback_days=lookback, total=len(ranked),
                                       formula=FORMULA, entries=entries)
+        return out
+
+    async def _persisting(self, sellers: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[GapPersisting]]:
+        """Each seller's open gaps that did not move the right way after N of their sessions, oldest first (as far
+        as the caller sees the seller: visibility.py)."""
+        out: dict[uuid.UUID, list[GapPersisting]] = defaultdict(list)
+        gaps = await self.gap_repo.open_gaps(sellers) if sellers else []
+        for e in await self.gap_evaluator.evaluate(gaps, self.gap_window_days):
+            if e.sessions_since >= self.gap_persists_sessions and e.improved is not True:
+                out[e.seller_id].append(_persisting(e, e.sessions_since))
         return out
 
     def _figures(self, card: ScorecardOut | None, behaviors: dict[str, Behavior]) -> tuple[IndicatorFigure, ...]:

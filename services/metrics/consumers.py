@@ -26,6 +26,7 @@ from services.metrics.readmodel import (
     ACTIONS,
     ASSIGNMENTS,
     BEHAVIORS,
+    GAPS,
     GOAL_REVIEWS,
     GOALS,
     PARTICIPANTS,
@@ -92,6 +93,18 @@ def _goal_review(event: Event) -> dict[str, Any]:
     return _pick(event, "goal_id", "revision", "outcome", "reviewed_at")
 
 
+def _gap(event: Event) -> dict[str, Any]:
+    item = _pick(event, "session_id", "seller_id", "coach_id", "behavior_key", "root_cause", "opened_at", "status",
+                 "outcome", "closed_session_id", "closed_at")
+    if item["opened_at"] is None:  # gap.opened recorded before gaps said when their session was held
+        item["opened_at"] = event.payload.get("created_at")
+    if item["status"] is None:
+        item["status"] = "open"
+    if event.payload.get("closed_in_held_at") is not None:  # closed when the later session was held
+        item["closed_at"] = event.payload["closed_in_held_at"]
+    return item
+
+
 def _assignment(event: Event) -> dict[str, Any]:
     return _pick(event, "coach_id", "seller_id", "kind", "scope", "starts_on", "ends_on")
 
@@ -123,6 +136,7 @@ FEEDS = (
     Feed("metrics-actions", "coaching.action.*", ACTIONS, _action),
     Feed("metrics-goals", "coaching.goal.agreed", GOALS, _goal),
     Feed("metrics-goal-reviews", "coaching.goal.reviewed", GOAL_REVIEWS, _goal_review),
+    Feed("metrics-gaps", "coaching.gap.*", GAPS, _gap),
     Feed("metrics-coach-assignments", "coaching.coach_assignment.*", ASSIGNMENTS, _assignment),
 )
 

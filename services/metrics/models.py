@@ -323,6 +323,33 @@ class CoachingGoalReview(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class CoachingGap(Base):
+    """A gap named in a coaching session: its seller, behaviour and root cause, when it was opened (the session's
+    held_at) and by which coach; open until closed with an outcome (its version: 1 opened, 2 closed)."""
+
+    __tablename__ = "coaching_gaps"
+    __table_args__ = (
+        Index("ix_coaching_gaps_tenant_id_seller_id", "tenant_id", "seller_id", "opened_at"),
+        Index("ix_coaching_gaps_tenant_id_opened_at", "tenant_id", "opened_at"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    session_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    seller_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    coach_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    behavior_key: Mapped[str] = mapped_column(String(64))
+    root_cause: Mapped[str] = mapped_column(String(16))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(8))  # open | closed
+    outcome: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    closed_session_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    deleted: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class CoachAssignment(Base):
     """A coach assigned to a seller on the days starts_on <= d <= ends_on (open when null), on the behaviours
     in `scope` (all when empty). Line managers coach their reports without an assignment."""

@@ -10,7 +10,7 @@ from services.metrics.analysis_schemas import BehaviorCard
 from services.metrics.periods import ScorecardPeriod
 
 ReasonKind = Literal["gap", "trend", "since_last_session", "overdue_actions", "cadence_due", "review_due",
-                     "ratings_falling", "pairs_overdue"]
+                     "ratings_falling", "pairs_overdue", "gap_persists"]
 
 
 class QueueReasonOut(BaseModel):

@@ -18,6 +18,7 @@ A seller's score is the sum of the weights of their reasons (each rounded to 2 d
 |                      | they held fell by 0.25 or more (of 5) against the previous period          |         |
 | `pairs_overdue`      | 5 per programme pair the seller coaches that is due (cadence not kept)    | 15      |
 | `review_due`         | 10 per goal agreed with this coach whose review day has come, unreviewed  | 20      |
+| `gap_persists`       | 10 per open gap of the seller in scope that did not move after N sessions | 20      |
 
 The last two coach the coaches: a leader's queue ranks the managers below them by how they coach, not
 only by how they sell (their coaching indicators reach them as `gap` and `trend` through their scorecard).
@@ -48,6 +49,10 @@ only by how they sell (their coaching indicators reach them as `gap` and `trend`
 - **Review due**: a goal of the pair whose terms in force (its agreed revision) reached their review day on
   or before `on` and have no review yet; the earliest is named with its progress (goal_progress.py) when the
   caller may see it.
+- **Gap persists**: an open gap of the seller (named in any coach's session) on a behaviour in scope, after which
+  the seller has held at least N completed sessions (any coach; `UPLIFT_METRICS_GAP_PERSISTS_SESSIONS`, default
+  3), and none of its behaviour's indicators moved the right way over the equal windows before and since its
+  opening (gap_evaluation.py; a gap without figures has not moved either); the oldest is named with its figures.
 - Reasons with weight 0 are left out. Ranking: score descending, then name (case-insensitive), then id.
 """
 
@@ -69,6 +74,8 @@ PAIRS_WEIGHT = 5.0
 PAIRS_MAX = 3
 REVIEW_WEIGHT = 10.0
 REVIEW_MAX = 2
+PERSISTS_WEIGHT = 10.0
+PERSISTS_MAX = 2
 PRIORITY_STEP = 0.1
 DEFAULT_PRIORITY = 3
 LOOKBACK_DAYS = 180  # how far back the last session is looked for (more when a cadence is longer)
@@ -90,6 +97,8 @@ FORMULA = (
     f"the seller coaches that has gone cadence_days or more without a session, at most {PAIRS_MAX}. "
     f"review_due: {REVIEW_WEIGHT:g} per goal agreed with this coach whose review day has come without a review, "
     f"at most {REVIEW_MAX}. "
+    f"gap_persists: {PERSISTS_WEIGHT:g} per open gap in scope that did not move the right way after N sessions, at "
+    f"most {PERSISTS_MAX}. "
     f"Ties: name, then id."
 )
 
@@ -153,6 +162,20 @@ class GoalDue:
 
 
 @dataclass(frozen=True)
+class GapPersisting:
+    """An open gap of the seller whose indicators did not move the right way after `sessions` sessions."""
+
+    behavior_key: str
+    root_cause: str
+    opened_on: date
+    sessions: int
+    metric_key: str | None = None  # the first indicator with figures on both sides, if any
+    before: float | None = None
+    after: float | None = None
+    days: int = 0
+
+
+@dataclass(frozen=True)
 class SellerFacts:
     seller_id: str
     name: str
@@ -165,12 +188,13 @@ class SellerFacts:
     pairs_due: tuple[PairDue, ...] = ()  # as a coach in programmes
     pairs_in_force: int = 0  # programme pairs the seller coaches on `on`
     reviews_due: tuple[GoalDue, ...] = ()  # goals of the pair due for review, earliest first
+    gaps_persisting: tuple[GapPersisting, ...] = ()  # open gaps in scope that did not move, oldest first
 
 
 @dataclass(frozen=True)
 class Reason:
     kind: str  # gap | trend | since_last_session | overdue_actions | cadence_due | review_due | ratings_falling |
-    #            pairs_overdue
+    #            pairs_overdue | gap_persists
     weight: float
     detail: str
     behavior_key: str | None = None
@@ -292,6 +316,7 @@ def score_seller(facts: SellerFacts, on: date, lookback_days: int = LOOKBACK_DAY
                               f"Programme '{p.name}' expects a session every {p.cadence_days} day(s): {last}{more}.",
                               programme_id=p.programme_id))
     reasons += _review_reasons(facts, on)
+    reasons += _persisting_reasons(facts)
     reasons += _coaching_reasons(facts)
     kept = tuple(r for r in reasons if r.weight > 0)
     return Scored(facts, min(100.0, _w(sum(r.weight for r in kept))), kept, focus, days_since, figures)
@@ -307,6 +332,18 @@ def _review_reasons(facts: SellerFacts, on: date) -> list[Reason]:
     return [Reason("review_due", _w(REVIEW_WEIGHT * min(len(facts.reviews_due), REVIEW_MAX)),
                    f"Goal on {g.metric_key} ({_num(g.target)} per {g.period}) due for review since {g.review_on} "
                    f"({(on - g.review_on).days} day(s)){figures}{more}.", metric_key=g.metric_key)]
+
+
+def _persisting_reasons(facts: SellerFacts) -> list[Reason]:
+    if not facts.gaps_persisting:
+        return []
+    g = facts.gaps_persisting[0]
+    figures = (f"{g.metric_key} {_num(g.before)} over the {g.days} day(s) before it, {_num(g.after)} since"
+               if g.metric_key is not None else "no indicator evidence of a change")
+    more = f"; {len(facts.gaps_persisting) - 1} more gap(s) persist" if len(facts.gaps_persisting) > 1 else ""
+    return [Reason("gap_persists", _w(PERSISTS_WEIGHT * min(len(facts.gaps_persisting), PERSISTS_MAX)),
+                   f"Gap on {g.behavior_key} ({g.root_cause}) open since {g.opened_on}, {g.sessions} session(s) "
+                   f"since and not moving: {figures}{more}.", behavior_key=g.behavior_key, metric_key=g.metric_key)]
 
 
 def _coaching_reasons(facts: SellerFacts) -> list[Reason]:

@@ -33,6 +33,7 @@ from services.metrics.models import (
     BehaviorIndicator,
     CoachAssignment,
     CoachingAction,
+    CoachingGap,
     CoachingGoal,
     CoachingGoalReview,
     CoachingProgramme,
@@ -48,6 +49,7 @@ from services.metrics.schemas import (
     ActionItem,
     AssignmentItem,
     BehaviorItem,
+    GapItem,
     GoalItem,
     GoalReviewItem,
     ParticipantItem,
@@ -121,6 +123,9 @@ GOALS = Entity("goals", CoachingGoal.__table__, GoalItem,  # type: ignore[arg-ty
                        "agreed_at", "first_agreed_at"))
 GOAL_REVIEWS = Entity("goal-reviews", CoachingGoalReview.__table__, GoalReviewItem,  # type: ignore[arg-type]
                       _fields("goal_id", "revision", "outcome", "reviewed_at"))
+GAPS = Entity("gaps", CoachingGap.__table__, GapItem,  # type: ignore[arg-type]
+              _fields("session_id", "seller_id", "coach_id", "behavior_key", "root_cause", "opened_at", "status",
+                      "outcome", "closed_session_id", "closed_at"))
 ASSIGNMENTS = Entity("coach-assignments", CoachAssignment.__table__, AssignmentItem,  # type: ignore[arg-type]
                      _fields("coach_id", "seller_id", "kind", "scope", "starts_on", "ends_on"))
 

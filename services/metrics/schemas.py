@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from common.validation import Envelope, Input, distinct
+from common.validation import Envelope, Input, Moment, distinct
 
 Source = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
@@ -293,6 +293,29 @@ class ActionItem(Versioned):
     def _closed(self) -> "ActionItem":
         if (self.status == "open") != (self.closed_at is None):
             raise ValueError("closed_at is set exactly when the action is done or dropped")
+        return self
+
+
+class GapItem(Versioned):
+    """A gap named in a coaching session (version 1 opened, 2 closed): `opened_at` is when the session that named it
+    was held; `closed_at`, when the later session that closed it was held, is set exactly when it is closed, with an
+    outcome."""
+
+    session_id: uuid.UUID
+    seller_id: uuid.UUID
+    coach_id: uuid.UUID | None = None
+    behavior_key: BehaviorKey
+    root_cause: Literal["environment", "commitment", "capacity", "skills", "knowledge"]
+    opened_at: Moment
+    status: Literal["open", "closed"] = "open"
+    outcome: Literal["resolved", "persists", "no_longer_relevant"] | None = None
+    closed_session_id: uuid.UUID | None = None
+    closed_at: Moment | None = None
+
+    @model_validator(mode="after")
+    def _closed(self) -> "GapItem":
+        if (self.status == "closed") != (self.closed_at is not None and self.outcome is not None):
+            raise ValueError("a closed gap has an outcome and closed_at; an open one neither")
         return self
 
 

@@ -1,5 +1,6 @@
 from datetime import date
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from common.settings import ServiceSettings
@@ -16,3 +17,7 @@ class MetricsSettings(ServiceSettings):
     # expected programme sessions accrue as days pass: the job looks for tenants not accrued through today this
     # often (cadence_accrual.py)
     cadence_accrual_seconds: float = 600.0
+    # an open gap whose indicators did not move after this many of the seller's sessions is a GAP_PERSISTS reason in
+    # the coaching queue (queue_scoring.py), judged over windows of gap_window_days (gap_evaluation.py)
+    gap_persists_sessions: int = Field(default=3, ge=1, le=100)
+    gap_window_days: int = Field(default=28, ge=1, le=180)

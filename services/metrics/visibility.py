@@ -10,6 +10,8 @@
   roll-ups stay with the reporting tree.
 A team roll-up may be asked for anyone the caller fully sees (its members today are within the caller's tree;
 members it had in earlier periods are counted in the team's totals, not shown one by one).
+The gap summary (root causes rolled up): who sees everything, tenant-wide or for any team; a manager or leader for
+a team in their tree (their own included); nobody else — a seller is refused, even for themself.
 A coach's coaching queue (their sellers ranked, with sessions and actions): the coach, their managers (the coach
 in their reporting tree today, with the manager or leader role), and who sees everything; its figures are each
 seller's as far as the caller sees them.
@@ -117,6 +119,18 @@ class Visibility:
             what = f"the metric {metric!r}" if metric is not None and not whole else "team roll-ups or all figures"
             raise Forbidden(f"Your coach assignment on {', '.join(str(p) for p in scoped[:5])} covers the metrics of "
                             f"the behaviours in its scope only, not {what}.")
+
+    async def check_gap_summary(self, team_of: uuid.UUID | None) -> None:
+        """Refuse (403) unless the caller may read the gap summary of `team_of` (None: the tenant)."""
+        if self.principal.sees_everything:
+            return
+        if not self.principal.has_role(*MANAGING_ROLES):
+            raise Forbidden("The gap summary is for managers and leaders (their reporting tree), enablement and "
+                            "admin.")
+        if team_of is None:
+            raise Forbidden("The gap summary of the whole tenant is for API keys, enablement and admin; give "
+                            "team_of.")
+        await self.check([team_of], whole=True)
 
     async def may_read_queue(self, coach: uuid.UUID) -> bool:
         """The coach themself, their managers of today, and who sees everything (not a coach assigned to them)."""

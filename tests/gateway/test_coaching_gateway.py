@@ -4,6 +4,7 @@ from typing import Any
 
 from gateway.resolvers.behaviors import BehaviorsMutation
 from gateway.resolvers.directory import DirectoryMutation
+from gateway.resolvers.gaps import GapsMutation
 from gateway.resolvers.metrics import MetricsMutation
 from gateway.resolvers.programmes import ProgrammesMutation
 from gateway.resolvers.sessions import SessionsMutation
@@ -13,7 +14,7 @@ from tests.conftest import GraphQL
 from tests.gateway.coaching_docs import create_person, days, held_session, set_manager
 from tests.gateway.helpers import PROBLEM, client_for, mutation_names, new_uuid, other_tenant
 
-COACHING = (DirectoryMutation, ProgrammesMutation, SessionsMutation)
+COACHING = (DirectoryMutation, ProgrammesMutation, SessionsMutation, GapsMutation)
 
 NESTED = """query($day: Date!) { people(role: MANAGER, first: 200) { items { name
     reports(asOf: $day) { name manager { name } coaches { kind coach { name } } sessions { focusKeys coach { name } }
@@ -95,6 +96,7 @@ def coaching_calls(person: str, other: str) -> dict[str, str]:
         "reviseGoal": f'reviseGoal(id: "{x}", input: {{metricKey: "calls", kind: ACTIVITY, target: 1, '
                       'period: WEEK, reviewOn: "2026-01-01"})',
         "reviewGoal": f'reviewGoal(id: "{x}", input: {{outcome: ACHIEVED}})',
+        "closeGap": f'closeGap(id: "{x}", input: {{sessionId: "{x}", outcome: RESOLVED}})',
     }
 
 

@@ -4,6 +4,12 @@ A track is one coach with one seller (in a programme or not) meeting every `cade
 Each past session is completed, cancelled or a no-show; a completed one carries notes, observations on the
 rubric, gaps with root causes, actions, sometimes a goal, and often the seller's rating. A track still
 running ends with one session scheduled in the coming days. Sellers improve: a gap coached may close.
+
+Gaps close in a later completed session of their track: resolved once the seller's level on the behaviour is
+above 2, persisting when the behaviour shows a gap again, no longer relevant now and then after six weeks; the
+rest stay open (every gap of a track that ended). Gaps on discovery calls are mostly skills gaps (the gap summary's
+training need: DOMINANT_GAP). The draws for both come from their own random stream, so the rest of the history is
+the one it was before they existed.
 """
 
 import random
@@ -21,6 +27,7 @@ MANAGER_CADENCE = {"m1": 7, "m2": 14, "m3": 10, "m4": 14, "m5": 21}
 COACH_QUALITY = {"m1": 4.4, "m2": 3.9, "m3": 4.2, "m4": 3.4, "m5": 2.7, "trainer": 4.5, "se": 4.0, "leader": 3.8}
 CANCEL_REASONS = ("Quarter-end deal review", "Customer meeting moved into the slot", "Seller out sick",
                   "Manager travelling to a customer")
+DOMINANT_GAP = ("discovery-calls", "skills", 0.8)  # behaviour, root cause, share of its gaps that have it
 ROOT_CAUSE_WORDS = {
     "skills": "has not practised it enough to do it under pressure",
     "knowledge": "does not yet know the buyer's business well enough",
@@ -87,6 +94,8 @@ class Session:
     goals: tuple[Goal, ...] = ()
     rating: tuple[int, int, int, str] | None = None  # relevant, developmental, motivational, comment
     cancel_reason: str | None = None
+    # gaps of earlier sessions of the track closed in this one: (that session's scheduled_at, gap index, outcome)
+    closures: tuple[tuple[datetime, int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,8 @@ class _Planner:
             self.level[m] = {"weekly-coaching": level, "pipeline-reviews": level}
         self.sessions: list[Session] = []
         self.tracks = 0
+        self.gap_rng = random.Random(f"{seed}-gaps")
+        self.open_gaps: list[tuple[datetime, int, str, int]] = []  # this track's: opened in, index, key, day
 
     def day(self, offset: int) -> date:
         return self.today + timedelta(days=offset)
@@ -140,6 +151,7 @@ class _Planner:
         """Sessions on first, first + cadence, ... up to `last` (day offsets); one more scheduled ahead when
         the track is still running. `quiet_cancel_from`: a fizzling pair's sessions from then are cancelled."""
         self.tracks += 1
+        self.open_gaps = []
         n, day = 0, first
         while True:
             when = _weekday(self.today, day)
@@ -178,6 +190,8 @@ class _Planner:
             if level <= 2:
                 profile = self.org.profiles.get(seller)
                 cause = profile.root_cause if profile and rng.random() < 0.6 else rng.choice(tuple(ROOT_CAUSE_WORDS))
+                if key == DOMINANT_GAP[0] and self.gap_rng.random() < DOMINANT_GAP[2]:
+                    cause = DOMINANT_GAP[1]
                 gaps.append(Gap(key, f"{self._first(seller)} {ROOT_CAUSE_WORDS[cause]} ({NAMES[key].lower()}).",
                                 cause))
                 actions.append(self.action(f"Practise '{NAMES[key]}' on the next two opportunities",
@@ -202,10 +216,28 @@ class _Planner:
         private = "Check in on workload before the next review." if rng.random() < 0.25 else ""
         opens = (programme is not None and n == 0) or (bool(gaps) and rng.random() < 0.25)
         scenario = keys[0] if opens and keys[0] in WITH_SCENARIOS else None
+        closures = self.closures(seller, day, {g.behavior_key for g in gaps})
+        self.open_gaps += [(scheduled, i, g.behavior_key, day) for i, g in enumerate(gaps)]
         self.sessions.append(Session(
             self.tracks, coach, seller, programme, scheduled, keys, "completed", scenario=scenario, held_at=held,
             notes=notes, private_notes=private, observations=tuple(observations), gaps=tuple(gaps),
-            actions=tuple(actions), goals=goals, rating=rating))
+            actions=tuple(actions), goals=goals, rating=rating, closures=closures))
+
+    def closures(self, seller: str, day: int, again: set[str]) -> tuple[tuple[datetime, int, str], ...]:
+        """The track's open gaps this session closes (see the module's docstring); `again`: behaviours with a gap
+        in this session."""
+        closed, still = [], []
+        for opened_in, index, key, opened_day in self.open_gaps:
+            if self.current_level(seller, key, day) > 2:
+                closed.append((opened_in, index, "resolved"))
+            elif key in again and self.gap_rng.random() < 0.35:
+                closed.append((opened_in, index, "persists"))
+            elif day - opened_day > 42 and self.gap_rng.random() < 0.2:
+                closed.append((opened_in, index, "no_longer_relevant"))
+            else:
+                still.append((opened_in, index, key, opened_day))
+        self.open_gaps = still
+        return tuple(closed)
 
     def action(self, description: str, day: int, gap_index: int | None) -> Action:
         due = day + self.rng.randrange(5, 15)

@@ -3,10 +3,12 @@ no-show with their own token (so the service checks that they coach that seller 
 rates the session, agrees the goal and closes their actions with theirs.
 
 A completed session books the next one of its track (`next_session`) unless the next one opens with a
-scenario, which only scheduling carries; then the next is scheduled on its own.
+scenario, which only scheduling carries; then the next is scheduled on its own. Gaps of earlier sessions of the
+track are closed in the completion of the session that closes them (`gap_closures`).
 """
 
 from collections.abc import Iterator
+from datetime import datetime
 from itertools import groupby
 from typing import Any
 
@@ -32,12 +34,14 @@ class SessionLoader:
 
     async def track(self, sessions: list[Session]) -> None:
         booked: str | None = None  # the id of the next session, when the previous completion booked it
+        gap_ids: dict[datetime, list[str]] = {}  # the track's gaps, by the scheduled_at of the session that opened them
         for s, following in _with_next(sessions):
             session_id = booked or await self.schedule(s)
             booked = None
             if s.outcome == "completed":
                 chain = following is not None and following.scenario is None
-                done = await self.complete(session_id, s, following if chain else None)
+                done = await self.complete(session_id, s, following if chain else None, gap_ids)
+                gap_ids[s.scheduled_at] = [g["id"] for g in done["gaps"]]
                 booked = done["next_session_id"] if chain else None
                 await self.seller_side(s, done)
             elif s.outcome == "cancelled":
@@ -58,7 +62,8 @@ class SessionLoader:
         created = await self.api.post("coaching/v1/sessions", body, as_person=self.who(s.coach))
         return str(created["id"])
 
-    async def complete(self, session_id: str, s: Session, following: Session | None) -> dict[str, Any]:
+    async def complete(self, session_id: str, s: Session, following: Session | None,
+                       gap_ids: dict[datetime, list[str]]) -> dict[str, Any]:
         assert s.held_at is not None
         owner = {"seller": self.ids.person(s.seller), "coach": self.ids.person(s.coach)}
         body: dict[str, Any] = {
@@ -69,7 +74,9 @@ class SessionLoader:
             "actions": [{"description": a.description, "owner_id": owner[a.owner], "due_on": a.due_on.isoformat(),
                          "gap_index": a.gap_index} for a in s.actions],
             "goals": [{"metric_key": g.metric_key, "kind": g.kind, "target": g.target, "period": g.period,
-                       "review_on": g.review_on.isoformat()} for g in s.goals]}
+                       "review_on": g.review_on.isoformat()} for g in s.goals],
+            "gap_closures": [{"gap_id": gap_ids[opened_in][index], "outcome": outcome}
+                             for opened_in, index, outcome in s.closures]}
         if following is not None:
             body["next_session"] = {"scheduled_at": following.scheduled_at.isoformat(),
                                     "focus_keys": list(following.focus)}

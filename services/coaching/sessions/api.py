@@ -10,6 +10,7 @@ from common.validation import Day, Moment
 from services.coaching.sessions.actions import ActionsService
 from services.coaching.sessions.completion import Completion
 from services.coaching.sessions.deps import Reading, Writing
+from services.coaching.sessions.gaps import GapsService
 from services.coaching.sessions.goals import GoalsService
 from services.coaching.sessions.ratings import RatingsService
 from services.coaching.sessions.schemas import (
@@ -18,6 +19,9 @@ from services.coaching.sessions.schemas import (
     ActionUpdate,
     CancelIn,
     CompletionIn,
+    GapClose,
+    GapOut,
+    GapStatus,
     GoalAgree,
     GoalCreate,
     GoalOut,
@@ -104,6 +108,27 @@ async def rate_session(session_id: uuid.UUID, body: RatingIn, ctx: Writing, resp
 @router.get("/sessions/{session_id}/rating", tags=["ratings"])
 async def get_rating(session_id: uuid.UUID, ctx: Reading) -> RatingOut:
     return await RatingsService(ctx).get(session_id)
+
+
+# ---- gaps -------------------------------------------------------------------------------------
+
+@router.get("/gaps", tags=["gaps"])
+async def list_gaps(ctx: Reading, paging: Paging, ids: Ids = None, seller_id: Ids = None,
+                    status: GapStatus | None = None) -> Page[GapOut]:
+    """Gaps named in the sessions the caller may see; `status=open` or `closed`."""
+    return await GapsService(ctx).find(ids=ids, seller_ids=seller_id, status=status, page=paging)
+
+
+@router.get("/gaps/{gap_id}", tags=["gaps"])
+async def get_gap(gap_id: uuid.UUID, ctx: Reading) -> GapOut:
+    return await GapsService(ctx).get(gap_id)
+
+
+@router.post("/gaps/{gap_id}/close", tags=["gaps"])
+async def close_gap(gap_id: uuid.UUID, body: GapClose, ctx: Writing) -> GapOut:
+    """Close an open gap in a later completed session of its seller (`session_id`), with the outcome: by that
+    session's coach, enablement or admin. The same closure again is a no-op; a gap closed otherwise is a 409."""
+    return await GapsService(ctx).close(gap_id, body)
 
 
 # ---- actions ----------------------------------------------------------------------------------

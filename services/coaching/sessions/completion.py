@@ -12,6 +12,7 @@ from common.ids import new_id
 from services.coaching import events
 from services.coaching.models import Action, Gap, Observation, Session
 from services.coaching.sessions.context import Context, FieldError, error, invalid
+from services.coaching.sessions.gaps import ClosuresInCompletion
 from services.coaching.sessions.goals import GoalsService
 from services.coaching.sessions.schemas import CompletionIn, SessionOut
 from services.coaching.sessions.service import SessionsService, day_of
@@ -25,6 +26,7 @@ class Completion:
         self.repo = ctx.repo
         self.sessions = SessionsService(ctx)
         self.goals = GoalsService(ctx)
+        self.closures = ClosuresInCompletion(ctx)
 
     async def complete(self, session_id: uuid.UUID, data: CompletionIn) -> SessionOut:
         s = await self.sessions.visible(session_id, for_update=True)
@@ -33,6 +35,7 @@ class Completion:
         now = utcnow()
         held_at = data.held_at or now
         errors = await self._check(s, data, held_at, now)
+        errors += await self.closures.check(s, data.gap_closures, held_at)
         if errors:
             raise invalid(errors, f"{len(errors)} problem(s) in the completion; nothing was recorded.")
         following = self._write(s, data, held_at, now)
@@ -49,7 +52,8 @@ class Completion:
         self.repo.add(*(revision for _, revision in new_goals))
         await self.repo.flush()
         await events.session_changed(self.repo.s, events.SESSION_COMPLETED, s, has_agreed_action=bool(actions))
-        await events.completion_recorded(self.repo.s, gaps, actions)
+        await events.completion_recorded(self.repo.s, s, gaps, actions)
+        await self.closures.write(s, data.gap_closures, now)
         if following is not None:
             await events.session_changed(self.repo.s, events.SESSION_SCHEDULED, following)
         return await self.sessions.out(s)

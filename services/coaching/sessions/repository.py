@@ -107,6 +107,35 @@ class Repository(TenantRepository):
         stmt = select(Gap).where(Gap.tenant_id == self.tenant_id, Gap.id.in_(set(gap_ids)))
         return {g.id: g for g in await self._all(stmt)}
 
+    async def gap(self, gap_id: uuid.UUID, visible: Visible, *, for_update: bool = False) -> Gap | None:
+        """A gap whose session the caller may see (`visible`: the sessions clause)."""
+        stmt = (select(Gap).join(Session, and_(Session.tenant_id == Gap.tenant_id, Session.id == Gap.session_id))
+                .where(Gap.tenant_id == self.tenant_id, Gap.id == gap_id))
+        stmt = self._visible(stmt, visible)
+        if for_update:
+            stmt = stmt.with_for_update(of=Gap)
+        return (await self.s.execute(stmt)).scalar_one_or_none()
+
+    async def list_gaps(self, visible: Visible, *, ids: Sequence[uuid.UUID] | None,
+                        seller_ids: Sequence[uuid.UUID] | None, status: str | None, after: uuid.UUID | None,
+                        limit: int) -> list[Gap]:
+        stmt = (select(Gap).join(Session, and_(Session.tenant_id == Gap.tenant_id, Session.id == Gap.session_id))
+                .where(Gap.tenant_id == self.tenant_id))
+        stmt = self._visible(stmt, visible)
+        if ids is not None:
+            stmt = stmt.where(Gap.id.in_(ids))
+        if seller_ids is not None:
+            stmt = stmt.where(Gap.seller_id.in_(seller_ids))
+        if status is not None:
+            stmt = stmt.where(Gap.status == status)
+        return await self._all(self._page(stmt, Gap, after, limit))
+
+    async def sessions_by_id(self, session_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Session]:
+        if not session_ids:
+            return {}
+        stmt = select(Session).where(Session.tenant_id == self.tenant_id, Session.id.in_(set(session_ids)))
+        return {x.id: x for x in await self._all(stmt)}
+
     async def actions_of(self, session_ids: Sequence[uuid.UUID]) -> list[Action]:
         stmt = (select(Action).where(Action.tenant_id == self.tenant_id, Action.session_id.in_(session_ids))
                 .order_by(Action.id))

@@ -11,6 +11,8 @@ from common.validation import Input, distinct
 
 SessionStatus = Literal["scheduled", "completed", "cancelled", "no_show"]
 RootCause = Literal["environment", "commitment", "capacity", "skills", "knowledge"]
+GapStatus = Literal["open", "closed"]
+GapOutcome = Literal["resolved", "persists", "no_longer_relevant"]
 ActionStatus = Literal["open", "done", "dropped"]
 ReviewOutcome = Literal["achieved", "missed", "carried_over"]
 GoalKind = Literal["activity", "proficiency"]
@@ -87,6 +89,23 @@ class GapIn(Input):
     root_cause: RootCause
 
 
+class GapClosureIn(Input):
+    """Closing a gap opened in an earlier session of this seller, in the session being completed."""
+
+    gap_id: uuid.UUID
+    outcome: GapOutcome
+    note: Comment = ""
+
+
+class GapClose(Input):
+    """Closing an open gap in a later completed session of its seller (`session_id`), by that session's coach.
+    Idempotent: the same session and outcome again changes nothing; another is a conflict."""
+
+    session_id: uuid.UUID
+    outcome: GapOutcome
+    note: Comment = ""
+
+
 class ActionIn(Input):
     """`gap_index` points into this request's `gaps`; `gap_id` at a gap recorded earlier for the seller."""
 
@@ -131,6 +150,14 @@ class CompletionIn(Input):
     actions: list[ActionIn] = Field(default_factory=list, max_length=MAX_ACTIONS)
     goals: list[GoalTerms] = Field(default_factory=list, max_length=MAX_GOALS)
     next_session: NextSessionIn | None = None
+    gap_closures: list[GapClosureIn] = Field(default_factory=list, max_length=MAX_GAPS)
+
+    @field_validator("gap_closures")
+    @classmethod
+    def _one_closure_per_gap(cls, v: list[GapClosureIn]) -> list[GapClosureIn]:
+        if len({c.gap_id for c in v}) != len(v):
+            raise ValueError("close each gap once")
+        return v
 
 
 class ObservationOut(BaseModel):
@@ -141,6 +168,9 @@ class ObservationOut(BaseModel):
 
 
 class GapOut(BaseModel):
+    """A gap named in session `session_id`: `open` until closed in a later session (`closed_session_id`) with an
+    outcome, by `closed_by` (null when an API key closed it) at `closed_at`."""
+
     id: uuid.UUID
     session_id: uuid.UUID
     seller_id: uuid.UUID
@@ -148,6 +178,12 @@ class GapOut(BaseModel):
     description: str
     root_cause: RootCause
     created_at: datetime
+    status: GapStatus = "open"
+    outcome: GapOutcome | None = None
+    closed_session_id: uuid.UUID | None = None
+    closed_by: uuid.UUID | None = None
+    closed_at: datetime | None = None
+    closing_note: str = ""
 
 
 class ActionOut(BaseModel):
