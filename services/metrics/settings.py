@@ -16,3 +16,6 @@ class MetricsSettings(ServiceSettings):
     # expected programme sessions accrue as days pass: the job looks for tenants not accrued through today this
     # often (cadence_accrual.py)
     cadence_accrual_seconds: float = 600.0
+    # indicators gone off track (and back) in their running period are looked for this often
+    # (alerts/indicators.py: indicator.off_track / indicator.back_on_track)
+    indicator_alert_seconds: float = 600.0
