@@ -115,7 +115,10 @@ async def run(topo: Topology, gw: Gateway, dbs: Databases, rx: Receiver) -> None
     [due] = [b["data"] for b in got if b["type"] == "goal.review_due"]
     assert (due["id"], due["review_on"]) == (goal["id"], day(0))
 
-    # ---- 2. coaching down: the seller catches up, metrics announces it into the stream
+    # ---- 2. coaching down: the seller catches up, metrics announces it into the stream. Killed once the outcomes
+    # are recorded: a delivery killed between its POST and its record is sent again with the same webhook-id
+    # (at least once, docs/api.md §10), which is not what this test is about
+    await eventually(lambda: all_recorded(gw, sub["id"], sum(first.values())), within=10)
     topo.stop("coaching", signal.SIGKILL)
     yesterday = datetime.combine(datetime.now(UTC).date() - timedelta(days=1), time(12), tzinfo=UTC).isoformat()
     await gw.rest("POST", "/api/metrics/v1/activities", json={"items": [
@@ -157,15 +160,16 @@ async def run(topo: Topology, gw: Gateway, dbs: Databases, rx: Receiver) -> None
     assert {b["data"]["person_id"] for b in got if b["type"] == "indicator.off_track"} == {seller, other_seller}
     [back] = [b["data"] for b in got if b["type"] == "indicator.back_on_track"]
     assert (back["person_id"], back["actual"], back["status"], back["id"]) == (seller, 3.0, "on_track", off["id"])
-
-    async def all_recorded() -> bool:  # the receiver answers before the deliverer records the outcome
-        deliveries = (await gw.rest("GET", f"/api/coaching/v1/webhooks/{sub['id']}/deliveries"))["items"]
-        assert len(deliveries) == sum(every.values())
-        return {d["status"] for d in deliveries} == {"delivered"}
-
-    await eventually(all_recorded, within=10)
+    await eventually(lambda: all_recorded(gw, sub["id"], sum(every.values())), within=10)
 
 
 async def _at_least(rx: Receiver, wanted: dict[str, int]) -> bool:
     have = kinds(rx)
     return all(have[k] >= n for k, n in wanted.items())
+
+
+async def all_recorded(gw: Gateway, subscription: str, n: int) -> bool:
+    """The receiver answers before the deliverer records the outcome: every delivery recorded delivered."""
+    deliveries = (await gw.rest("GET", f"/api/coaching/v1/webhooks/{subscription}/deliveries"))["items"]
+    assert len(deliveries) == n, deliveries
+    return {d["status"] for d in deliveries} == {"delivered"}
