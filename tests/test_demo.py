@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from common.auth import issue_person_token
+from services.coaching.models import Outbox as CoachingOutbox
 from services.metrics.catalogue import CATALOGUE as BUILT_IN
 from services.metrics.impact import PrePost, estimate
 from services.metrics.models import Activity as ActivityRow
@@ -36,6 +37,7 @@ from uplift_cli.demo.constants import (
 )
 from uplift_cli.demo.load import AlreadySeeded, load_demo
 from uplift_cli.demo.plan import Plan, build_plan
+from uplift_cli.demo.seed import announce_fizzling
 
 TODAY = date(2026, 5, 1)
 CATALOGUE = set(BUILT_IN)
@@ -269,6 +271,15 @@ async def test_the_demo_loads_through_the_apis_and_is_refused_a_second_time(stac
             fizzling[key] = health["fizzling"]
         assert fizzling == {p.key: p.fizzles for p in plan.coaching.programmes} == {
             "exec-follow-through": False, "multi-threading-clinic": True}
+        # one fizzling programme announced (what `uplift serve` and `seed-demo` do right after loading), once
+        assert await announce_fizzling(stack.local.services) > 0
+        assert await announce_fizzling(stack.local.services) == 0
+        async with stack.local.services["coaching"].state.db.sessions() as s:
+            announced = (await s.execute(select(CoachingOutbox.c.payload).where(
+                CoachingOutbox.c.topic == "coaching.programme.fizzling"))).scalars().all()
+        clinic = ids.programmes["multi-threading-clinic"]
+        assert [a["programme_id"] for a in announced if a["pair_id"] is None] == [clinic["id"]]
+        assert {pair["id"] for pair in clinic["pairs"]} <= {a["pair_id"] for a in announced}
 
         before = (today + timedelta(days=REORG_DAY - 1)).isoformat()
         for seller, old, new in plan.org.moves:

@@ -158,7 +158,7 @@ def _serve_all(host: str, port: int, migrate_first: bool, seed_demo: bool) -> No
     seeding = seed_demo and not tokens_off and not demo.get("seeded_at")  # the demo signs people's tokens
     if seeding:  # the first start: the demo org loads through the APIs once the server is up
         seed_after_startup(stack.app, stack.identity, demo, jwt_secret=jwt_secret,
-                           save=lambda done: write_credentials(DEMO_CREDENTIALS, done))
+                           save=lambda done: write_credentials(DEMO_CREDENTIALS, done), services=stack.services)
     note = "  demo org:  seeding in the background; the log says when it is ready\n" if seeding else ""
     typer.echo(f"\nUplift is running.\n{where}  tenant:    {demo['tenant_id']}\n"
                f"  API key:   {demo['api_key']}\n  try:       curl -H 'Authorization: Bearer {demo['api_key']}' "
@@ -218,7 +218,8 @@ def seed_demo(
         async with stack.app.router.lifespan_context(stack.app):
             credentials = await new_tenant(stack.identity, tenant_name, reuse=True)
             try:
-                return await seed(stack.app, credentials, jwt_secret=jwt_secret, scale=scale)
+                return await seed(stack.app, credentials, jwt_secret=jwt_secret, scale=scale,
+                                  services=stack.services)
             except AlreadySeeded:
                 await stack.identity.revoke_key(uuid.UUID(credentials["key_id"]))
                 raise

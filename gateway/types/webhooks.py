@@ -21,6 +21,10 @@ class WebhookEventType(Enum):
     BEHAVIOR_REVISED = "behavior.revised"
     BEHAVIOR_RETIRED = "behavior.retired"
     PERSON_UPSERTED = "person.upserted"
+    PROGRAMME_FIZZLING = "programme.fizzling"
+    PROGRAMME_RECOVERED = "programme.recovered"
+    INDICATOR_OFF_TRACK = "indicator.off_track"
+    INDICATOR_BACK_ON_TRACK = "indicator.back_on_track"
 
 
 @strawberry.type(description="A URL that receives signed events (Standard Webhooks: webhook-id, webhook-timestamp, "

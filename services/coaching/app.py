@@ -5,6 +5,7 @@ from common.service_app import Consumer, ServiceEvents, Worker, build_service_ap
 from services.coaching.directory.api import router as directory
 from services.coaching.models import IdempotencyKeys, Inbox, Outbox
 from services.coaching.relationships.api import router as relationships
+from services.coaching.relationships.fizzle_alerts import FizzleSweeper
 from services.coaching.sessions.api import router as sessions
 from services.coaching.sessions.overdue import OverdueSweeper
 from services.coaching.sessions.review_due import ReviewDueSweeper
@@ -26,9 +27,12 @@ def create_app(settings: CoachingSettings | None = None, *, identity: IdentitySt
     def review_sweeper(app: FastAPI) -> Worker:
         return ReviewDueSweeper(app.state.db, every=s.review_due_sweep_seconds)
 
+    def fizzle_sweeper(app: FastAPI) -> Worker:
+        return FizzleSweeper(app.state.db, every=s.fizzle_sweep_seconds)
+
+    sweepers = [sweeper, review_sweeper, fizzle_sweeper]
     events = ServiceEvents(outbox=Outbox, inbox=Inbox,
                            consumers=[Consumer("coaching-webhooks", TOPICS, fan_out)])
     return build_service_app(name="coaching", settings=s, routers=[directory, relationships, sessions, webhooks],
                              idempotency=IdempotencyKeys, identity=identity, events=events,
-                             workers=[sweeper, review_sweeper, deliverer] if s.webhooks_deliver
-                             else [sweeper, review_sweeper])
+                             workers=[*sweepers, deliverer] if s.webhooks_deliver else sweepers)

@@ -13,7 +13,9 @@ nothing. `entity_version` only grows per entity:
   announced overdue;
 - coach assignments: their `version` column — 1 created, +1 each time the end is set or brought forward;
 - gaps: their `version` column — 1 opened (`gap.opened`), 2 closed (`gap.closed`); a gap closes once;
-- goal reviews (`goal.reviewed`): 1 — a review is recorded once and never changes.
+- goal reviews (`goal.reviewed`): 1 — a review is recorded once and never changes;
+- programme alerts (`programme.fizzling` / `.recovered`, entity: the programme, or the pair): the `version` of its
+  `programme_alerts` row — 1 first announced fizzling, +1 with every announcement after.
 """
 
 import uuid
@@ -63,6 +65,8 @@ PAIR_LEFT = "coaching.programme_pair.left"
 PAIR_REMOVED = "coaching.programme_pair.removed"
 PAIR_VERSIONS = {PAIR_JOINED: 1, PAIR_LEFT: 2, PAIR_REMOVED: 3}
 PROGRAMME_CHANGED = "coaching.programme.changed"
+PROGRAMME_FIZZLING = "coaching.programme.fizzling"
+PROGRAMME_RECOVERED = "coaching.programme.recovered"
 
 
 def _event(tenant_id: uuid.UUID, topic: str, entity_id: uuid.UUID, version: int, payload: dict[str, Any]) -> Event:
@@ -229,3 +233,10 @@ async def pairs_changed(session: AsyncSession, topic: str, pairs: Iterable[Progr
     """Pairs joined, left, or removed (a pair leaving on the day it joined, or its programme deleted)."""
     await _record(session, (_event(p.tenant_id, topic, p.id, PAIR_VERSIONS[topic],
                                    pair_payload(p, deleted=topic == PAIR_REMOVED)) for p in pairs))
+
+
+async def programme_alerts(session: AsyncSession, alerts: Iterable[tuple[uuid.UUID, str, int, dict[str, Any]]]) -> None:
+    """Programmes or pairs that started fizzling or recovered: (tenant, topic, version, payload), the payload's
+    `id` being the programme's or the pair's."""
+    await _record(session, (_event(tenant, topic, payload["id"], version, {**payload, "version": version})
+                            for tenant, topic, version, payload in alerts))

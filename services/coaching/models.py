@@ -145,6 +145,24 @@ class Programme(Base):
     version: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")
 
 
+class ProgrammeAlert(Base):
+    """The fizzling state last announced for a programme (`pair_id` null) or one of its pairs
+    (relationships/fizzle_alerts.py): a row appears when the subject is first announced fizzling; `fizzling` flips
+    with every announcement (programme.fizzling, programme.recovered), `version` counts them (their entity_version).
+    No foreign keys: a removed pair or programme leaves its last state, which nothing reads any more."""
+
+    __tablename__ = "programme_alerts"
+    __table_args__ = (Index("ix_programme_alerts_tenant_id_programme_id", "tenant_id", "programme_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)  # the programme's id, or the pair's
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    programme_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    pair_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    fizzling: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(BigInteger)
+    changed_on: Mapped[date] = mapped_column(Date)  # the day of the last announcement
+
+
 class ProgrammePair(Base):
     """A coach-seller pair inside a programme; its coaches and participants are the pairs' two sides."""
 

@@ -21,6 +21,8 @@ class CoachingSettings(ServiceSettings):
     webhooks_poll_seconds: float = Field(default=1.0, gt=0)  # the wait when nothing was due
     overdue_sweep_seconds: float = 600.0
     review_due_sweep_seconds: float = 600.0
+    # programmes (and pairs) that start fizzling or recover are looked for this often (programme.fizzling / .recovered)
+    fizzle_sweep_seconds: float = 600.0
 
     @model_validator(mode="after")
     def _claim_outlasts_an_attempt(self) -> "CoachingSettings":

@@ -2,13 +2,14 @@ from fastapi import FastAPI
 
 from common.identity.store import IdentityStore
 from common.service_app import ServiceEvents, Worker, build_service_app
+from services.metrics.alerts.indicators import IndicatorAlertSweeper
 from services.metrics.analysis_api import router as analysis_router
 from services.metrics.api import router
 from services.metrics.cadence_accrual import CadenceAccrual
 from services.metrics.consumers import consumers
 from services.metrics.gap_api import router as gap_router
 from services.metrics.goal_progress_api import router as goal_progress_router
-from services.metrics.models import IdempotencyKeys, Inbox
+from services.metrics.models import IdempotencyKeys, Inbox, Outbox
 from services.metrics.settings import MetricsSettings
 
 
@@ -18,7 +19,11 @@ def create_app(settings: MetricsSettings | None = None, *, identity: IdentitySto
     def accrual(app: FastAPI) -> Worker:
         return CadenceAccrual(app.state.db, every=s.cadence_accrual_seconds)
 
+    def indicator_alerts(app: FastAPI) -> Worker:
+        return IndicatorAlertSweeper(app.state.db, every=s.indicator_alert_seconds)
+
     routers = [router, analysis_router, goal_progress_router, gap_router]
     return build_service_app(name="metrics", settings=s, routers=routers,
                              idempotency=IdempotencyKeys, identity=identity,
-                             events=ServiceEvents(inbox=Inbox, consumers=consumers()), workers=[accrual])
+                             events=ServiceEvents(outbox=Outbox, inbox=Inbox, consumers=consumers()),
+                             workers=[accrual, indicator_alerts])

@@ -14,7 +14,7 @@ from sqlalchemy import BigInteger, Boolean, Date, Float, Index, Integer, String,
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.db import JSONType, UTCDateTime, make_metadata
-from common.events import inbox_table
+from common.events import inbox_table, outbox_table
 from common.idempotency import idempotency_table
 
 
@@ -24,6 +24,7 @@ class Base(DeclarativeBase):
 
 IdempotencyKeys = idempotency_table(Base.metadata)
 Inbox = inbox_table(Base.metadata)  # event ids the read model's consumers processed (consumers.py)
+Outbox = outbox_table(Base.metadata)  # the service's own events (alerts/events.py), written with what they announce
 
 
 class Activity(Base):
@@ -440,3 +441,23 @@ class MetricDaily(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     num: Mapped[float] = mapped_column(Float)
     den: Mapped[float] = mapped_column(Float)
+
+
+class IndicatorAlert(Base):
+    """An indicator of a person gone off track in one of its periods (alerts/indicators.py): the row appears when
+    `indicator.off_track` is announced for (person, indicator, period) and `back_on_track_on` is set when
+    `indicator.back_on_track` is — each at most once per period. `id` is derived from the three (uuid5), so every
+    sweeper names an occurrence alike; `version` is the events' entity_version (1 off track, 2 back)."""
+
+    __tablename__ = "indicator_alerts"
+    __table_args__ = (Index("ix_indicator_alerts_tenant_id_person_id", "tenant_id", "person_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    person_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    indicator_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    period: Mapped[str] = mapped_column(String(8))  # week | month | quarter: the indicator's own
+    period_start: Mapped[date] = mapped_column(Date)
+    off_track_on: Mapped[date] = mapped_column(Date)  # the day judged off track
+    back_on_track_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    version: Mapped[int] = mapped_column(BigInteger)

@@ -21,3 +21,6 @@ class MetricsSettings(ServiceSettings):
     # the coaching queue (queue_scoring.py), judged over windows of gap_window_days (gap_evaluation.py)
     gap_persists_sessions: int = Field(default=3, ge=1, le=100)
     gap_window_days: int = Field(default=28, ge=1, le=180)
+    # indicators gone off track (and back) in their running period are looked for this often
+    # (alerts/indicators.py: indicator.off_track / indicator.back_on_track)
+    indicator_alert_seconds: float = 600.0

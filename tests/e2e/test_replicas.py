@@ -48,7 +48,6 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from common.events.bus import matches
 from common.migrations import HISTORIES
-from services.behaviors.models import Outbox as BehaviorsOutbox
 from services.coaching import models as coaching
 from services.coaching.webhooks.fanout import TOPICS as WEBHOOK_TOPICS
 from services.coaching.webhooks.models import WebhookDelivery
@@ -58,7 +57,7 @@ from tests.coaching.webhooks.receiver import Receiver, receiver
 from tests.dbs import PG_URL
 from tests.e2e.balancer import Balancer
 from tests.e2e.processes import SERVICES, Topology
-from tests.e2e.test_fault import Databases, Gateway, converged, stream_messages, unpublished
+from tests.e2e.test_fault import OUTBOXES, Databases, Gateway, converged, stream_messages, unpublished
 from tests.events_wiring.conftest import Streams
 from tests.metrics.brute import Evidence, Item
 from tests.metrics.brute_coaching import recount
@@ -345,7 +344,7 @@ async def settled(dbs: Databases, stream: str) -> bool:
         a.status == "open", a.due_on < TODAY, a.overdue_announced_on.is_(None)))
     if unannounced:
         return False
-    if await unpublished(dbs, "coaching") or await unpublished(dbs, "behaviors"):
+    if any([await unpublished(dbs, service) for service, _ in OUTBOXES]):
         return False
     if any(pending or unacked for pending, unacked in (await jetstream_info(stream)).values()):
         return False
@@ -354,9 +353,9 @@ async def settled(dbs: Databases, stream: str) -> bool:
 
 
 async def outbox(dbs: Databases) -> list[tuple[str, str, str]]:
-    """(event id, topic, entity id) of every event recorded by behaviors and coaching."""
+    """(event id, topic, entity id) of every event recorded by behaviors, coaching and metrics."""
     rows: list[tuple[str, str, str]] = []
-    for service, table in (("coaching", coaching.Outbox), ("behaviors", BehaviorsOutbox)):
+    for service, table in OUTBOXES:
         rows += [(str(i), t, str(e)) for i, t, e in await dbs.rows(service, select(
             table.c.id, table.c.topic, table.c.entity_id))]
     return rows

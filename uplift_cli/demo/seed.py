@@ -9,7 +9,7 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +21,7 @@ from fastapi import FastAPI
 
 from common.identity.store import IdentityStore
 from common.requestid import current_request_id
+from services.coaching.relationships.fizzle_alerts import FizzleSweeper
 from uplift_cli.demo.constants import SEED
 from uplift_cli.demo.load import AlreadySeeded, LoadReport, load_demo
 from uplift_cli.demo.plan import build_plan
@@ -63,16 +64,26 @@ async def new_tenant(identity: IdentityStore, name: str, *, reuse: bool) -> Cred
     return {"tenant_id": str(tenant_id), "tenant_name": name, "api_key": key.api_key, "key_id": str(key.id)}
 
 
+async def announce_fizzling(services: Mapping[str, FastAPI]) -> int:
+    """The demo's history ends now, with a programme fizzling: one sweep of the coaching service announces it
+    (programme.fizzling for the programme and its quiet pairs) at once, rather than at the sweep's next round
+    (`UPLIFT_COACHING_FIZZLE_SWEEP_SECONDS`). Idempotent like any sweep."""
+    return await FizzleSweeper(services["coaching"].state.db, every=3600).run_once()
+
+
 async def seed(app: FastAPI, credentials: Credentials, *, jwt_secret: str | None, scale: float = 1.0,
-               now: datetime | None = None) -> Seeded:
+               now: datetime | None = None, services: Mapping[str, FastAPI] | None = None) -> Seeded:
     """Load the demo into the tenant of `credentials` through the app's own APIs (raises AlreadySeeded); its
-    evidence runs up to `now` (default: this moment)."""
+    evidence runs up to `now` (default: this moment). With the in-process `services`, the fizzling programme is
+    announced at once (`announce_fizzling`)."""
     moment = now or datetime.now(UTC)
     plan = await asyncio.to_thread(build_plan, moment, scale=scale)
     headers = {"authorization": f"Bearer {credentials['api_key']}", "x-request-id": REQUEST_ID}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL, timeout=300,
                                  headers=headers) as client:
         report = await load_demo(client, plan, tenant_id=uuid.UUID(credentials["tenant_id"]), jwt_secret=jwt_secret)
+    if services is not None:
+        await announce_fizzling(services)
     done = {**credentials, "seeded_at": datetime.now(UTC).isoformat(timespec="seconds"), "seed": SEED,
             "today": plan.today.isoformat(), "anchored_at": plan.now.isoformat(timespec="seconds"),
             "scale": scale, "seconds": report.seconds["total"]}
@@ -80,7 +91,7 @@ async def seed(app: FastAPI, credentials: Credentials, *, jwt_secret: str | None
 
 
 def seed_after_startup(app: FastAPI, identity: IdentityStore, credentials: Credentials, *, jwt_secret: str | None,
-                       save: Callable[[Credentials], None]) -> None:
+                       save: Callable[[Credentials], None], services: Mapping[str, FastAPI] | None = None) -> None:
     """Seed the demo tenant in the background once the server has started (the first start in development).
     A tenant that already holds data (an interrupted seed, or the user's own) is left alone: a fresh tenant
     is seeded instead, and its credentials replace the saved ones."""
@@ -99,11 +110,12 @@ def seed_after_startup(app: FastAPI, identity: IdentityStore, credentials: Crede
                  "already answers, the data fills in meanwhile.", credentials["tenant_id"])
         try:
             try:
-                done = await seed(app, credentials, jwt_secret=jwt_secret)
+                done = await seed(app, credentials, jwt_secret=jwt_secret, services=services)
             except AlreadySeeded:
                 log.warning("Tenant %s already holds data; seeding the demo into a new tenant instead.",
                             credentials["tenant_id"])
-                done = await seed(app, await new_tenant(identity, "demo", reuse=False), jwt_secret=jwt_secret)
+                done = await seed(app, await new_tenant(identity, "demo", reuse=False), jwt_secret=jwt_secret,
+                                  services=services)
         except Exception:
             log.exception("Seeding the demo org failed; run `uplift seed-demo --tenant-name demo2` to try again.")
             return

@@ -53,7 +53,7 @@ class HealthService:
         for p in visible:
             _window(_start(p, from_, hi), hi)
         held = await self.repo.held_by_pair([p.id for p in visible], (from_, hi), cadence.fizzle_window(hi))
-        return [_health(p, pairs[p.id], held, _start(p, from_, hi), hi) for p in visible]
+        return [health_figures(p, pairs[p.id], held, _start(p, from_, hi), hi) for p in visible]
 
     async def health(self, programme_id: uuid.UUID, from_: date | None, to: date | None) -> ProgrammeHealth:
         p = await self.repo.programme(programme_id)
@@ -65,7 +65,7 @@ class HealthService:
         lo = _start(p, from_, hi)
         _window(lo, hi)
         held = await self.repo.held_by_pair([p.id], (lo, hi), cadence.fizzle_window(hi))
-        return _health(p, pairs, held, lo, hi)
+        return health_figures(p, pairs, held, lo, hi)
 
     async def _pairs_by_programme(self, programme_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[ProgrammePair]]:
         out: dict[uuid.UUID, list[ProgrammePair]] = {pid: [] for pid in programme_ids}
@@ -88,8 +88,9 @@ def _window(lo: date, hi: date) -> None:
             {"field": "query.from", "message": f"at most {MAX_WINDOW_DAYS} days", "code": "value_error"}])
 
 
-def _health(p: Programme, pairs: Sequence[ProgrammePair], held: dict[uuid.UUID, tuple[int, int]], lo: date,
-            hi: date) -> ProgrammeHealth:
+def health_figures(p: Programme, pairs: Sequence[ProgrammePair], held: dict[uuid.UUID, tuple[int, int]], lo: date,
+                   hi: date) -> ProgrammeHealth:
+    """A programme's health over [lo, hi] from its pairs and their held sessions (`Repository.held_by_pair`)."""
     recent_lo, recent_hi = cadence.fizzle_window(hi)
     rows: list[PairHealth] = []
     judged = held_recent_judged = 0

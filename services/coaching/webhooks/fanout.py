@@ -1,4 +1,4 @@
-"""From domain events to webhook deliveries: a consumer of the coaching and behaviors topics writes, in the
+"""From domain events to webhook deliveries: a consumer of the coaching, behaviors and metrics topics writes, in the
 same transaction as its inbox claim, one pending delivery per active subscription of the tenant that asked
 for the event's type. The body is what is signed and sent:
 `{"id": <event id>, "type": "action.created", "timestamp": <when it happened>, "data": <the event's payload>}`.
@@ -23,6 +23,10 @@ TYPES = {
     "coaching.goal.review_due": "goal.review_due",
     "coaching.gap.opened": "gap.opened",
     "coaching.person.upserted": "person.upserted",
+    "coaching.programme.fizzling": "programme.fizzling",
+    "coaching.programme.recovered": "programme.recovered",
+    "metrics.indicator.off_track": "indicator.off_track",
+    "metrics.indicator.back_on_track": "indicator.back_on_track",
     "behaviors.behavior.published": "behavior.published",
     "behaviors.behavior.revised": "behavior.revised",
     "behaviors.behavior.retired": "behavior.retired",

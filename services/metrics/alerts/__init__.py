@@ -1,0 +1,1 @@
+"""Alerts the metrics service announces (indicators off track and back), through its own outbox."""
