@@ -109,10 +109,10 @@ async def test_observed_levels_equal_a_recount_after_corrections(metrics: httpx.
     for _ in range(60):
         sid = uuid.uuid4()
         when = datetime.combine(today - timedelta(days=rnd.randint(1, 40)), time(rnd.randint(0, 23)), UTC)
-        item: dict[str, Any] = {"id": str(sid), "version": 1, "coach_id": str(coach),
-                                "seller_id": str(rnd.choice(sellers)),
-                "status": "completed", "scheduled_at": when.isoformat(), "held_at": when.isoformat(),
-                "observations": observations(rnd)}
+        item: dict[str, Any] = {
+            "id": str(sid), "version": 1, "coach_id": str(coach), "seller_id": str(rnd.choice(sellers)),
+            "status": "completed", "scheduled_at": when.isoformat(), "held_at": when.isoformat(),
+            "observations": observations(rnd)}
         latest[sid] = item
         history.append(item)
     await put(metrics, "sessions", history)
