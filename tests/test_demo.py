@@ -294,8 +294,17 @@ async def test_the_demo_loads_through_the_apis_and_is_refused_a_second_time(stac
                                                                  ActivityRow.source == "salesforce"))
         assert sent == [(uuid.UUID(ids.person(who.key)),)]
 
+        agreed = [g for x in plan.coaching.sessions if x.outcome == "completed" for g in x.goals if g.seller_agrees]
+        week_ago = today - timedelta(days=GOALS_REVIEWED_AFTER_DAYS)
+        due = await _pages(client, "goals", due_for_review="true")
+        assert len(due) == sum(week_ago < g.review_on <= today for g in agreed) > 0
+        outcomes = Counter(r["outcome"] for g in await _pages(client, "goals", agreed="true") for r in g["reviews"])
+        assert sum(outcomes.values()) == sum(g.review_on <= week_ago for g in agreed)
+        assert set(outcomes) == {"achieved", "missed"}, outcomes  # as the figures say: some met, some not
+
         answers = [await gql(query) for query in readme_queries()]  # the README's "Try it" works as written
         check_readme_answers(answers, expected)
+        check_loop_answer(answers[4], len(due))
         assert len(answers[2]["programmes"]["items"]) == 2 and answers[2]["coachingActivity"]["rows"]
         assert {p["health"]["fizzling"] for p in answers[2]["programmes"]["items"]} == {True, False}
         impact = answers[2]["impact"]
@@ -322,7 +331,7 @@ async def test_the_demo_loads_through_the_apis_and_is_refused_a_second_time(stac
 def check_readme_answers(answers: list[dict[str, Any]], expected: dict[str, int]) -> None:
     """The README's first screen shows meaningful figures on any day (the 1st of a month included): whole
     windows of evidence, no page of zeros, no "0 against 0.29 expected"."""
-    assert len(answers) == 4
+    assert len(answers) == 5
     assert len(answers[0]["behaviors"]["items"]) == expected["active_behaviors"]
     seller = answers[1]["person"]
     assert seller["sessions"] and seller["coaches"]
@@ -350,6 +359,19 @@ def check_readme_answers(answers: list[dict[str, Any]], expected: dict[str, int]
     assert kept and all(0 <= k <= 1.5 for k in kept) and max(kept) > 0  # a share, 0-1 (a pair may hold extra)
     assert answers[2]["impact"]["effect"] > 0
     check_coaching_answer(answers[3]["adoption"], answers[3]["vp"])
+
+
+def check_loop_answer(answer: dict[str, Any], due: int) -> None:
+    """Goals due for review this week, each measured; the level coaches observe on booking C-level meetings is an
+    indicator with adoption, and the course raised it."""
+    goals = answer["goals"]["items"]
+    assert len(goals) == min(due, 20) and all(g["progress"] and g["progress"]["series"]["starts"] for g in goals)
+    assert any(g["progress"]["actual"] for g in goals), goals
+    rows = {i["metricKey"]: i for i in answer["adoption"]["indicators"]}
+    assert rows["observed_level:exec-meetings"]["share"] is not None, rows
+    impact = answer["impact"]
+    assert impact["__typename"] == "ImpactEstimate" and impact["effect"] > 0, impact
+    assert impact["unit"].startswith("observed_level:exec-meetings"), impact
 
 
 def check_coaching_answer(adoption: dict[str, Any], vp: dict[str, Any]) -> None:

@@ -55,7 +55,7 @@ async def load_reviews(api: Api, goals: list[AgreedGoal], today: date,
     for g in due:
         p = progress[g.goal_id]
         actual = "no figure" if p["actual"] is None else f"{p['actual']:.3g}"
-        await api.post(f"coaching/v1/goals/{g.goal_id}/review", {
+        await api.post(f"coaching/v1/goals/{g.goal_id}/reviews", {
             "outcome": "achieved" if p["status"] in MET else "missed", "revision": p["revision"],
             "note": f"{p['metric_key']}: {actual} against {p['expected']:.3g} expected."}, as_person=who(g.coach))
     return len(due)
