@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from common.auth import issue_person_token
 from services.coaching.models import Outbox as CoachingOutbox
-from services.metrics.catalogue import CATALOGUE as BUILT_IN
+from services.metrics.catalogue import Metrics
 from services.metrics.impact import PrePost, estimate
 from services.metrics.models import Activity as ActivityRow
 from services.metrics.models import Completion as CompletionRow
@@ -27,6 +27,7 @@ from tests.metrics.conftest import MetricsDb
 from tests.metrics.test_docs_ingest import check_answer, docs_example, run_example
 from uplift_cli.demo.constants import (
     FIZZLE_QUIET_DAYS,
+    GOALS_REVIEWED_AFTER_DAYS,
     HISTORY_DAYS,
     PLANTED_C_LEVEL_LIFT_PER_WEEK,
     REORG_DAY,
@@ -40,7 +41,7 @@ from uplift_cli.demo.plan import Plan, build_plan
 from uplift_cli.demo.seed import announce_fizzling
 
 TODAY = date(2026, 5, 1)
-CATALOGUE = set(BUILT_IN)
+METRICS = Metrics.of([])  # the built-in ones: the catalogue and the families' members
 TEST_SCALE = 0.05
 
 
@@ -76,7 +77,7 @@ def test_the_behaviours_serve_the_objective_with_indicators_rubrics_owners_and_s
     assert len(published) >= 6
     assert {"seller", "manager"} <= {a for b in published for a in b.audience}
     for b in published:
-        assert b.indicators and {i.metric_key for i in b.indicators} <= CATALOGUE, b.key
+        assert b.indicators and all(METRICS.get(i.metric_key) for i in b.indicators), b.key
         assert len(b.rubric) == 4 and b.responsible and b.owner
         assert b.scenarios and all(sc.opening_questions and sc.root_causes for sc in b.scenarios), b.key
 
@@ -143,6 +144,30 @@ def test_gaps_close_in_later_sessions_and_skills_gaps_on_discovery_calls_dominat
                      if x.held_at is not None and x.held_at >= recent for g in x.gaps)
     [(top, n), (_, second)] = causes.most_common(2)
     assert top == ("discovery-calls", "skills") and n > 1.5 * second, causes
+
+
+def test_every_manager_1to1_observes_the_objectives_behaviour_and_some_goals_come_due_this_week(today: date) -> None:
+    """observed_level:exec-meetings has figures for nearly every seller (the multi-threading clinic's pairs left
+    their managers' 1:1s long ago); trained sellers are observed higher after the course. Whatever the weekday,
+    agreed goals came due for review this week (the demo leaves them unreviewed) and others run on (their review
+    day ahead)."""
+    plan = build_plan(today, scale=TEST_SCALE)
+    completed = [x for x in plan.coaching.sessions if x.outcome == "completed"]
+    observed = {x.seller for x in completed for key, _, _ in x.observations if key == "exec-meetings"}
+    assert observed <= set(plan.org.sellers) and len(observed) >= len(plan.org.sellers) - 4
+    trained = {s for s in plan.org.sellers if plan.org.profiles[s].trained}
+
+    def mean(after: bool, group: set[str]) -> float:
+        levels = [lv for x in completed if x.seller in group and x.held_at is not None
+                  and ((x.held_at.date() - today).days >= TRAINING_DAY) == after
+                  for key, lv, _ in x.observations if key == "exec-meetings"]
+        return sum(levels) / len(levels)
+
+    untrained = set(plan.org.sellers) - trained
+    assert mean(True, trained) - mean(False, trained) > mean(True, untrained) - mean(False, untrained) + 0.5
+    agreed = [g.review_on for x in completed for g in x.goals if g.seller_agrees]
+    this_week = [d for d in agreed if today - timedelta(days=GOALS_REVIEWED_AFTER_DAYS) < d <= today]
+    assert len(this_week) >= 3 and any(d > today for d in agreed), sorted(agreed)
 
 
 def test_the_coaching_history_has_a_kept_and_a_fizzling_programme(full: Plan) -> None:
@@ -299,8 +324,17 @@ async def test_the_demo_loads_through_the_apis_and_is_refused_a_second_time(stac
                                                                  ActivityRow.source == "salesforce"))
         assert sent == [(uuid.UUID(ids.person(who.key)),)]
 
+        agreed = [g for x in plan.coaching.sessions if x.outcome == "completed" for g in x.goals if g.seller_agrees]
+        week_ago = today - timedelta(days=GOALS_REVIEWED_AFTER_DAYS)
+        due = await _pages(client, "goals", due_for_review="true")
+        assert len(due) == sum(week_ago < g.review_on <= today for g in agreed) > 0
+        outcomes = Counter(r["outcome"] for g in await _pages(client, "goals", agreed="true") for r in g["reviews"])
+        assert sum(outcomes.values()) == sum(g.review_on <= week_ago for g in agreed)
+        assert set(outcomes) == {"achieved", "missed"}, outcomes  # as the figures say: some met, some not
+
         answers = [await gql(query) for query in readme_queries()]  # the README's "Try it" works as written
         check_readme_answers(answers, expected)
+        check_loop_answer(answers[4], len(due))
         assert len(answers[2]["programmes"]["items"]) == 2 and answers[2]["coachingActivity"]["rows"]
         assert {p["health"]["fizzling"] for p in answers[2]["programmes"]["items"]} == {True, False}
         impact = answers[2]["impact"]
@@ -368,6 +402,19 @@ def check_gap_summary(summary: dict[str, Any]) -> None:
     (top, behavior, cause, actor), (second, *_) = cells[:2]
     assert (behavior, cause, actor) == ("discovery-calls", "SKILLS", "ENABLEMENT") and top > 1.5 * second, cells
     assert any(r["meanChange"] is not None for r in summary["rows"]), summary["rows"]
+
+
+def check_loop_answer(answer: dict[str, Any], due: int) -> None:
+    """Goals due for review this week, each measured; the level coaches observe on booking C-level meetings is an
+    indicator with adoption, and the course raised it."""
+    goals = answer["goals"]["items"]
+    assert len(goals) == min(due, 20) and all(g["progress"] and g["progress"]["series"]["starts"] for g in goals)
+    assert any(g["progress"]["actual"] for g in goals), goals
+    rows = {i["metricKey"]: i for i in answer["adoption"]["indicators"]}
+    assert rows["observed_level:exec-meetings"]["share"] is not None, rows
+    impact = answer["impact"]
+    assert impact["__typename"] == "ImpactEstimate" and impact["effect"] > 0, impact
+    assert impact["unit"].startswith("observed_level:exec-meetings"), impact
 
 
 def check_coaching_answer(adoption: dict[str, Any], vp: dict[str, Any]) -> None:

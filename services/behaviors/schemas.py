@@ -24,7 +24,9 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 LongText = Annotated[str, StringConstraints(max_length=5000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.-]{1,63}$")]
-MetricKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+# a metric's key, or a member of a metric family: `observed_level:<behaviour key>` (64 characters at most)
+MetricKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}(:[a-z][a-z0-9_.-]{1,63})?$",
+                                             max_length=64)]
 Stage = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 

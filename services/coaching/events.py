@@ -19,7 +19,7 @@ nothing. `entity_version` only grows per entity:
 """
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +33,7 @@ from services.coaching.models import (
     Goal,
     GoalReview,
     GoalRevision,
+    Observation,
     Outbox,
     Person,
     Programme,
@@ -90,16 +91,18 @@ def line_payload(line: ReportingLine, *, deleted: bool = False) -> dict[str, Any
             "valid_from": line.valid_from, "valid_to": line.valid_to, "deleted": deleted}
 
 
-def session_payload(s: Session, rating: Rating | None, has_agreed_action: bool) -> dict[str, Any]:
-    """What the metrics read model needs (parties, programme, status, times, ratings, agreed actions), plus the
-    conversation's focus."""
+def session_payload(s: Session, rating: Rating | None, has_agreed_action: bool,
+                    observations: Sequence[Observation] = ()) -> dict[str, Any]:
+    """What the metrics read model needs (parties, programme, status, times, ratings, agreed actions, the rubric
+    levels observed), plus the conversation's focus. Observations carry their figures, not their evidence."""
     return {"id": s.id, "version": s.version, "coach_id": s.coach_id, "seller_id": s.seller_id,
             "programme_id": s.programme_id, "status": s.status, "scheduled_at": s.scheduled_at,
             "held_at": s.held_at, "duration_minutes": s.duration_minutes, "focus_keys": list(s.focus_keys),
             "relevant": rating.relevant if rating else None,
             "developmental": rating.developmental if rating else None,
             "motivational": rating.motivational if rating else None,
-            "has_agreed_action": has_agreed_action}
+            "has_agreed_action": has_agreed_action,
+            "observations": [{"behavior_key": o.behavior_key, "level": o.level} for o in observations]}
 
 
 def pair_payload(pair: ProgrammePair, *, deleted: bool = False) -> dict[str, Any]:
@@ -129,9 +132,11 @@ async def reporting_line_changed(session: AsyncSession, line: ReportingLine, *, 
 
 
 async def session_changed(session: AsyncSession, topic: str, s: Session, *, rating: Rating | None = None,
-                          has_agreed_action: bool = False) -> None:
+                          has_agreed_action: bool = False, observations: Sequence[Observation] = ()) -> None:
+    """The session's whole state: pass its rating, whether it ended with an agreed action and its observations
+    (a completed session's; none before it is completed)."""
     await _record(session, [_event(s.tenant_id, topic, s.id, s.version,
-                                   session_payload(s, rating, has_agreed_action))])
+                                   session_payload(s, rating, has_agreed_action, observations))])
 
 
 def gap_payload(g: Gap, opened_in: Session, closed_in: Session | None = None) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Table
 
-from services.metrics.catalogue import EvidenceSource, Metric, Metrics
+from services.metrics.catalogue import EvidenceSource, Family, Metric, Metrics
 from services.metrics.models import Activity, CoachingFact, Completion
 
 DailyKey = tuple[uuid.UUID, str, date]  # person, metric key, day
@@ -75,39 +75,58 @@ def utc_day(at: datetime) -> date:
 
 
 class Tally:
-    """The change a write makes to metric_daily, keyed by (person, metric, day)."""
+    """The change a write makes to metric_daily, keyed by (person, metric, day). A family's event counts for the
+    member its attribute names (catalogue.Family)."""
 
-    def __init__(self, metrics: Iterable[Metric]) -> None:
+    def __init__(self, metrics: Iterable[Metric], families: Iterable[Family] = ()) -> None:
         self.by_type: dict[str, list[Metric]] = {}
         for m in metrics:
             if m.stored:
                 for t in m.types:
                     self.by_type.setdefault(t, []).append(m)
+        self.families_by_type: dict[str, list[Family]] = {}
+        for f in families:
+            for t in f.template.types:
+                self.families_by_type.setdefault(t, []).append(f)
         self.cells: dict[DailyKey, list[float]] = {}
 
     @classmethod
     def of(cls, metrics: Metrics, source: EvidenceSource) -> "Tally":
-        return cls(metrics.stored(source))
+        return cls(metrics.stored(source), metrics.families(source))
 
     def add(self, person_id: uuid.UUID | None, at: datetime, type_: str, attributes: Mapping[str, Any],
             amount: float | None, sign: float = 1.0) -> None:
         if person_id is None:
             return
         metrics = self.by_type.get(type_)
-        if not metrics:
+        families = self.families_by_type.get(type_) if self.families_by_type else None
+        if not metrics and not families:
             return
         day = utc_day(at)
-        for m in metrics:
+        for m in metrics or ():
             c = m.contribution(type_, attributes, amount)
             if c is None:
                 continue
             key = (person_id, m.key, day)
-            cell = self.cells.get(key)
+            cell = self.cells.get(key)  # inline: ingest's hot path
             if cell is None:
                 self.cells[key] = [sign * c[0], sign * c[1]]
             else:
                 cell[0] += sign * c[0]
                 cell[1] += sign * c[1]
+        for f in families or ():
+            member = f.member_key(attributes.get(f.attribute))
+            c = f.template.contribution(type_, attributes, amount) if member is not None else None
+            if member is not None and c is not None:
+                self._add((person_id, member, day), c, sign)
+
+    def _add(self, key: DailyKey, c: tuple[float, float], sign: float) -> None:
+        cell = self.cells.get(key)
+        if cell is None:
+            self.cells[key] = [sign * c[0], sign * c[1]]
+        else:
+            cell[0] += sign * c[0]
+            cell[1] += sign * c[1]
 
     def event(self, e: Event, sign: float = 1.0) -> None:
         self.add(*e, sign)

@@ -20,6 +20,7 @@ from services.metrics.impact_service import ImpactRepository, ImpactService, Uni
 from services.metrics.periods import ScorecardPeriod
 from services.metrics.queue_schemas import QueueAnswer
 from services.metrics.repository import DefinitionRepository, QueryRepository
+from services.metrics.schemas import METRIC_REF_PATTERN
 from services.metrics.scorecards import ScorecardService
 from services.metrics.visibility import Visibility
 
@@ -91,7 +92,7 @@ async def adoption(principal: Reader, session: SessionDep, behavior_key: Behavio
 
 @router.get("/impact")
 async def impact(principal: Reader, session: SessionDep,
-                 metric: Annotated[str, Query(pattern=r"^[a-z][a-z0-9_]{1,63}$")],
+                 metric: Annotated[str, Query(pattern=METRIC_REF_PATTERN, max_length=64)],
                  course_id: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
                  programme_id: uuid.UUID | None = None, date_: Annotated[Day | None, Query(alias="date")] = None,
                  team_of: uuid.UUID | None = None,
@@ -107,7 +108,7 @@ async def impact(principal: Reader, session: SessionDep,
     today = utcnow().date()
     await _check_team(_visibility(principal, session), team_of)
     metrics = await tenant_metrics(DefinitionRepository(session, principal.tenant_id))
-    found = metrics.by_key.get(metric)
+    found = metrics.get(metric)
     if found is None:
         raise InvalidInput(f"There is no metric {metric!r}.", errors=[
             {"field": "query.metric", "message": f"unknown metric {metric!r}", "code": "unknown_metric"}])

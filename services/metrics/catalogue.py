@@ -13,10 +13,16 @@ sessions, actions and goals (coaching_facts.py lists their types and attributes)
 
 Every metric but a ratio is kept per person and day as (num, den): count → (1, 0) per event, sum →
 (value, 0), average → (value, 1). A ratio is derived at query time from its two metrics' sums.
+
+A family is a metric per value of one attribute, named `<family>:<value>`: `observed_level:discovery` is the
+average rubric level observed on the behaviour `discovery` (one coaching fact per observation, its `amount`
+the level). Its members need no definition: an event counts for the member its attribute names, and any
+`<family>:<value>` key is that member (`Metrics.get`), a metric like the others everywhere a key is read.
 """
 
 import dataclasses
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -77,6 +83,62 @@ class Metric:
         if value is None:
             return None
         return (value, 1.0 if self.aggregation == "average" else 0.0)
+
+
+MAX_KEY = 64  # metric_daily.metric_key; a family member whose key would be longer is not kept (nor nameable)
+FAMILY_SEPARATOR = ":"
+
+
+@dataclass(frozen=True)
+class Family:
+    """Metrics `<key>:<value>`, one per value of `attribute`: each is `template` restricted to the events whose
+    attribute is that value (a string)."""
+
+    template: Metric
+    attribute: str
+    values: re.Pattern[str]  # what a value looks like
+    name: str  # with {value}
+    description: str  # with {value}
+
+    @property
+    def key(self) -> str:
+        return self.template.key
+
+    def member_key(self, value: Any) -> str | None:
+        """The key of the member an event with this attribute value counts for (None: none)."""
+        if not isinstance(value, str) or not self.values.fullmatch(value):
+            return None
+        key = f"{self.key}{FAMILY_SEPARATOR}{value}"
+        return key if len(key) <= MAX_KEY else None
+
+    def member(self, value: str) -> Metric:
+        return dataclasses.replace(
+            self.template, key=f"{self.key}{FAMILY_SEPARATOR}{value}", name=self.name.format(value=value),
+            description=self.description.format(value=value),
+            filters=(*self.template.filters, (self.attribute, (value,))))
+
+
+OBSERVED_LEVEL = Family(
+    Metric("observed_level", "Observed level", "proficiency", "average", "coaching", ("behavior_observed",),
+           field="amount", unit="rubric level"),
+    attribute="behavior_key", values=re.compile(r"[a-z][a-z0-9_.-]{1,63}"), name="Observed level of {value}",
+    description="as seller: the sum of the rubric levels coaches observed on '{value}' in your completed sessions / "
+                "those observations, on the day held")
+FAMILIES: dict[str, Family] = {f.key: f for f in (OBSERVED_LEVEL,)}
+
+
+def family_member(key: str) -> Metric | None:
+    """The member a `<family>:<value>` key names (None when it names none)."""
+    family_key, separator, value = key.partition(FAMILY_SEPARATOR)
+    family = FAMILIES.get(family_key)
+    if not separator or family is None or family.member_key(value) != key:
+        return None
+    return family.member(value)
+
+
+def observed_level(behavior_key: str) -> str:
+    """The key of the observed level of a behaviour."""
+    return f"{OBSERVED_LEVEL.key}{FAMILY_SEPARATOR}{behavior_key}"
 
 
 def unit_of(m: Metric) -> str:
@@ -214,6 +276,14 @@ class Metrics:
     @classmethod
     def of(cls, defined: Iterable[Metric]) -> "Metrics":
         return cls({**CATALOGUE, **{m.key: m for m in defined}})
+
+    def get(self, key: str) -> Metric | None:
+        """The metric of this key: the catalogue's, the tenant's, or a family's member (`observed_level:x`)."""
+        found = self.by_key.get(key)
+        return found if found is not None else family_member(key)
+
+    def families(self, source: EvidenceSource) -> list[Family]:
+        return [f for f in FAMILIES.values() if f.template.source == source]
 
     def stored(self, source: EvidenceSource) -> list[Metric]:
         return [m for m in self.by_key.values() if m.stored and m.source == source]

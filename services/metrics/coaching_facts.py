@@ -10,8 +10,10 @@ The facts of an entity (types are what metrics name; `at` is the moment that pla
 - a session, for its coach: `session_planned` (scheduled_at, whatever became of it); `session_held`
   (held_at, completed); `session_cancelled` / `session_no_show` (scheduled_at, so marked);
   `session_rated` (held_at, completed and rated by the seller: attributes relevant, developmental,
-  motivational, 1-5); for its seller: `session_received` (held_at, completed). Attributes of every session
-  fact: session_id, programme_id (or null), behavior_keys (the session's focus), has_agreed_action;
+  motivational, 1-5); for its seller: `session_received` (held_at, completed) and one `behavior_observed`
+  per rubric observation of a completed session (held_at; attributes behavior_key and level, amount the level:
+  the family `observed_level:<behaviour key>` averages them). Attributes of every session fact: session_id,
+  programme_id (or null), behavior_keys (the session's focus), has_agreed_action;
 - an action not dropped, due on `due_on` (its time is that day's midnight UTC): `action_due` for the coach,
   `own_action_due` for the seller; amount 1 when it was done on or before its due day (UTC), else 0 (an open
   action counts 0 until it is done; done late stays 0). Attributes: action_id, session_id, status;
@@ -71,6 +73,7 @@ def session_facts(s: Mapping[str, Any]) -> list[Fact]:
     if status == "completed" and s["held_at"] is not None:
         facts.append(fact(sid, coach, "session_held", s["held_at"], attributes))
         facts.append(fact(sid, seller, "session_received", s["held_at"], attributes))
+        facts += observation_facts(s, attributes)
         if s["relevant"] is not None:
             ratings = {k: s[k] for k in ("relevant", "developmental", "motivational")}
             facts.append(fact(sid, coach, "session_rated", s["held_at"], {**attributes, **ratings}))
@@ -79,6 +82,14 @@ def session_facts(s: Mapping[str, Any]) -> list[Fact]:
     elif status == "no_show":
         facts.append(fact(sid, coach, "session_no_show", s["scheduled_at"], attributes))
     return facts
+
+
+def observation_facts(s: Mapping[str, Any], attributes: dict[str, Any]) -> list[Fact]:
+    """A completed session's rubric observations, for its seller: one fact each (the n-th is the fact's part)."""
+    return [fact(s["id"], s["seller_id"], "behavior_observed", s["held_at"],
+                 {**attributes, "behavior_key": o["behavior_key"], "level": o["level"]}, float(o["level"]),
+                 part=str(n))
+            for n, o in enumerate(s.get("observations") or [])]
 
 
 def on_time(a: Mapping[str, Any]) -> bool:

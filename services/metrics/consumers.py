@@ -62,8 +62,11 @@ def _line(event: Event) -> dict[str, Any]:
 
 
 def _session(event: Event) -> dict[str, Any]:
-    return _pick(event, "coach_id", "seller_id", "programme_id", "status", "scheduled_at", "held_at", "relevant",
-                 "developmental", "motivational", "has_agreed_action", "focus_keys")
+    item = _pick(event, "coach_id", "seller_id", "programme_id", "status", "scheduled_at", "held_at", "relevant",
+                 "developmental", "motivational", "has_agreed_action", "focus_keys", "observations")
+    if item["observations"] is None:  # not in events recorded before they carried them
+        item["observations"] = []
+    return item
 
 
 def _participant(event: Event) -> dict[str, Any]:

@@ -1,6 +1,8 @@
 """Metric definitions: the built-in catalogue plus each tenant's own. Raises typed errors; never commits.
 
-A tenant-defined key may not clash with the catalogue or an existing definition (409). A ratio's
+A tenant-defined key may not clash with the catalogue, a family (`observed_level`) or an existing definition (409).
+A family's members (`observed_level:<behaviour key>`) are read like built-in metrics; the list shows one per active
+behaviour of the read model. A ratio's
 numerator must be an activity metric (count or sum) and its denominator a count (422 otherwise: dividing
 by a sum or an average has no stable meaning). Built-in metrics cannot be deleted, nor can a metric another
 definition divides by or into (409).
@@ -16,7 +18,7 @@ from common.db import utcnow
 from common.errors import Conflict, InvalidInput, NotFound
 from common.pagination import Page
 from services.metrics.aggregates import EVIDENCE, Tally
-from services.metrics.catalogue import CATALOGUE, Metric, Metrics, unit_of
+from services.metrics.catalogue import CATALOGUE, FAMILIES, Metric, Metrics, family_member, unit_of
 from services.metrics.models import MetricDefinition
 from services.metrics.repository import DailyRepository, DefinitionRepository, EvidenceRepository
 from services.metrics.schemas import MAX_DEFINED_METRICS, MetricCreate, MetricOut
@@ -59,10 +61,16 @@ class DefinitionsService:
         return await tenant_metrics(self.repo)
 
     async def list(self, keys: Sequence[str] | None) -> Page[MetricOut]:
-        """Bounded: the catalogue plus at most MAX_DEFINED_METRICS of the tenant's own."""
+        """Bounded: the catalogue, each family's members for the active behaviours (or those asked for), plus at
+        most MAX_DEFINED_METRICS of the tenant's own."""
         builtin = [m for m in CATALOGUE.values() if keys is None or m.key in keys]
+        if keys is None:
+            behaviors = await self.repo.active_behavior_keys()
+            members = [f.member(b) for f in FAMILIES.values() for b in behaviors if f.member_key(b) is not None]
+        else:
+            members = [m for k in dict.fromkeys(keys) if (m := family_member(k)) is not None]
         defined = [to_metric(d) for d in await self.repo.defined(keys)]
-        return Page[MetricOut](items=[metric_out(m) for m in [*builtin, *defined]])
+        return Page[MetricOut](items=[metric_out(m) for m in [*builtin, *members, *defined]])
 
     async def get(self, key: str) -> MetricOut:
         return metric_out(await self.metric(key))
@@ -70,6 +78,9 @@ class DefinitionsService:
     async def metric(self, key: str) -> Metric:
         if key in CATALOGUE:
             return CATALOGUE[key]
+        member = family_member(key)
+        if member is not None:
+            return member
         found = await self.repo.definition(key)
         if found is None:
             raise NotFound(f"There is no metric {key!r}.")
@@ -77,7 +88,7 @@ class DefinitionsService:
 
     async def create(self, data: MetricCreate) -> Metric:
         await self.evidence.lock(exclusive=True)
-        if data.key in CATALOGUE:
+        if data.key in CATALOGUE or data.key in FAMILIES:
             raise Conflict(f"{data.key!r} is a built-in metric; choose another key.")
         if await self.repo.definition(data.key) is not None:
             raise Conflict(f"A metric {data.key!r} is already defined.")
@@ -125,7 +136,7 @@ class DefinitionsService:
 
     async def delete(self, key: str) -> Metric:
         await self.evidence.lock(exclusive=True)
-        if key in CATALOGUE:
+        if key in CATALOGUE or family_member(key) is not None:
             raise Conflict(f"{key!r} is a built-in metric and cannot be deleted.")
         found = await self.repo.definition(key)
         if found is None:

@@ -51,13 +51,13 @@ class EvidenceService:
 
     async def page(self, key: str, person_id: uuid.UUID, first: date, last: date,
                    page: PageParams) -> Page[EvidenceOut]:
-        metric = self.metrics.by_key.get(key)
+        metric = self.metrics.get(key)
         if metric is None:
             raise _invalid("metric", f"There is no metric {key!r}.", "unknown_metric")
         if last < first:
             raise _invalid("to", "`to` must not be before `from`.", "window")
         await self.visibility.check([person_id], metric=key)
-        parts = [self.metrics.by_key[k] for k in metric.parts]
+        parts = [p for k in metric.parts if (p := self.metrics.get(k)) is not None]
         start = datetime.combine(first, time(), UTC)
         end = datetime.combine(last + timedelta(days=1), time(), UTC)
         found: list[EvidenceOut] = []

@@ -88,7 +88,7 @@ class GoalProgressService:
         review_period = _period(goal.review_on, kind)
         final = on > review_period.end and self.today > review_period.end
         period = review_period if final else _period(on, kind)
-        return Plan(goal, self.metrics.by_key.get(goal.metric_key), period, review_period, final,
+        return Plan(goal, self.metrics.get(goal.metric_key), period, review_period, final,
                     period.elapsed(self.today), _starts(goal.first_agreed_at.date(), period, kind))
 
     async def progress(self, goal_ids: Sequence[uuid.UUID], on: date) -> list[GoalProgressOut]:

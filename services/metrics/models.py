@@ -9,6 +9,7 @@ owning service's id within the tenant.
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Date, Float, Index, Integer, String, Text, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -209,6 +210,8 @@ class CoachingSession(Base):
     motivational: Mapped[int | None] = mapped_column(Integer, nullable=True)
     has_agreed_action: Mapped[bool] = mapped_column(Boolean)
     focus_keys: Mapped[list[str]] = mapped_column(JSONType, default=list, server_default="[]")
+    # the rubric observations of the conversation: [{"behavior_key": ..., "level": ...}] (coaching_facts.py)
+    observations: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list, server_default="[]")
     deleted: Mapped[bool] = mapped_column(Boolean)
     version: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

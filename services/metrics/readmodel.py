@@ -108,9 +108,15 @@ REPORTING_LINES = Entity("reporting-lines", ReportingLine.__table__, ReportingLi
                          _fields("person_id", "manager_id", "valid_from", "valid_to"))
 BEHAVIORS = Entity("behaviors", Behavior.__table__, BehaviorItem, _behavior,  # type: ignore[arg-type]
                    Children(BehaviorIndicator.__table__, "behavior_id", _indicators))  # type: ignore[arg-type]
-SESSIONS = Entity("sessions", CoachingSession.__table__, SessionItem,  # type: ignore[arg-type]
-                  _fields("coach_id", "seller_id", "programme_id", "status", "scheduled_at", "held_at",
-                          "relevant", "developmental", "motivational", "has_agreed_action", "focus_keys"))
+_session_fields = _fields("coach_id", "seller_id", "programme_id", "status", "scheduled_at", "held_at", "relevant",
+                          "developmental", "motivational", "has_agreed_action", "focus_keys")
+
+
+def _session(s: SessionItem) -> dict[str, Any]:
+    return {**_session_fields(s), "observations": [o.model_dump() for o in s.observations]}
+
+
+SESSIONS = Entity("sessions", CoachingSession.__table__, SessionItem, _session)  # type: ignore[arg-type]
 PARTICIPANTS = Entity("programme-participants", ProgrammeParticipant.__table__,  # type: ignore[arg-type]
                       ParticipantItem, _fields("programme_id", "person_id", "coach_id", "joined_on", "left_on"))
 PROGRAMMES = Entity("programmes", CoachingProgramme.__table__, ProgrammeItem,  # type: ignore[arg-type]

@@ -248,6 +248,13 @@ class DefinitionRepository(TenantRepository):
         stmt = select(func.count()).select_from(MetricDefinition).where(MetricDefinition.tenant_id == self.tenant_id)
         return int((await self.s.execute(stmt)).scalar_one())
 
+    async def active_behavior_keys(self) -> list[str]:
+        """The keys of the read model's active behaviours (whose families' members the metric list shows)."""
+        stmt = (select(Behavior.key).distinct()
+                .where(Behavior.tenant_id == self.tenant_id, Behavior.status == "active", Behavior.deleted.is_(False))
+                .order_by(Behavior.key))
+        return list((await self.s.execute(stmt)).scalars())
+
 
 DailyRow = tuple[uuid.UUID, str, date, float, float]  # person, metric key, day, num, den
 

@@ -181,6 +181,9 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254,
                                          pattern=r"^[^@\s]+@[^@\s]+$")]
 MetricKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+METRIC_REF_PATTERN = r"^[a-z][a-z0-9_]{1,63}(:[a-z][a-z0-9_.-]{1,63})?$"
+# a metric as indicators and goals name it: a key, or a family's member (`observed_level:<behaviour key>`)
+MetricRef = Annotated[str, StringConstraints(pattern=METRIC_REF_PATTERN, max_length=64)]
 BehaviorKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.-]{1,63}$")]
 Role = Literal["seller", "manager", "leader", "enablement", "admin"]
 AudienceRole = Literal["seller", "manager", "leader"]
@@ -230,7 +233,7 @@ class ReportingLineItem(Versioned):
 
 class IndicatorItem(Input):
     id: uuid.UUID
-    metric_key: MetricKey
+    metric_key: MetricRef
     kind: Literal["activity", "proficiency"]
     target: float
     comparator: Literal["gte", "lte"] = "gte"
@@ -257,6 +260,13 @@ class BehaviorItem(Versioned):
         return v
 
 
+class ObservationItem(Input):
+    """A rubric observation of the conversation: the level the coach observed on a behaviour."""
+
+    behavior_key: BehaviorKey
+    level: int = Field(ge=1, le=10)
+
+
 class SessionItem(Versioned):
     coach_id: uuid.UUID
     seller_id: uuid.UUID
@@ -269,6 +279,7 @@ class SessionItem(Versioned):
     motivational: Rating | None = None
     has_agreed_action: bool = False
     focus_keys: list[BehaviorKey] = Field(default_factory=list, max_length=50)  # the behaviours it was about
+    observations: list[ObservationItem] = Field(default_factory=list, max_length=50)  # counted once completed
 
     @model_validator(mode="after")
     def _held(self) -> "SessionItem":
@@ -325,7 +336,7 @@ class GoalItem(Versioned):
     coach_id: uuid.UUID
     seller_id: uuid.UUID
     session_id: uuid.UUID | None = None
-    metric_key: MetricKey
+    metric_key: MetricRef
     kind: Literal["activity", "proficiency"]
     target: float = Field(allow_inf_nan=False)
     period: Literal["week", "month", "quarter"]
@@ -438,11 +449,12 @@ FilterValue = FilterScalar | Annotated[list[FilterScalar], Field(min_length=1, m
 COMPLETION_STATUSES = ("completed", "passed", "failed")
 COACHING_TYPES = ("session_planned", "session_held", "session_cancelled", "session_no_show", "session_rated",
                   "action_due", "goal_agreed", "session_received", "own_action_due", "programme_session_held",
-                  "session_expected")  # see coaching_facts.py, cadence_facts.py
+                  "session_expected", "behavior_observed")  # see coaching_facts.py, cadence_facts.py
 COACHING_ATTRIBUTES = ("session_id", "programme_id", "behavior_keys", "has_agreed_action", "relevant",
                        "developmental", "motivational", "action_id", "status", "goal_id", "metric_key", "kind",
-                       "period", "pair_id", "cadence_days")  # see coaching_facts.py, cadence_facts.py
-COACHING_FIELDS = ("attributes.relevant", "attributes.developmental", "attributes.motivational")
+                       "period", "pair_id", "cadence_days", "behavior_key", "level")  # see coaching_facts.py, …
+COACHING_FIELDS = ("attributes.relevant", "attributes.developmental", "attributes.motivational",
+                   "attributes.level")
 MAX_DEFINED_METRICS = 200
 
 

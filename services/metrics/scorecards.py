@@ -80,7 +80,7 @@ class ScorecardService:
         return await self.repo.everyone()
 
     def _metric(self, key: str) -> Metric | None:
-        return self.metrics.by_key.get(key)
+        return self.metrics.get(key)
 
     async def _window(self, period: Period, people: Sequence[uuid.UUID],
                       indicators: Sequence[BehaviorIndicator]) -> Window:

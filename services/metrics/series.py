@@ -118,7 +118,7 @@ class SeriesService:
         self.visibility = visibility
 
     def metric(self, key: str) -> Metric:
-        found = self.metrics.by_key.get(key)
+        found = self.metrics.get(key)
         if found is None:
             raise _invalid("metric", f"There is no metric {key!r}.", "unknown_metric")
         return found

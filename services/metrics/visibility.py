@@ -5,9 +5,9 @@
   from the read model: all their figures, for one person or as a team roll-up.
 - A coach assigned to a seller (a coach assignment in force today, mirrored from the coaching service; a sales
   engineer, trainer, peer…): that seller's figures while the assignment is in force, limited to the metrics
-  of the active behaviours in its scope (every metric when the assignment is unscoped). The figures may cover
-  any window (a coach reads the trend from before they started); the access ends with the assignment. Team
-  roll-ups stay with the reporting tree.
+  of the active behaviours in its scope and the observed level of each (`observed_level:<key>`; every metric when
+  the assignment is unscoped). The figures may cover any window (a coach reads the trend from before they
+  started); the access ends with the assignment. Team roll-ups stay with the reporting tree.
 A team roll-up may be asked for anyone the caller fully sees (its members today are within the caller's tree;
 members it had in earlier periods are counted in the team's totals, not shown one by one).
 The gap summary (root causes rolled up): who sees everything, tenant-wide or for any team; a manager or leader for
@@ -25,6 +25,7 @@ from datetime import date
 from common.auth import Principal
 from common.errors import Forbidden
 from services.metrics.analysis_schemas import ScorecardOut
+from services.metrics.catalogue import observed_level
 from services.metrics.org import Org
 from services.metrics.repository import QueryRepository
 
@@ -74,8 +75,8 @@ class Visibility:
                 if scope is None:
                     sights[seller] = FULL
                 else:
-                    sights[seller] = Sight(frozenset(scope),
-                                           frozenset(m for k in scope for m in metrics_of.get(k, ())))
+                    sights[seller] = Sight(frozenset(scope), frozenset(
+                        m for k in scope for m in (*metrics_of.get(k, ()), observed_level(k))))
             team: frozenset[uuid.UUID] = frozenset()
             if self.principal.has_role(*MANAGING_ROLES):
                 team = Org(await self.queries.subtree_lines(me, self.today, self.today)).team(me, self.today)

@@ -119,7 +119,10 @@ async def test_indicator_values_are_validated(api):
     url = f"/v1/behaviors/{b['id']}/indicators"
     invalid(await api.post(url, json=indicator("Calls-Made")), "body.metric_key", "string_pattern_mismatch")
     invalid(await api.post(url, json=indicator("x")), "body.metric_key", "string_pattern_mismatch")  # too short
-    invalid(await api.post(url, json=indicator("a" * 65)), "body.metric_key", "string_pattern_mismatch")
+    invalid(await api.post(url, json=indicator("a" * 65)), "body.metric_key", "string_too_long")
+    invalid(await api.post(url, json=indicator("observed_level:" + "a" * 50)), "body.metric_key", "string_too_long")
+    for bad in ("observed_level:", "observed_level:Discovery", ":discovery", "observed_level:a:b"):
+        invalid(await api.post(url, json=indicator(bad)), "body.metric_key", "string_pattern_mismatch")
     invalid(await api.post(url, json=indicator(target=-1)), "body.target", "value_error")
     invalid(await api.post(url, json=indicator(target=1e13)), "body.target", "value_error")
     invalid(await api.post(url, json=indicator(target="many")), "body.target", "float_parsing")
@@ -142,9 +145,11 @@ async def test_indicator_values_are_validated(api):
     # the edges are allowed
     assert (await api.post(url, json=indicator("zero_target", 0))).status_code == 201
     assert (await api.post(url, json=indicator("huge_target", 1e12))).status_code == 201
+    # a metric family's member: the level coaches observe on a behaviour (64 characters at most)
+    assert (await api.post(url, json=indicator("observed_level:exec.sponsor-map", 3))).status_code == 201
     got = (await api.get(f"/v1/behaviors/{b['id']}")).json()["content"]["indicators"]
     assert [(i["metric_key"], i["target"]) for i in got] == [
-        ("calls_made", 5.0), ("zero_target", 0.0), ("huge_target", 1e12)]
+        ("calls_made", 5.0), ("zero_target", 0.0), ("huge_target", 1e12), ("observed_level:exec.sponsor-map", 3.0)]
 
 
 async def test_at_most_20_indicators(api):

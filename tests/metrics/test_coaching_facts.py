@@ -21,7 +21,8 @@ def sessions() -> list[dict[str, Any]]:
                     "programme_id": programme, "status": status, "scheduled_at": AT,
                     "held_at": AT if status == "completed" else None, "relevant": 4 if rated else None,
                     "developmental": 3 if rated else None, "motivational": 5 if rated else None,
-                    "has_agreed_action": rated, "focus_keys": ["discovery"], "deleted": False})
+                    "has_agreed_action": rated, "focus_keys": ["discovery"], "deleted": False,
+                    "observations": [{"behavior_key": "discovery", "level": 3}]})
     return out
 
 

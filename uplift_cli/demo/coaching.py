@@ -2,7 +2,9 @@
 
 A track is one coach with one seller (in a programme or not) meeting every `cadence` days between two days.
 Each past session is completed, cancelled or a no-show; a completed one carries notes, observations on the
-rubric, gaps with root causes, actions, sometimes a goal, and often the seller's rating. A track still
+rubric (of its focus; a manager's 1:1 also observes the objective's behaviour, OBSERVED_ALWAYS, so the observed
+level on it has a trend for every seller), gaps with root causes, actions, sometimes a goal, and often the
+seller's rating. A track still
 running ends with one session scheduled in the coming days. Sellers improve: a gap coached may close.
 
 Gaps close in a later completed session of their track: resolved once the seller's level on the behaviour is
@@ -22,6 +24,7 @@ from uplift_cli.demo.org import BEHAVIOR_KEYS, Org
 
 NAMES = {b.key: b.name for b in BEHAVIORS}
 WITH_SCENARIOS = {b.key for b in BEHAVIORS if b.scenarios}
+OBSERVED_ALWAYS = "exec-meetings"  # observed in every manager's 1:1 (its indicator: observed_level:exec-meetings)
 FIRST_INDICATOR = {b.key: b.indicators[0] for b in BEHAVIORS}
 MANAGER_CADENCE = {"m1": 7, "m2": 14, "m3": 10, "m4": 14, "m5": 21}
 COACH_QUALITY = {"m1": 4.4, "m2": 3.9, "m3": 4.2, "m4": 3.4, "m5": 2.7, "trainer": 4.5, "se": 4.0, "leader": 3.8}
@@ -159,7 +162,7 @@ class _Planner:
                 break
             keys = focus or (self.weakest(seller, when),)
             fading = quiet_cancel_from is not None and when >= quiet_cancel_from
-            self.session(coach, seller, programme, when, keys, n, p_complete, fading)
+            self.session(coach, seller, programme, when, keys, n, p_complete, fading, one_to_one=focus is None)
             n += 1
             day += cadence
         if ongoing:
@@ -172,7 +175,7 @@ class _Planner:
         return datetime.combine(self.day(day), time(self.rng.randrange(9, 17), self.rng.choice((0, 30))), UTC)
 
     def session(self, coach: str, seller: str, programme: str | None, day: int, keys: tuple[str, ...], n: int,
-                p_complete: float, fading: bool) -> None:
+                p_complete: float, fading: bool, *, one_to_one: bool = False) -> None:
         rng = self.rng
         scheduled = self.at(day)
         draw = rng.random()
@@ -198,6 +201,10 @@ class _Planner:
                                            day, len(gaps) - 1))
                 if rng.random() < 0.3:  # the conversation worked
                     self.level[seller][key] = min(4, self.level[seller][key] + 1)
+        if one_to_one and OBSERVED_ALWAYS not in keys:  # no draw: the rest of the history stays as it was
+            level = self.current_level(seller, OBSERVED_ALWAYS, day)
+            observations.append((OBSERVED_ALWAYS, level, f"Level {level} on '{NAMES[OBSERVED_ALWAYS]}' in the "
+                                                         "opportunities reviewed."))
         if not gaps and rng.random() < 0.4:
             actions.append(self.action(f"Share a recent win on '{NAMES[keys[0]]}' with the team", day, None))
         goals: tuple[Goal, ...] = ()

@@ -28,6 +28,8 @@ def planted_lift(window_days: int) -> float:
     return PLANTED_C_LEVEL_LIFT_PER_WEEK * window_days / 7
 
 
+GOALS_REVIEWED_AFTER_DAYS = 7  # agreed goals whose review day is this long ago have been reviewed; later: due
+
 PROGRAMME_CADENCE_DAYS = 7
 FIZZLE_QUIET_DAYS = 28  # the fizzling programme's pairs hold no session in these last days
 

@@ -74,7 +74,9 @@ BEHAVIORS: tuple[Behavior, ...] = (
                        "Asks champions for an introduction to the executive, not always with a reason.",
                        "Books the executive with a reason that matters to them and a prepared agenda.",
                        "Executives ask for the follow-up meeting; coaches peers on getting there."),
-        indicators=(Indicator("c_level_meetings", "activity", 2), Indicator("meetings", "activity", 6)),
+        # and the level coaches observe on the rubric (the metric family observed_level:<behaviour key>)
+        indicators=(Indicator("c_level_meetings", "activity", 2), Indicator("meetings", "activity", 6),
+                    Indicator("observed_level:exec-meetings", "proficiency", 3, "month")),
         scenarios=(
             Scenario("Stuck with the IT manager",
                      "The seller's opportunities are all run by an IT manager who 'will take it upstairs'.",

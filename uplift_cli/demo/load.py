@@ -4,8 +4,9 @@ A tenant is seeded once: the load refuses a tenant that already has people or ob
 before writing anything. Re-running on a fresh tenant gives the same org and history.
 
 Order: the org and what it wants to change; the metrics read model of them; then the conversations (coaching
-database) and the evidence (metrics database) side by side, as they touch different databases; last, the
-sessions into the metrics read model.
+database) and the evidence (metrics database) side by side, as they touch different databases; then waiting for
+the sessions to reach the metrics read model; last, the reviews of goals due before this week, with the outcome
+their figures give (load_reviews.py).
 """
 
 import asyncio
@@ -20,6 +21,7 @@ import httpx
 from uplift_cli.demo.api import Api, DemoLoadError
 from uplift_cli.demo.load_metrics import load_aliases, load_evidence, settle
 from uplift_cli.demo.load_org import Ids, load_alignment, load_behaviors, load_people, load_relationships
+from uplift_cli.demo.load_reviews import load_reviews
 from uplift_cli.demo.load_sessions import SessionLoader
 from uplift_cli.demo.plan import Plan
 
@@ -67,9 +69,10 @@ async def load_demo(client: httpx.AsyncClient, plan: Plan, *, tenant_id: uuid.UU
     await step("behaviors", load_behaviors(api, plan, ids))
     await step("relationships", load_relationships(api, plan, ids))
     await step("alignment", load_alignment(api, plan, ids))
-    await asyncio.gather(step("sessions", SessionLoader(api, plan, ids).load()),
-                         step("evidence", load_evidence(api, plan, ids)))
+    sessions = SessionLoader(api, plan, ids)
+    await asyncio.gather(step("sessions", sessions.load()), step("evidence", load_evidence(api, plan, ids)))
     await step("events", settle(api, plan, ids))
+    await step("reviews", load_reviews(api, sessions.agreed, plan.today, sessions.who))
     report.seconds["total"] = round(time.perf_counter() - started, 2)
     report.calls = api.calls
     return report

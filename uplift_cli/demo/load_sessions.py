@@ -15,6 +15,7 @@ from typing import Any
 from uplift_cli.demo.api import Api
 from uplift_cli.demo.coaching import Session
 from uplift_cli.demo.load_org import Ids
+from uplift_cli.demo.load_reviews import AgreedGoal
 from uplift_cli.demo.plan import Plan
 
 
@@ -24,6 +25,7 @@ class SessionLoader:
         self.plan = plan
         self.ids = ids
         self.programme_ids = {k: p["id"] for k, p in ids.programmes.items()}
+        self.agreed: list[AgreedGoal] = []  # the goals both sides agreed to (load_reviews.py reviews the old ones)
 
     def who(self, key: str) -> tuple[str, tuple[str, ...]]:
         return self.ids.person(key), self.plan.org.person(key).token_roles
@@ -94,6 +96,7 @@ class SessionLoader:
         for goal, planned in zip(done["goals"], s.goals, strict=True):
             if planned.seller_agrees:
                 await self.api.post(f"coaching/v1/goals/{goal['id']}/agree", {"revision": 1}, as_person=seller)
+                self.agreed.append(AgreedGoal(str(goal["id"]), s.coach, planned.review_on))
         for action, planned_action in zip(done["actions"], s.actions, strict=True):
             if planned_action.final != "open":
                 by = seller if planned_action.owner == "seller" else self.who(s.coach)

@@ -38,7 +38,7 @@ class Completion:
         errors += await self.closures.check(s, data.gap_closures, held_at)
         if errors:
             raise invalid(errors, f"{len(errors)} problem(s) in the completion; nothing was recorded.")
-        following = self._write(s, data, held_at, now)
+        following, observations = self._write(s, data, held_at, now)
         await self.repo.flush()
         gaps = self._gaps(s, data, now)
         self.repo.add(*gaps)
@@ -51,7 +51,8 @@ class Completion:
         await self.repo.flush()
         self.repo.add(*(revision for _, revision in new_goals))
         await self.repo.flush()
-        await events.session_changed(self.repo.s, events.SESSION_COMPLETED, s, has_agreed_action=bool(actions))
+        await events.session_changed(self.repo.s, events.SESSION_COMPLETED, s, has_agreed_action=bool(actions),
+                                     observations=observations)
         await events.completion_recorded(self.repo.s, s, gaps, actions)
         await self.closures.write(s, data.gap_closures, now)
         if following is not None:
@@ -96,15 +97,18 @@ class Completion:
                                                    keys_field="next_session.focus_keys")
         return errors
 
-    def _write(self, s: Session, data: CompletionIn, held_at: datetime, now: datetime) -> Session | None:
-        """The completion's own rows; returns the next session when one is scheduled with it."""
+    def _write(self, s: Session, data: CompletionIn, held_at: datetime,
+               now: datetime) -> tuple[Session | None, list[Observation]]:
+        """The completion's own rows; returns the next session when one is scheduled with it, and the
+        observations."""
         planned = s.duration_minutes or 30
         s.status, s.held_at, s.updated_at = "completed", held_at, now
         s.version += 1
         s.duration_minutes = data.duration_minutes or planned
         s.notes, s.private_notes = data.notes, data.private_notes
-        self.repo.add(*(Observation(id=new_id(), tenant_id=s.tenant_id, session_id=s.id, behavior_key=o.behavior_key,
-                                    level=o.level, evidence=o.evidence) for o in data.observations))
+        observations = [Observation(id=new_id(), tenant_id=s.tenant_id, session_id=s.id, behavior_key=o.behavior_key,
+                                    level=o.level, evidence=o.evidence) for o in data.observations]
+        self.repo.add(*observations)
         if data.next_session is not None:
             nxt = data.next_session
             following = self.sessions.new_session(
@@ -113,8 +117,8 @@ class Completion:
                 focus_keys=nxt.focus_keys if nxt.focus_keys is not None else s.focus_keys, scenario=None)
             self.repo.add(following)
             s.next_session_id = following.id
-            return following
-        return None
+            return following, observations
+        return None, observations
 
     def _gaps(self, s: Session, data: CompletionIn, now: datetime) -> list[Gap]:
         return [Gap(id=new_id(), tenant_id=s.tenant_id, session_id=s.id, seller_id=s.seller_id,

@@ -45,7 +45,8 @@ class RatingsService:
         s.version += 1  # the rating is part of the session's state as others see it
         await self.repo.flush()
         has_action = bool(await self.repo.actions_of([s.id]))
-        await events.session_changed(self.repo.s, events.SESSION_RATED, s, rating=rating, has_agreed_action=has_action)
+        await events.session_changed(self.repo.s, events.SESSION_RATED, s, rating=rating, has_agreed_action=has_action,
+                                     observations=await self.repo.observations([s.id]))
         return rating_out(rating), created
 
     async def get(self, session_id: uuid.UUID) -> RatingOut:

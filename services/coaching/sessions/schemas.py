@@ -20,7 +20,9 @@ Period = Literal["week", "month", "quarter"]
 Party = Literal["seller", "coach"]
 
 BehaviorKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.-]{1,63}$")]
-MetricKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+# a metric's key, or a member of a metric family: `observed_level:<behaviour key>` (64 characters at most)
+MetricKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,63}(:[a-z][a-z0-9_.-]{1,63})?$",
+                                             max_length=64)]
 Notes = Annotated[str, StringConstraints(max_length=20_000)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
