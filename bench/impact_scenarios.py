@@ -141,8 +141,8 @@ def small_5_5(rng: random.Random, effect: float) -> Org:
 def seasonal_staggered(rng: random.Random, effect: float, size: int = 70, *, hires: float = 0.0,
                        leavers: float = 0.0) -> Org:
     """``hires`` / ``leavers``: the share of people hired (left) at a random week inside the span; their weeks
-    before joining (after leaving) hold 0, as the service's data would. A new hire takes the course within their
-    first 8 weeks (onboarding) when treated."""
+    before joining (after leaving) hold 0, as the service's data would. A treated new hire takes the course
+    within their first 8 weeks (onboarding)."""
     weeks, window = 36, 4
     per_week = effect / window
     company = [rng.gauss(0.0, 0.08) for _ in range(weeks)]  # a shock every week shared by everyone
@@ -171,7 +171,19 @@ def seasonal_staggered(rng: random.Random, effect: float, size: int = 70, *, hir
 
 
 def new_hires(rng: random.Random, effect: float) -> Org:
-    return seasonal_staggered(rng, effect, hires=0.2)
+    """Weekly Poisson counts, a course on week 4 (4-week windows), 90 people of whom 20% were hired inside the
+    "before" window (0 before joining); a new hire takes the course twice as often (onboarding), so ignoring
+    their missing weeks would pass for an effect."""
+    people = []
+    for i in range(90):
+        hired = rng.randint(1, 3) if rng.random() < 0.2 else None
+        treated = 4 if rng.random() < (0.6 if hired is not None else 0.3) else None
+        level = rng.uniform(1.25, 6.25)
+        values = tuple(float(poisson(rng, level * (1.05 if w >= 4 else 1.0)
+                                     + (effect / 4 if treated is not None and w >= 4 else 0.0)))
+                       if hired is None or w >= hired else 0.0 for w in range(8))
+        people.append(Person(f"p{i}", f"p{i}", treated, values, hired=hired))
+    return Org(tuple(people), 4, effect, False)
 
 
 def leavers(rng: random.Random, effect: float) -> Org:
@@ -243,7 +255,7 @@ def company_kickoff(rng: random.Random, effect: float, people: int = 40, window:
         d = start + timedelta(days=i)
         next_quarter = date(d.year + (d.month > 9), (3 * ((d.month - 1) // 3) + 3) % 12 + 1, 1)
         push = 1.6 if (next_quarter - d).days <= 14 else 1.0
-        trend, yearly = 1.0 + 0.15 * i / 365, 1.0 + 0.1 * math.sin(2 * math.pi * i / 365)
+        trend, yearly = 1.0 + 0.15 * i / 365, 1.0 + 0.1 * math.sin(2 * math.pi * d.timetuple().tm_yday / 365.25)
         shape.append(weekday[d.weekday()] * push * trend * yearly * math.exp(company[i // 7]))
     per_day = effect / window
     out = []
@@ -269,8 +281,8 @@ SCENARIOS: dict[str, tuple[Callable[[random.Random, float], Org], str]] = {
                            "person"),
     "rollout_to_everyone": (rollout_to_everyone, "a course everyone takes, staggered, seasonal: only the not yet "
                                                  "treated compare (50 people)"),
-    "new_hires": (new_hires, "20% new hires inside the span (0 before joining; treated ones take the course in "
-                             "their first 8 weeks), seasonal, staggered (30 vs 40)"),
+    "new_hires": (new_hires, "20% new hires inside the \"before\" window (0 before joining; they take the course "
+                             "twice as often), Poisson counts, 90 people"),
     "leavers": (leavers, "20% leavers inside the span (0 after leaving), seasonal, staggered (30 vs 40)"),
     "team_kickoff": (team_kickoff, "kickoff for 6 teams vs 10 teams, team-wide shocks"),
     "four_team_kickoff": (four_team_kickoff, "kickoff for 4 teams vs 6 teams, team-wide shocks (the fewest "

@@ -3,9 +3,13 @@
 
 - Interventions: completing a course (an LMS course id: the first completion with status completed or
   passed), joining a coaching programme (its first joined_on in the read model), or a date (a kickoff:
-  the people in `team_of`'s tree on that day are treated).
-- Population: active people of the read model with `role` (default seller); with `team_of` and a course
-  or programme, only that team (as of today) — the comparison then comes from the same team.
+  the people in `team_of`'s tree on that day are treated; without `team_of`, everybody).
+- Population: people of the read model with `role` (default seller) who are active or left on a known day
+  (`left_on`): a leaver counts for the windows they were employed in; with `team_of` and a course or
+  programme, only that team (as of today) — the comparison then comes from the same team.
+- Employment (`hired_on`, `left_on`): a person counts for a treated day — as treated or as comparison — only
+  when employed on every day of its pre and post windows (excluded, not pro-rated: docs/impact.md says why);
+  treated people left out so are counted (`not_employed`).
 - Each treated person has their own day t: pre = [t - W, t - 1], post = [t, t + W - 1], W = window_days.
   Treated people who share a day form a cohort; its comparison is everyone of the population not treated
   by the end of its post window (never treated, or treated later: "not yet treated"), measured over the
@@ -19,10 +23,11 @@
 - A person's value in a window is the metric over it (windows.py); ratios keep numerator and denominator:
   `weighting=deals` (default) pools them over each group, `weighting=persons` averages each person's ratio.
 
-Not yet here (docs/impact.md, "limits"): employment dates (people are in a window whether or not they were
-employed — needs hire and leave dates in the directory) and an interrupted-time-series estimate for a
-company-wide kickoff (no comparison group: refused as comparison_group_too_small today). Both fit this shape:
-employment would filter the cohorts' members, a time series would be another estimator beside `analyse`.
+- Placebo: the same estimate with every window moved back `window_days` (before anyone was treated), beside
+  every answer (`placebo`).
+- No comparison group: a date that leaves fewer than MIN_GROUP people untreated (a company-wide kickoff) is
+  answered by an interrupted time series (its.py) over the treated people's metric per person and day (the
+  mean over those employed that day), counts and sums only, with its own placebo.
 """
 
 import bisect
@@ -239,7 +244,7 @@ class ImpactService:
         not_employed = len(ready) - len(employed)
         ready, members_of, without_comparison = _cohorts(employed, days, population, window)
         if day is not None and len(members_of.get(day, [])) < MIN_GROUP:
-            return await self._time_series(ask, sorted(days), population, not_employed)
+            return await self._time_series(ask, sorted(days), population)
         cohort_days = sorted(members_of)
         comparison_day = day if day is not None else (
             statistics.median_low(sorted(ready.values())) if ready else self.today)
@@ -293,8 +298,8 @@ class ImpactService:
                 comparison_post=dens.comparison_post),
             backtests=None, training_days=None, placebo=placebo)
 
-    async def _time_series(self, ask: _Request, treated: list[uuid.UUID], population: dict[uuid.UUID, Employment],
-                           not_employed: int) -> ImpactOut:
+    async def _time_series(self, ask: _Request, treated: list[uuid.UUID],
+                           population: dict[uuid.UUID, Employment]) -> ImpactOut:
         """Everybody was treated on the date: an interrupted time series over the treated people's metric per
         person and day (its.py), with its placebo one window earlier."""
         assert ask.day is not None
@@ -323,7 +328,7 @@ class ImpactService:
                                    holds=fake.low <= 0.0 <= fake.high, note=None)
         return ImpactOut(
             **_asked(ask), unit=effect_unit(metric, w, None), comparison_day=day, design="interrupted_time_series",
-            excluded=0, not_employed=not_employed, without_comparison=0, effect=found.effect, low=found.low,
+            excluded=0, not_employed=0, without_comparison=0, effect=found.effect, low=found.low,
             high=found.high, confidence=found.confidence, treated_size=len(treated), comparison_size=0,
             treated_pre=found.actual_pre, treated_post=found.actual_post, comparison_pre=found.actual_pre,
             comparison_post=found.predicted_post, resamples=0, seed=0, method="its_t", descriptive_only=False,
