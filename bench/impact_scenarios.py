@@ -149,8 +149,8 @@ def seasonal_staggered(rng: random.Random, effect: float, size: int = 70, *, hir
     people = []
     for i in range(size):
         treated = rng.randint(4, 28) if i < 30 else None
-        hired = rng.randint(2, 24) if rng.random() < hires else None
-        left = rng.randint(8, 34) if rng.random() < leavers else None
+        hired = rng.randint(2, 24) if hires and rng.random() < hires else None  # (no draw without: the
+        left = rng.randint(8, 34) if leavers and rng.random() < leavers else None  # scenarios keep their orgs)
         if hired is not None and left is not None and left < hired + 4:
             left = None
         if hired is not None and treated is not None:

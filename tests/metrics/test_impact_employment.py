@@ -95,7 +95,7 @@ async def test_hires_and_leavers_count_only_while_employed(metrics):
                                                               - timedelta(days=28)).isoformat()
 
 
-async def test_a_company_wide_kickoff_is_an_interrupted_time_series(metrics):
+async def test_a_company_wide_kickoff_is_an_interrupted_time_series(metrics, gql):
     drawn = company_kickoff(random.Random("2026/company_kickoff/e2e"), 0.0, people=6)
     days = len(drawn.people[0].values)
     start = today() - timedelta(days=days + 1)
@@ -116,6 +116,15 @@ async def test_a_company_wide_kickoff_is_an_interrupted_time_series(metrics):
     assert found["placebo"]["effect"] == pytest.approx(placebo.effect)
     assert found["placebo"]["holds"] == (placebo.low <= 0 <= placebo.high)
     assert found["placebo"]["day"] == (day - timedelta(days=28)).isoformat()
+    data = await gql("""query($day: Date!) { impact(metric: "meetings", date: $day, windowDays: 28) { __typename
+        ... on ImpactEstimate { design method effect low high backtests trainingDays comparisonSize
+                                placebo { effect holds } } } }""", day=day.isoformat())
+    assert data["impact"] == {
+        "__typename": "ImpactEstimate", "design": "INTERRUPTED_TIME_SERIES", "method": "its_t",
+        "effect": pytest.approx(expected.effect), "low": pytest.approx(expected.low),
+        "high": pytest.approx(expected.high), "backtests": its.BACKTESTS, "trainingDays": its.TRAINING_DAYS,
+        "comparisonSize": 0, "placebo": {"effect": pytest.approx(placebo.effect),
+                                         "holds": placebo.low <= 0 <= placebo.high}}
 
     # a ratio has no time series yet; a date without the history the model needs is refused, saying so
     r = await metrics.get("/v1/impact", params={"metric": "win_rate", "date": day.isoformat()})
