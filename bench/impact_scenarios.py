@@ -8,7 +8,7 @@ pure estimator (services.metrics.impact.analyse). :func:`legacy` rebuilds the es
 (everyone compared around the median treated period, a person-level percentile bootstrap) so that the study can
 show what it could not see.
 
-Scenarios (the issue's table; 20% new hires needs employment dates and is left for later):
+Scenarios (the issue's table and more; SCENARIOS names them all):
 
 - ``poisson_30_60``: Poisson counts, 30 treated vs 60, one treated day.
 - ``seasonal_staggered``: weekly counts with yearly seasonality, a quarter-end push, person AR(1) shocks,
@@ -19,6 +19,12 @@ Scenarios (the issue's table; 20% new hires needs employment dates and is left f
   after the date; teams are the unit.
 - ``one_team_kickoff``: a kickoff for one team with a team-wide shock: no interval can hold, the answer must be
   descriptive only.
+- ``new_hires`` / ``leavers``: people hired (leaving) inside the span, 0 before joining (after leaving); each
+  person counts for a treated day only when employed throughout its windows (:meth:`Person.employed`, the
+  service's rule). :func:`undated` is the same org with the dates ignored.
+- ``company_kickoff``: everybody kicked off on one day (daily counts, :class:`Org` ``start`` set): no
+  comparison group, the service's interrupted time series (services/metrics/its.py) and its placebo answer
+  (:func:`replicate_its`).
 
 Every scenario is run without a true effect, as in the issue's study: coverage is the share of intervals that
 hold the truth (0) and a false "impact" is an interval that excludes it, so the two add up to 100%. (The
