@@ -8,7 +8,7 @@ pure estimator (services.metrics.impact.analyse). :func:`legacy` rebuilds the es
 (everyone compared around the median treated period, a person-level percentile bootstrap) so that the study can
 show what it could not see.
 
-Scenarios (the issue's table; 20% new hires needs employment dates and is left for later):
+Scenarios (the issue's table and more; SCENARIOS names them all):
 
 - ``poisson_30_60``: Poisson counts, 30 treated vs 60, one treated day.
 - ``seasonal_staggered``: weekly counts with yearly seasonality, a quarter-end push, person AR(1) shocks,
@@ -19,6 +19,12 @@ Scenarios (the issue's table; 20% new hires needs employment dates and is left f
   after the date; teams are the unit.
 - ``one_team_kickoff``: a kickoff for one team with a team-wide shock: no interval can hold, the answer must be
   descriptive only.
+- ``new_hires`` / ``leavers``: people hired (leaving) inside the span, 0 before joining (after leaving); each
+  person counts for a treated day only when employed throughout its windows (:meth:`Person.employed`, the
+  service's rule). :func:`undated` is the same org with the dates ignored.
+- ``company_kickoff``: everybody kicked off on one day (daily counts, :class:`Org` ``start`` set): no
+  comparison group, the service's interrupted time series (services/metrics/its.py) and its placebo answer
+  (:func:`replicate_its`).
 
 Every scenario is run without a true effect, as in the issue's study: coverage is the share of intervals that
 hold the truth (0) and a false "impact" is an interval that excludes it, so the two add up to 100%. (The
@@ -31,8 +37,10 @@ import math
 import random
 import statistics
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
+from services.metrics import its
 from services.metrics.impact import (
     MIN_GROUP,
     Cohort,
@@ -53,6 +61,12 @@ class Person:
     treated: int | None  # the first treated period
     values: tuple[float, ...]  # the metric in each period (a ratio's numerator)
     dens: tuple[float, ...] | None = None  # a ratio's denominator in each period
+    hired: int | None = None  # the first period employed (None: since before the data); 0 before it
+    left: int | None = None  # the last period employed (None: still employed); 0 after it
+
+    def employed(self, first: int, last: int) -> bool:
+        """Employed on every period of [first, last] (the service's rule: impact_service.Employment)."""
+        return (self.hired is None or self.hired <= first) and (self.left is None or self.left >= last)
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,25 @@ class Org:
     window: int  # periods in a pre or post window
     truth: float  # the planted effect per person over a post window
     by_team: bool  # treatment (and shocks) come by team: teams are the unit
+    start: date | None = None  # set: periods are days from this date and everybody was treated on one day (a
+    # company-wide kickoff, no comparison group): the service's interrupted time series (its.py) answers
+
+
+def series_of(org: Org) -> list[float]:
+    """A daily org's metric per person and day: the mean over the people employed that day (as the service)."""
+    out = []
+    for d in range(len(org.people[0].values)):
+        here = [p.values[d] for p in org.people if p.employed(d, d)]
+        out.append(math.fsum(here) / len(here))
+    return out
+
+
+def replicate_its(org: Org) -> tuple[its.SeriesEstimate, its.SeriesEstimate]:
+    """The estimate and its placebo, as the service makes them for a company-wide kickoff."""
+    assert org.start is not None
+    day = org.people[0].treated
+    assert day is not None
+    return its.with_placebo(series_of(org), org.start, org.start + timedelta(days=day), org.window)
 
 
 def poisson(rng: random.Random, mean: float) -> int:
@@ -111,13 +144,23 @@ def small_5_5(rng: random.Random, effect: float) -> Org:
     return two_windows(rng, 5, 5, effect, lambda m: overdispersed(rng, m, 4.0), (4.0, 20.0))
 
 
-def seasonal_staggered(rng: random.Random, effect: float, size: int = 70) -> Org:
+def seasonal_staggered(rng: random.Random, effect: float, size: int = 70, *, hires: float = 0.0,
+                       leavers: float = 0.0) -> Org:
+    """``hires`` / ``leavers``: the share of people hired (left) at a random week inside the span; their weeks
+    before joining (after leaving) hold 0, as the service's data would. A treated new hire takes the course
+    within their first 8 weeks (onboarding)."""
     weeks, window = 36, 4
     per_week = effect / window
     company = [rng.gauss(0.0, 0.08) for _ in range(weeks)]  # a shock every week shared by everyone
     people = []
     for i in range(size):
         treated = rng.randint(4, 28) if i < 30 else None
+        hired = rng.randint(2, 24) if hires and rng.random() < hires else None  # (no draw without: the
+        left = rng.randint(8, 34) if leavers and rng.random() < leavers else None  # scenarios keep their orgs)
+        if hired is not None and left is not None and left < hired + 4:
+            left = None
+        if hired is not None and treated is not None:
+            treated = min(28, max(4, hired + rng.randint(0, 8)))
         base = rng.uniform(2.0, 10.0)
         shock, values = 0.0, []
         for w in range(weeks):
@@ -127,9 +170,30 @@ def seasonal_staggered(rng: random.Random, effect: float, size: int = 70) -> Org
             mean = base * season * push * math.exp(shock + company[w])
             if treated is not None and w >= treated:
                 mean += per_week
-            values.append(float(overdispersed(rng, mean, 3.0)))
-        people.append(Person(f"p{i}", f"p{i}", treated, tuple(values)))
+            employed = (hired is None or w >= hired) and (left is None or w <= left)
+            values.append(float(overdispersed(rng, mean, 3.0)) if employed else 0.0)
+        people.append(Person(f"p{i}", f"p{i}", treated, tuple(values), hired=hired, left=left))
     return Org(tuple(people), window, effect, False)
+
+
+def new_hires(rng: random.Random, effect: float) -> Org:
+    """Weekly Poisson counts, a course on week 4 (4-week windows), 90 people of whom 20% were hired inside the
+    "before" window (0 before joining); a new hire takes the course twice as often (onboarding), so ignoring
+    their missing weeks would pass for an effect."""
+    people = []
+    for i in range(90):
+        hired = rng.randint(1, 3) if rng.random() < 0.2 else None
+        treated = 4 if rng.random() < (0.6 if hired is not None else 0.3) else None
+        level = rng.uniform(1.25, 6.25)
+        values = tuple(float(poisson(rng, level * (1.05 if w >= 4 else 1.0)
+                                     + (effect / 4 if treated is not None and w >= 4 else 0.0)))
+                       if hired is None or w >= hired else 0.0 for w in range(8))
+        people.append(Person(f"p{i}", f"p{i}", treated, values, hired=hired))
+    return Org(tuple(people), 4, effect, False)
+
+
+def leavers(rng: random.Random, effect: float) -> Org:
+    return seasonal_staggered(rng, effect, leavers=0.2)
 
 
 def _teams(rng: random.Random, effect: float, treated_teams: int, other_teams: int) -> Org:
@@ -182,6 +246,36 @@ def one_team_kickoff(rng: random.Random, effect: float) -> Org:
     return _teams(rng, effect, 1, 10)
 
 
+def company_kickoff(rng: random.Random, effect: float, people: int = 40, window: int = 28) -> Org:
+    """Everybody kicked off on one day: daily counts with a weekday pattern, a quarter-end push, a trend, a mild
+    yearly swing, weekly AR(1) shocks per person, a weekly shock shared by the company and gamma-Poisson
+    overdispersion; exactly the history the estimate needs before the day (its.history_needed)."""
+    need = its.history_needed(window)
+    days = need + window
+    start = date(2024, 1, 1) + timedelta(days=rng.randint(0, 364))
+    weeks = days // 7 + 2
+    company = [rng.gauss(0.0, 0.08) for _ in range(weeks)]
+    weekday = (1.0, 1.1, 1.1, 1.0, 0.8, 0.1, 0.05)
+    shape = []
+    for i in range(days):
+        d = start + timedelta(days=i)
+        next_quarter = date(d.year + (d.month > 9), (3 * ((d.month - 1) // 3) + 3) % 12 + 1, 1)
+        push = 1.6 if (next_quarter - d).days <= 14 else 1.0
+        trend, yearly = 1.0 + 0.15 * i / 365, 1.0 + 0.1 * math.sin(2 * math.pi * d.timetuple().tm_yday / 365.25)
+        shape.append(weekday[d.weekday()] * push * trend * yearly * math.exp(company[i // 7]))
+    per_day = effect / window
+    out = []
+    for k in range(people):
+        base, shock, values = rng.uniform(0.4, 2.0), 0.0, []
+        for i in range(days):
+            if i % 7 == 0:
+                shock = 0.6 * shock + rng.gauss(0.0, 0.25)
+            mean = base * shape[i] * math.exp(shock) + (per_day if i >= need else 0.0)
+            values.append(float(overdispersed(rng, mean, 3.0)))
+        out.append(Person(f"p{k}", f"p{k}", need, tuple(values)))
+    return Org(tuple(out), window, effect, False, start)
+
+
 SCENARIOS: dict[str, tuple[Callable[[random.Random, float], Org], str]] = {
     # name: (generator of an org given the effect per person and post window, what it is)
     "poisson_30_60": (poisson_30_60, "Poisson counts, 30 treated vs 60"),
@@ -193,10 +287,16 @@ SCENARIOS: dict[str, tuple[Callable[[random.Random, float], Org], str]] = {
                            "person"),
     "rollout_to_everyone": (rollout_to_everyone, "a course everyone takes, staggered, seasonal: only the not yet "
                                                  "treated compare (50 people)"),
+    "new_hires": (new_hires, "20% new hires inside the \"before\" window (0 before joining; they take the course "
+                             "twice as often), Poisson counts, 90 people"),
+    "leavers": (leavers, "20% leavers inside the span (0 after leaving), seasonal, staggered (30 vs 40)"),
     "team_kickoff": (team_kickoff, "kickoff for 6 teams vs 10 teams, team-wide shocks"),
     "four_team_kickoff": (four_team_kickoff, "kickoff for 4 teams vs 6 teams, team-wide shocks (the fewest "
                                              "teams given an interval)"),
     "one_team_kickoff": (one_team_kickoff, "kickoff for one team vs 10 teams, team-wide shocks"),
+    "company_kickoff": (company_kickoff, "company-wide kickoff, no comparison group (40 people, daily counts: "
+                                         "trend, weekday pattern, quarter-end push, yearly swing, AR(1) and "
+                                         "company-wide weekly shocks): interrupted time series"),
 }
 
 
@@ -213,13 +313,16 @@ def cohorts_of(org: Org) -> list[Cohort]:
     treated after the cohort's post window, all over the cohort's windows; a day with fewer than MIN_GROUP
     people to compare with is left out."""
     w = org.window
-    days = sorted({p.treated for p in org.people if p.treated is not None})
+    days = sorted({p.treated for p in org.people if p.treated is not None and p.employed(p.treated - w,
+                                                                                         p.treated + w - 1)})
     out = []
     for day in days:
-        comparison = [_window(p, day, w) for p in org.people if p.treated is None or p.treated > day + w - 1]
+        comparison = [_window(p, day, w) for p in org.people if (p.treated is None or p.treated > day + w - 1)
+                      and p.employed(day - w, day + w - 1)]
         if len(comparison) < MIN_GROUP:  # nobody left to compare with: the service leaves the day out too
             continue
-        out.append(Cohort([_window(p, day, w) for p in org.people if p.treated == day], comparison))
+        out.append(Cohort([_window(p, day, w) for p in org.people if p.treated == day
+                           and p.employed(day - w, day + w - 1)], comparison))
     return out
 
 
@@ -259,6 +362,10 @@ class Result:
     mean_effect: float  # mean estimate over the intervals (the truth is 0: this is the bias)
     legacy_covered: int | None = None  # the former estimator, same orgs (None: not run or never answered)
     legacy_answers: int = 0  # replications the former estimator answered
+    undated_covered: int | None = None  # orgs with hires or leavers: the estimator with employment dates ignored
+    undated_intervals: int = 0
+    placebo_covered: int | None = None  # the time series' placebo check (a fake date one window earlier)
+    placebo_intervals: int = 0
 
     @property
     def coverage(self) -> float | None:
@@ -273,10 +380,20 @@ class Result:
     def legacy_coverage(self) -> float | None:
         return self.legacy_covered / self.legacy_answers if self.legacy_covered is not None else None
 
+    @property
+    def undated_coverage(self) -> float | None:
+        return self.undated_covered / self.undated_intervals if self.undated_covered is not None else None
+
+    @property
+    def placebo_coverage(self) -> float | None:
+        return self.placebo_covered / self.placebo_intervals if self.placebo_covered is not None else None
+
     def as_json(self) -> dict[str, object]:
         out: dict[str, object] = {k: getattr(self, k) for k in (
             "scenario", "replications", "intervals", "covered", "descriptive", "refused", "mean_effect",
-            "coverage", "false_positive_rate", "legacy_covered", "legacy_answers", "legacy_coverage")}
+            "coverage", "false_positive_rate", "legacy_covered", "legacy_answers", "legacy_coverage",
+            "undated_covered", "undated_intervals", "undated_coverage", "placebo_covered", "placebo_intervals",
+            "placebo_coverage")}
         out["description"] = SCENARIOS[self.scenario][1]
         return out
 
@@ -288,13 +405,26 @@ def orgs(name: str, replications: int, *, seed: int = 2026) -> Iterator[Org]:
         yield generate(random.Random(f"{seed}/{name}/{r}"), 0.0)
 
 
+def undated(org: Org) -> Org:
+    """The org as the service saw it before employment dates: everybody in every window, 0 when not employed."""
+    return replace(org, people=tuple(replace(p, hired=None, left=None) for p in org.people))
+
+
 def study(name: str, replications: int, *, seed: int = 2026, with_legacy: bool = False,
           legacy_resamples: int = 400, drawn: Iterable[Org] | None = None) -> Result:
     """Run the scenario ``replications`` times without a true effect (or over the orgs ``drawn``)."""
     covered = descriptive = refused = legacy_covered = legacy_answers = runs = 0
+    undated_covered = undated_intervals = placebo_covered = placebo_intervals = 0
     effects: list[float] = []
     for r, org in enumerate(orgs(name, replications, seed=seed) if drawn is None else drawn):
         runs += 1
+        if org.start is not None:
+            found_its, placebo = replicate_its(org)
+            covered += found_its.low <= org.truth <= found_its.high
+            effects.append(found_its.effect)
+            placebo_intervals += 1
+            placebo_covered += placebo.low <= 0.0 <= placebo.high
+            continue
         found = replicate(org)
         if isinstance(found, ImpactRefused):
             refused += 1
@@ -303,6 +433,11 @@ def study(name: str, replications: int, *, seed: int = 2026, with_legacy: bool =
         else:
             covered += found.low <= org.truth <= found.high
             effects.append(found.effect)
+        if any(p.hired is not None or p.left is not None for p in org.people):
+            without = replicate(undated(org))
+            if isinstance(without, ImpactEstimate):
+                undated_intervals += 1
+                undated_covered += without.low <= org.truth <= without.high
         if with_legacy and org.people[0].dens is None:
             former = legacy(org, random.Random(r), legacy_resamples)
             if former is not None:
@@ -310,4 +445,5 @@ def study(name: str, replications: int, *, seed: int = 2026, with_legacy: bool =
                 legacy_covered += former[0] <= org.truth <= former[1]
     return Result(name, runs, len(effects), covered, descriptive, refused,
                   statistics.fmean(effects) if effects else 0.0, legacy_covered if legacy_answers else None,
-                  legacy_answers)
+                  legacy_answers, undated_covered if undated_intervals else None, undated_intervals,
+                  placebo_covered if placebo_intervals else None, placebo_intervals)

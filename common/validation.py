@@ -224,6 +224,14 @@ async def check_request(request: Request) -> None:
         raise RequestValidationError(errors[:MAX_REPORTED])
 
 
+def employment_in_order(model: Any) -> Any:
+    """A model validator for a person's employment dates: nobody leaves before they were hired."""
+    hired, left = getattr(model, "hired_on", None), getattr(model, "left_on", None)
+    if hired is not None and left is not None and left < hired:
+        raise ValueError(f"left_on ({left}) must not be before hired_on ({hired})")
+    return model
+
+
 def distinct(values: list[str] | None) -> list[str] | None:
     """A field validator for lists whose values must not repeat."""
     if values is not None and len(set(values)) != len(values):

@@ -165,8 +165,11 @@ class ScorecardsQuery:
 
     @strawberry.field(description="Did the metric move for the people who took a course (courseId), joined a "
                                   "programme (programmeId) or were in teamOf's team on a date, compared with "
-                                  "those who did not (yet)? Too few teams for an interval: ImpactDescriptive; "
-                                  "expected refusals are union members. See docs/impact.md.")
+                                  "those who did not (yet)? A date without teamOf is a company-wide kickoff: "
+                                  "with nobody left to compare with, an interrupted time series (design). People "
+                                  "count only while employed; every answer carries a placebo check. Too few teams "
+                                  "for an interval: ImpactDescriptive; expected refusals are union members. See "
+                                  "docs/impact.md.")
     async def impact(self, info: Ctx, metric: str, course_id: str | None = None,
                      programme_id: strawberry.ID | None = None, date: date | None = None,
                      team_of: strawberry.ID | None = None, role: str = "seller",

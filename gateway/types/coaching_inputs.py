@@ -25,6 +25,8 @@ class PersonInput:
     roles: list[PersonRole] | None = UNSET
     active: bool | None = UNSET
     manager_is_coach: bool | None = UNSET
+    hired_on: date | None = strawberry.field(default=UNSET, description="The first day employed.")
+    left_on: date | None = strawberry.field(default=UNSET, description="The last day employed.")
     external_ids: list[ExternalIdInput] | None = UNSET
 
 
@@ -45,6 +47,8 @@ class PersonPatch:
     roles: list[PersonRole] | None = UNSET
     active: bool | None = UNSET
     manager_is_coach: bool | None = UNSET
+    hired_on: date | None = strawberry.field(default=UNSET, description="The first day employed; null clears it.")
+    left_on: date | None = strawberry.field(default=UNSET, description="The last day employed; null clears it.")
 
 
 @strawberry.input

@@ -75,6 +75,9 @@ class Person:
     roles: list[PersonRole]
     active: bool
     manager_is_coach: bool = strawberry.field(description="Whether their manager counts as their coach.")
+    hired_on: date | None = strawberry.field(description="The first day employed (null: not recorded).")
+    left_on: date | None = strawberry.field(description="The last day employed (null: still employed). Impact "
+                                                        "counts a person only while employed (docs/impact.md).")
     external_ids: list[ExternalId]
     created_at: datetime
     updated_at: datetime
@@ -158,6 +161,8 @@ class Person:
         return cls(id=d["id"], name=d["name"], email=d["email"], title=d["title"],
                    roles=[PersonRole(r) for r in d["roles"]], active=d["active"],
                    manager_is_coach=d["manager_is_coach"],
+                   hired_on=date.fromisoformat(d["hired_on"]) if d.get("hired_on") else None,
+                   left_on=date.fromisoformat(d["left_on"]) if d.get("left_on") else None,
                    external_ids=[ExternalId(source=k, external_id=v) for k, v in sorted(d["external_ids"].items())],
                    created_at=dt(d["created_at"]), updated_at=dt(d["updated_at"]))
 

@@ -186,14 +186,44 @@ class ImpactDenominators:
                                                               "comparison_post")})
 
 
+@strawberry.type(description="The pre-period placebo check: the same estimate at a fake date windowDays before the "
+                             "real one (every treated day moved back one window), where nothing happened. An "
+                             "interval that excludes 0 there says the design does not hold for these data: do not "
+                             "trust the real estimate either.")
+class ImpactPlacebo:
+    day: date = strawberry.field(description="The fake date: comparisonDay - windowDays.")
+    shift_days: int = strawberry.field(description="How far every date was moved back, days.")
+    effect: float | None = strawberry.field(description="The estimate at the fake date, in the answer's `unit`; "
+                                                        "null when the data there support none (see note).")
+    low: float | None = strawberry.field(description="Lower end of its interval, in `unit`; null without one.")
+    high: float | None = strawberry.field(description="Upper end of its interval, in `unit`; null without one.")
+    holds: bool | None = strawberry.field(description="Whether its interval contains 0 (the check passed); null "
+                                                      "without an interval.")
+    note: str | None = strawberry.field(description="Why there is no interval or no estimate.")
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any] | None) -> "ImpactPlacebo | None":
+        return None if d is None else cls(day=date.fromisoformat(d["day"]), **{
+            k: d[k] for k in ("shift_days", "effect", "low", "high", "holds", "note")})
+
+
+@strawberry.enum(description="How an impact is estimated: against a comparison group (difference in differences) "
+                             "or, when everybody was treated on the date, as an interrupted time series (the "
+                             "history before the date predicts the counterfactual).")
+class ImpactDesign(Enum):
+    COMPARISON_GROUP = "comparison_group"
+    INTERRUPTED_TIME_SERIES = "interrupted_time_series"
+
+
 def _impact_figures(d: dict[str, Any]) -> dict[str, Any]:
     """The fields ImpactEstimate and ImpactDescriptive share, from the metrics REST answer."""
     return dict(metric_key=d["metric"], course_id=d["course_id"], programme_id=d["programme_id"],
                 day=date.fromisoformat(d["day"]) if d["day"] else None, team_of=d["team_of"], role=d["role"],
                 window_days=d["window_days"], unit=d["unit"], comparison_day=date.fromisoformat(d["comparison_day"]),
-                denominators=ImpactDenominators.from_json(d["denominators"]),
-                **{k: d[k] for k in ("excluded", "without_comparison", "effect", "confidence", "treated_size",
-                                     "comparison_size", "treated_pre", "treated_post", "comparison_pre",
+                denominators=ImpactDenominators.from_json(d["denominators"]), design=ImpactDesign(d["design"]),
+                placebo=ImpactPlacebo.from_json(d["placebo"]),
+                **{k: d[k] for k in ("excluded", "not_employed", "without_comparison", "effect", "confidence",
+                                     "treated_size", "comparison_size", "treated_pre", "treated_post", "comparison_pre",
                                      "comparison_post", "method", "inference_unit", "treated_units",
                                      "comparison_units", "cohorts", "weighting")})
 
@@ -210,8 +240,12 @@ class ImpactFigures:
     unit: str = strawberry.field(description="What effect and the group values count, per what window.")
     comparison_day: date = strawberry.field(description="The date, or the median treated day (each treated day's "
                                                         "people are compared over their own windows).")
+    design: ImpactDesign = strawberry.field(description="Against a comparison group, or an interrupted time "
+                                                        "series (everybody treated on the date).")
     excluded: int = strawberry.field(description="Treated people left out because their post window has not ended "
                                                  "yet, count.")
+    not_employed: int = strawberry.field(description="Treated people left out because they were not employed on "
+                                                     "every day of their pre and post windows, count.")
     without_comparison: int = strawberry.field(description="Treated people left out because fewer than 5 people "
                                                            "were not (yet) treated over their windows, count.")
     effect: float = strawberry.field(description="The difference in differences, in `unit`.")
@@ -225,10 +259,11 @@ class ImpactFigures:
                                                          "`unit`.")
     comparison_post: float = strawberry.field(description="The comparison group's value in the post window, in "
                                                           "`unit`.")
-    method: str = strawberry.field(description="How the interval is made: welch_t (persons), team_t (teams), or "
-                                               "descriptive (none).")
-    inference_unit: str = strawberry.field(description="What varies independently in the interval: person or "
-                                                       "team (each person's direct manager).")
+    method: str = strawberry.field(description="How the interval is made: welch_t (persons), team_t (teams), "
+                                               "its_t (the time series' backtest windows) or descriptive (none).")
+    inference_unit: str = strawberry.field(description="What varies independently in the interval: person, team "
+                                                       "(each person's direct manager) or window (the time series' "
+                                                       "earlier forecast windows).")
     treated_units: int = strawberry.field(description="Persons or teams on the treated side, count.")
     comparison_units: int = strawberry.field(description="Persons or teams on the comparison side, count.")
     cohorts: int = strawberry.field(description="Distinct treated days, each compared over its own windows, count.")
@@ -236,13 +271,18 @@ class ImpactFigures:
                                                          "counts and sums.")
     denominators: ImpactDenominators | None = strawberry.field(description="A deal-weighted ratio's denominators "
                                                                            "per person in each window.")
+    placebo: ImpactPlacebo | None = strawberry.field(description="The pre-period placebo check beside the "
+                                                                 "estimate; null only when the history is too short.")
 
 
 @strawberry.type(description="Difference in differences: (treated post - pre) - (comparison post - pre), each "
                              "treated person over their own windows of windowDays before and after their day and "
                              "compared with the people not (yet) treated over the same windows, with a 95% t "
-                             "interval on whole units (inferenceUnit: persons or teams). Every figure is in `unit`. "
-                             "See docs/impact.md.")
+                             "interval on whole units (inferenceUnit: persons or teams). When everybody was treated "
+                             "on the date (design INTERRUPTED_TIME_SERIES): the post window against the one the "
+                             "history before the date predicts, the comparison values being that counterfactual. "
+                             "Every figure is in `unit`; `placebo` is the same estimate one window earlier. See "
+                             "docs/impact.md.")
 class ImpactEstimate(ImpactFigures):
     unit: str = strawberry.field(description="What effect, low, high and the group values count, per what window: "
                                              "e.g. \"c_level_meetings per person per 28 days\" (a count or sum: "
@@ -261,11 +301,16 @@ class ImpactEstimate(ImpactFigures):
     seed: int = strawberry.field(description="The bootstrap seed, a number without unit: 0 (kept for earlier "
                                              "clients).",
                                  deprecation_reason="The interval is no longer a bootstrap: see method.")
+    backtests: int | None = strawberry.field(description="The time series' earlier forecast windows its interval "
+                                                         "is measured on, count; null with a comparison group.")
+    training_days: int | None = strawberry.field(description="The history each forecast of the time series is "
+                                                             "fitted on, days; null with a comparison group.")
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "ImpactEstimate":
         return cls(**_impact_figures(d), low=d["low"], high=d["high"], standard_error=d["standard_error"],
-                   df=d["df"], resamples=d["resamples"], seed=d["seed"])
+                   df=d["df"], resamples=d["resamples"], seed=d["seed"], backtests=d["backtests"],
+                   training_days=d["training_days"])
 
 
 @strawberry.type(description="The figures of a difference in differences without an interval: the design cannot "

@@ -83,7 +83,8 @@ async def _record(session: AsyncSession, events: Iterable[Event]) -> None:
 def person_payload(p: Person, external_ids: Mapping[str, str]) -> dict[str, Any]:
     return {"id": p.id, "version": p.version, "name": p.name, "email": p.email, "title": p.title,
             "roles": list(p.roles), "active": p.active, "manager_is_coach": p.manager_is_coach,
-            "external_ids": dict(external_ids), "updated_at": p.updated_at}
+            "hired_on": p.hired_on, "left_on": p.left_on, "external_ids": dict(external_ids),
+            "updated_at": p.updated_at}
 
 
 def line_payload(line: ReportingLine, *, deleted: bool = False) -> dict[str, Any]:

@@ -54,6 +54,9 @@ class Person(Base):
     roles: Mapped[list[str]] = mapped_column(JSONType)
     active: Mapped[bool] = mapped_column(Boolean)
     manager_is_coach: Mapped[bool] = mapped_column(Boolean)  # the current manager coaches unless turned off
+    # Employment: employed on the days hired_on <= d <= left_on (open ends when null; docs/impact.md).
+    hired_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    left_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     # Grows by one with every change (under the row lock): the entity_version of its events.
     version: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -80,6 +80,19 @@ class ImpactDenominatorsOut(BaseModel):
     comparison_post: float
 
 
+class ImpactPlaceboOut(BaseModel):
+    """The same estimate at a fake date `window_days` before the real one (each treated day moved back one
+    window): nothing happened there, so an interval excluding 0 says the design does not hold for these data."""
+
+    day: date  # the fake date: comparison_day - window_days
+    shift_days: int  # how far every date was moved back (window_days)
+    effect: float | None  # null when refused
+    low: float | None  # null without an interval
+    high: float | None
+    holds: bool | None  # the interval contains 0 (the check passed); null without an interval
+    note: str | None  # why there is no interval or no estimate
+
+
 class ImpactOut(BaseModel):
     """Difference in differences: (treated post - pre) - (comparison post - pre) over each treated person's own
     windows, with a t interval on whole units (persons or teams), or figures only (`descriptive_only`)."""
@@ -93,7 +106,9 @@ class ImpactOut(BaseModel):
     window_days: int
     unit: str  # what effect, low, high and the group values count, per what window, e.g. "calls per person per 28 days"
     comparison_day: date  # the date, or the median treated day (every cohort is compared over its own windows)
+    design: Literal["comparison_group", "interrupted_time_series"]  # the latter: everybody treated, no comparison
     excluded: int  # treated people whose post window has not ended yet
+    not_employed: int  # treated people left out: not employed on every day of their pre and post windows
     without_comparison: int  # treated people left out: fewer than 5 people not (yet) treated over their windows
     effect: float
     low: float | None  # null when descriptive_only
@@ -107,10 +122,11 @@ class ImpactOut(BaseModel):
     comparison_post: float
     resamples: int  # 0: the interval is analytic (kept for clients of the former bootstrap)
     seed: int  # 0, as resamples
-    method: Literal["welch_t", "team_t", "descriptive"]
+    method: Literal["welch_t", "team_t", "descriptive", "its_t"]
     descriptive_only: bool  # true: too few units for an interval that holds; low and high are null
     note: str | None  # why the answer is descriptive only
-    inference_unit: Literal["person", "team"]  # what varies independently in the interval
+    inference_unit: Literal["person", "team", "window"]  # what varies independently in the interval (window: the
+    # time series' backtest windows)
     treated_units: int  # persons or teams on the treated side
     comparison_units: int
     cohorts: int  # distinct treated days, each compared over its own windows
@@ -118,6 +134,9 @@ class ImpactOut(BaseModel):
     df: float | None  # degrees of freedom of the t interval
     weighting: Literal["deals", "persons"] | None  # a ratio's weighting; null for counts and sums
     denominators: ImpactDenominatorsOut | None  # a deal-weighted ratio's denominators per person
+    backtests: int | None  # the time series' earlier forecasts its interval is measured on; null otherwise
+    training_days: int | None  # the history each forecast of the time series is fitted on; null otherwise
+    placebo: ImpactPlaceboOut | None  # the pre-period check; null only when the history is too short for it
 
 
 # ---- coaching figures from the read model (coaching_figures.py)

@@ -51,7 +51,8 @@ def _pick(event: Event, *fields: str) -> dict[str, Any]:
 
 
 def _person(event: Event) -> dict[str, Any]:
-    item = _pick(event, "name", "email", "roles", "active", "external_ids", "manager_is_coach")
+    item = _pick(event, "name", "email", "roles", "active", "external_ids", "manager_is_coach", "hired_on",
+                 "left_on")
     if item["manager_is_coach"] is None:  # not in events recorded before it was published
         del item["manager_is_coach"]
     return item

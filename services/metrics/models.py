@@ -117,6 +117,9 @@ class Person(Base):
     active: Mapped[bool] = mapped_column(Boolean)
     # their manager of the day coaches them unless turned off (the coaching service's implicit link)
     manager_is_coach: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    # employed on the days hired_on <= d <= left_on (open ends when null): impact counts them only then
+    hired_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    left_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     deleted: Mapped[bool] = mapped_column(Boolean)
     version: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -81,7 +81,7 @@ class Entity:
 
 def _person(p: PersonItem) -> dict[str, Any]:
     return {"name": p.name, "email": p.email, "roles": list(p.roles), "active": p.active,
-            "manager_is_coach": p.manager_is_coach}
+            "manager_is_coach": p.manager_is_coach, "hired_on": p.hired_on, "left_on": p.left_on}
 
 
 def _external_ids(p: PersonItem) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from common.validation import Envelope, Input, Moment, distinct
+from common.validation import Envelope, Input, Moment, distinct, employment_in_order
 
 Source = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
@@ -209,9 +209,12 @@ class PersonItem(Versioned):
     roles: list[Role] = Field(default_factory=list, max_length=5)
     active: bool = True
     manager_is_coach: bool = True  # their manager of the day coaches them (the coaching service's implicit link)
+    hired_on: date | None = None  # employed on the days hired_on <= d <= left_on (open ends when null)
+    left_on: date | None = None
     external_ids: dict[Source, ExternalId] = Field(default_factory=dict, max_length=20)
 
     _roles = field_validator("roles")(distinct)
+    _employment = model_validator(mode="after")(employment_in_order)
 
 
 class ReportingLineItem(Versioned):

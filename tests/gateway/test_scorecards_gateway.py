@@ -93,7 +93,8 @@ async def test_impact_through_graphql(gql, metrics):
     org = await plant(metrics)
     query = """query($course: String!) { impact(metric: "meetings", courseId: $course, windowDays: 28) {
         __typename ... on ImpactEstimate { effect low high unit treatedSize comparisonSize method inferenceUnit
-                                           cohorts weighting denominators { treatedPre } }
+                                           cohorts weighting denominators { treatedPre } design notEmployed
+                                           placebo { day shiftDays effect low high holds note } }
         ... on ImpactRefused { reason treatedSize comparisonSize minGroup }
         ... on ValidationProblem { fields { field code } } } }"""
     found = (await gql(query, course="exec-conversations"))["impact"]
@@ -103,6 +104,8 @@ async def test_impact_through_graphql(gql, metrics):
     assert (found["method"], found["inferenceUnit"], found["weighting"], found["denominators"]) == (
         "welch_t", "person", None, None)
     assert found["cohorts"] == len(set(org["treated"].values()))
+    assert (found["design"], found["notEmployed"]) == ("COMPARISON_GROUP", 0)
+    assert found["placebo"]["shiftDays"] == 28 and found["placebo"]["holds"] is True, found["placebo"]
     kickoff = """query($day: Date!, $team: ID!, $unit: InferenceUnit!) {
         impact(metric: "meetings", date: $day, teamOf: $team, windowDays: 28, unit: $unit) {
         __typename ... on ImpactDescriptive { effect inferenceUnit treatedUnits comparisonUnits note }
@@ -117,6 +120,11 @@ async def test_impact_through_graphql(gql, metrics):
     refused = (await gql(query, course="rare"))["impact"]
     assert refused == {"__typename": "ImpactRefused", "reason": "treated_group_too_small", "treatedSize": 3,
                        "comparisonSize": 33, "minGroup": 5}
+    # everybody kicked off (a date without teamOf): a time series, which needs more history than these 140 days
+    data = await gql("""query($day: Date!) { impact(metric: "meetings", date: $day) { __typename
+        ... on ValidationProblem { fields { field code } } } }""", day=org["kickoff"].isoformat())
+    assert data["impact"] == {"__typename": "ValidationProblem", "fields": [{"field": "date",
+                                                                             "code": "history_too_short"}]}
     data = await gql("""{ impact(metric: "meetings", programmeId: "nope") { __typename
         ... on ValidationProblem { fields { field code } } } }""")
     assert data["impact"] == {"__typename": "ValidationProblem", "fields": [{"field": "programmeId",

@@ -6,7 +6,9 @@ design cannot support one. The full form (1,000 replications, the table in docs/
 The runs are seeded, so the test cannot flake; the tolerance is still derived from the sampling error of a
 coverage measured over REPLICATIONS intervals (4 binomial standard errors around 95%: 91.9-98.1% at 200) so that
 it keeps its meaning if the seeds change. The former estimator fails the same bound on the seasonal, staggered
-scenario (its coverage there is about 68%).
+scenario (its coverage there is about 68%), and so does the estimator itself when it ignores employment dates on
+the new-hires scenario. The company-wide kickoff (no comparison group) is the interrupted time series of its.py,
+whose placebo check must hold its level as well.
 """
 
 import functools
@@ -15,7 +17,7 @@ import random
 
 import pytest
 
-from bench.impact_scenarios import SCENARIOS, Org, legacy, orgs, study
+from bench.impact_scenarios import SCENARIOS, Org, legacy, orgs, study, undated
 from tests.dbs import PG_URL
 
 # Pure statistics, no database: the SQLite leg of CI runs it, the PostgreSQL leg would only repeat it.
@@ -57,3 +59,18 @@ def test_the_former_estimator_fails_the_seasonal_staggered_scenario() -> None:
         assert former is not None
         covered += former[0] <= org.truth <= former[1]
     assert NOMINAL - covered / REPLICATIONS > bound(REPLICATIONS), covered
+
+
+def test_the_time_series_placebo_holds_its_95_percent() -> None:
+    """Nothing happened one window before the kickoff: the placebo's interval must hold 0 as often as stated (a
+    placebo that cried wolf would make every estimate look suspect)."""
+    result = study("company_kickoff", REPLICATIONS, drawn=drawn("company_kickoff"))
+    assert result.placebo_coverage is not None and result.placebo_intervals == REPLICATIONS
+    assert abs(result.placebo_coverage - NOMINAL) <= bound(REPLICATIONS), result
+
+
+def test_employment_dates_are_what_keeps_the_new_hires_scenario_honest() -> None:
+    """The same orgs with everybody counted in every window (0 before joining): new hires' "change" is inflated
+    and the interval misses."""
+    result = study("new_hires", REPLICATIONS, drawn=[undated(org) for org in drawn("new_hires")])
+    assert result.coverage is not None and NOMINAL - result.coverage > bound(REPLICATIONS), result

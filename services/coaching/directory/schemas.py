@@ -4,9 +4,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 
-from common.validation import Envelope, Input, distinct
+from common.validation import Envelope, Input, distinct, employment_in_order
 
 Role = Literal["seller", "manager", "leader", "enablement", "admin"]
 Source = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
@@ -29,9 +29,12 @@ class PersonIn(Input):
     roles: list[Role] = Field(default_factory=_seller, max_length=5)
     active: bool = True
     manager_is_coach: bool = True
+    hired_on: date | None = None  # employed on the days hired_on <= d <= left_on (open ends when null)
+    left_on: date | None = None  # the last day employed
     external_ids: dict[Source, ExternalRef] = Field(default_factory=dict, max_length=20)
 
     _roles = field_validator("roles")(distinct)
+    _employment = model_validator(mode="after")(employment_in_order)
 
 
 class PersonPatch(Input):
@@ -41,8 +44,11 @@ class PersonPatch(Input):
     roles: list[Role] | None = Field(default=None, max_length=5)
     active: bool | None = None
     manager_is_coach: bool | None = None
+    hired_on: date | None = None  # null clears it (employed since ever)
+    left_on: date | None = None  # null clears it (still employed)
 
     _roles = field_validator("roles")(distinct)
+    _employment = model_validator(mode="after")(employment_in_order)
 
 
 class PersonOut(BaseModel):
@@ -53,6 +59,8 @@ class PersonOut(BaseModel):
     roles: list[Role]
     active: bool
     manager_is_coach: bool
+    hired_on: date | None
+    left_on: date | None
     external_ids: dict[str, str]
     created_at: datetime
     updated_at: datetime
@@ -77,9 +85,12 @@ class BulkItem(Input):
     title: Title = ""
     roles: list[Role] = Field(default_factory=_seller, max_length=5)
     active: bool = True
+    hired_on: date | None = None
+    left_on: date | None = None
     manager_external_id: ExternalRef | None = None
 
     _roles = field_validator("roles")(distinct)
+    _employment = model_validator(mode="after")(employment_in_order)
 
 
 class BulkUpsert(Envelope):

@@ -30,7 +30,8 @@ from services.coaching.models import ExternalId, Person, ReportingLine
 from services.coaching.org import Org
 from services.coaching.visibility import Visibility
 
-FIELDS = ("name", "email", "title", "roles", "active")
+FIELDS = ("name", "email", "title", "roles", "active", "hired_on", "left_on")
+EMPLOYMENT = {"hired_on", "left_on"}
 
 
 def _invalid(field: str, message: str, code: str) -> InvalidInput:
@@ -39,7 +40,8 @@ def _invalid(field: str, message: str, code: str) -> InvalidInput:
 
 def person_out(p: Person, external_ids: dict[str, str]) -> PersonOut:
     return PersonOut(id=p.id, name=p.name, email=p.email, title=p.title, roles=p.roles,
-                     active=p.active, manager_is_coach=p.manager_is_coach, external_ids=external_ids,
+                     active=p.active, manager_is_coach=p.manager_is_coach, hired_on=p.hired_on,
+                     left_on=p.left_on, external_ids=external_ids,
                      created_at=p.created_at, updated_at=p.updated_at)
 
 
@@ -103,6 +105,10 @@ class DirectoryService:
         for field in ("name", "roles", "active", "manager_is_coach", "title"):
             if field in changes and changes[field] is None:
                 raise _invalid(field, f"{field} cannot be null", "not_null")
+        hired, left = changes.get("hired_on", p.hired_on), changes.get("left_on", p.left_on)
+        if hired is not None and left is not None and left < hired:
+            field = "left_on" if "left_on" in changes else "hired_on"
+            raise _invalid(field, f"left_on ({left}) must not be before hired_on ({hired})", "employment_order")
         if changes.get("email") and await self.repo.email_taken(changes["email"], except_id=p.id):
             raise Conflict(f"Another person already has the email {changes['email']}.")
         changed = any(getattr(p, field) != value for field, value in changes.items())
@@ -269,7 +275,11 @@ class DirectoryService:
             if holder is not None and (existing is None or holder.id != existing.id):
                 results[index] = _rejected(index, item.external_id, "email", "another person has this email")
                 continue
-            values = item.model_dump(include=set(FIELDS))
+            # employment dates change only when the item gives them (a CRM user sync does not know them)
+            values = item.model_dump(include=set(FIELDS) - (EMPLOYMENT - item.model_fields_set))
+            if existing is not None and _employment_reversed(existing, values):
+                results[index] = _rejected(index, item.external_id, "left_on", "left_on must not be before hired_on")
+                continue
             if existing is None:
                 p = Person(id=new_id(), tenant_id=self.tenant_id, manager_is_coach=True, version=1, created_at=now,
                            updated_at=now, **values)
@@ -321,6 +331,11 @@ class DirectoryService:
                 continue
             if results[index].status == "unchanged":
                 results[index].status = "updated"
+
+
+def _employment_reversed(p: Person, values: dict[str, object]) -> bool:
+    hired, left = values.get("hired_on", p.hired_on), values.get("left_on", p.left_on)
+    return isinstance(hired, date) and isinstance(left, date) and left < hired
 
 
 def _rejected(index: int, external_id: str | None, field: str, message: str) -> BulkItemResult:
