@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy import JSON, DateTime, MetaData, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, ExceptionContext
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -134,3 +134,14 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 # scope="function": the commit happens when the handler returns, before the response is sent.
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+
+
+async def _read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    db: Database = request.app.state.db
+    async with db.engine.connect() as conn:
+        yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+
+
+# For a read answered by one statement (which sees one snapshot by itself): a pooled connection in autocommit,
+# so the request costs that statement's round trip and no BEGIN/COMMIT; returned before the response is sent.
+ReadConnectionDep = Annotated[AsyncConnection, Depends(_read_connection, scope="function")]
