@@ -3,14 +3,16 @@ connection, the behaviours with their published and draft versions and those ver
 straight from the rows into the wire schemas: no ORM identity map, no lazy or select-in loads, no transaction
 (a single statement reads one snapshot by itself, so the connection runs in autocommit: no BEGIN, no COMMIT).
 
-The statement's shape is the same for every request of a kind; SQLAlchemy compiles it once and caches it (the
-values are bound parameters). The tenant filter is applied here, as in repository.py."""
+The statements are built once (one per combination of list filters) with bound parameters, so a request neither
+builds nor compiles SQL: SQLAlchemy finds the compiled form by the statement's memoised cache key. The tenant
+filter is applied here, as in repository.py."""
 
+import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from common.errors import NotFound
@@ -69,46 +71,56 @@ def _render(rows: Sequence[Any]) -> list[BehaviorOut]:
     return out
 
 
+_BY_ID = _with_versions(select(_b).where(_b.c.tenant_id == bindparam("tenant"),
+                                         _b.c.id == bindparam("id")).subquery())
+_BY_KEY = _with_versions(select(_b).where(_b.c.tenant_id == bindparam("tenant"),
+                                          _b.c.key == bindparam("key")).subquery())
+FILTERS = ("ids", "keys", "status", "audience", "objective_id", "category", "after")
+
+
+@functools.cache
+def _page_statement(given: tuple[str, ...]) -> Select[Any]:
+    """The list statement for the filters given (bound parameters named after them, plus tenant and limit)."""
+    heads = select(_b).where(_b.c.tenant_id == bindparam("tenant"))
+    conditions: dict[str, Callable[[], ColumnElement[bool]]] = {
+        "ids": lambda: _b.c.id.in_(bindparam("ids", expanding=True)),
+        "keys": lambda: _b.c.key.in_(bindparam("keys", expanding=True)),
+        "status": lambda: _b.c.status == bindparam("status"),
+        "audience": lambda: _b.c.audience_mask.op("&")(bindparam("audience")) != 0,
+        "objective_id": lambda: _b.c.objective_id == bindparam("objective_id"),
+        "category": lambda: _b.c.category == bindparam("category"),
+        "after": lambda: _b.c.id > bindparam("after"),
+    }
+    for name in given:
+        heads = heads.where(conditions[name]())
+    return _with_versions(heads.order_by(_b.c.id).limit(bindparam("limit")).subquery())
+
+
 class BehaviorViews:
     def __init__(self, conn: AsyncConnection, tenant_id: uuid.UUID) -> None:
         self.conn = conn
         self.tenant_id = tenant_id
 
-    async def _one(self, where: Any) -> BehaviorOut | None:
-        heads = select(_b).where(_b.c.tenant_id == self.tenant_id, where).subquery()
-        found = _render((await self.conn.execute(_with_versions(heads))).all())
-        return found[0] if found else None
-
     async def get(self, behavior_id: uuid.UUID) -> BehaviorOut:
-        found = await self._one(_b.c.id == behavior_id)
-        if found is None:
+        found = _render((await self.conn.execute(_BY_ID, {"tenant": self.tenant_id, "id": behavior_id})).all())
+        if not found:
             raise NotFound(f"Behaviour {behavior_id} does not exist.")
-        return found
+        return found[0]
 
     async def by_key(self, key: str) -> BehaviorOut:
-        found = await self._one(_b.c.key == key)
-        if found is None:
+        found = _render((await self.conn.execute(_BY_KEY, {"tenant": self.tenant_id, "key": key})).all())
+        if not found:
             raise NotFound(f"No behaviour has the key '{key}'.")
-        return found
+        return found[0]
 
     async def page(self, *, ids: Sequence[uuid.UUID] | None, keys: Sequence[str] | None, status: str | None,
                    audience: str | None, objective_id: uuid.UUID | None, category: str | None,
                    after: uuid.UUID | None, limit: int) -> list[BehaviorOut]:
         """Up to limit + 1 behaviours in id order after `after` (the extra one tells that there is more)."""
-        heads = select(_b).where(_b.c.tenant_id == self.tenant_id)
-        if ids is not None:
-            heads = heads.where(_b.c.id.in_(ids))
-        if keys is not None:
-            heads = heads.where(_b.c.key.in_(keys))
-        if status is not None:
-            heads = heads.where(_b.c.status == status)
-        if audience is not None:
-            heads = heads.where(_b.c.audience_mask.op("&")(AUDIENCE_BITS[audience]) != 0)
-        if objective_id is not None:
-            heads = heads.where(_b.c.objective_id == objective_id)
-        if category is not None:
-            heads = heads.where(_b.c.category == category)
-        if after is not None:
-            heads = heads.where(_b.c.id > after)
-        heads = heads.order_by(_b.c.id).limit(limit + 1)
-        return _render((await self.conn.execute(_with_versions(heads.subquery()))).all())
+        values: dict[str, Any] = {"ids": ids, "keys": keys, "status": status, "objective_id": objective_id,
+                                  "category": category, "after": after,
+                                  "audience": None if audience is None else AUDIENCE_BITS[audience]}
+        given = {k: v for k, v in values.items() if v is not None}
+        statement = _page_statement(tuple(k for k in FILTERS if k in given))
+        params = {**given, "tenant": self.tenant_id, "limit": limit + 1}
+        return _render((await self.conn.execute(statement, params)).all())
