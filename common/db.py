@@ -11,6 +11,7 @@ from sqlalchemy import JSON, DateTime, MetaData, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -75,12 +76,15 @@ def _without_row_values(context: ExceptionContext) -> None:
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """`pool_size=0`: no pool (each connection is opened when asked and closed when returned)."""
     # hide_parameters: no statement's parameters in an exception's text (nor in any log that quotes it)
     kwargs: dict[str, Any] = {"json_serializer": _json,  # pydantic-core's Rust encoder, not json.dumps
                               "hide_parameters": True}
     if is_sqlite(url):
         kwargs["connect_args"] = {"timeout": 30}
-    else:
+    if pool_size == 0:
+        kwargs["poolclass"] = NullPool
+    elif not is_sqlite(url):
         kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
     engine = create_async_engine(url, **kwargs)
     event.listen(engine.sync_engine, "handle_error", _without_row_values)

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from common.db import SessionDep, utcnow
 from common.errors import Forbidden, InvalidInput
@@ -16,7 +16,8 @@ from services.metrics.coaching_queue import QueueService
 from services.metrics.definitions import tenant_metrics
 from services.metrics.deps import Reader
 from services.metrics.impact import Weighting
-from services.metrics.impact_service import ImpactRepository, ImpactService, UnitChoice
+from services.metrics.impact_service import UnitChoice
+from services.metrics.impact_worker import impact_off_the_loop
 from services.metrics.periods import ScorecardPeriod
 from services.metrics.queue_schemas import QueueAnswer
 from services.metrics.repository import DefinitionRepository, QueryRepository
@@ -90,7 +91,7 @@ async def adoption(principal: Reader, session: SessionDep, behavior_key: Behavio
 
 
 @router.get("/impact")
-async def impact(principal: Reader, session: SessionDep,
+async def impact(request: Request, principal: Reader, session: SessionDep,
                  metric: Annotated[str, Query(pattern=r"^[a-z][a-z0-9_]{1,63}$")],
                  course_id: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
                  programme_id: uuid.UUID | None = None, date_: Annotated[Day | None, Query(alias="date")] = None,
@@ -111,7 +112,8 @@ async def impact(principal: Reader, session: SessionDep,
     if found is None:
         raise InvalidInput(f"There is no metric {metric!r}.", errors=[
             {"field": "query.metric", "message": f"unknown metric {metric!r}", "code": "unknown_metric"}])
-    return await ImpactService(ImpactRepository(session, principal.tenant_id), today).impact(
+    return await impact_off_the_loop(  # a worker thread: seconds of CPU, not on the loop (impact_worker.py)
+        request.app.state.db.url, principal.tenant_id, today,
         found, course_id=course_id, programme_id=programme_id, day=date_, team_of=team_of, role=role,
         window_days=window_days, unit=unit, weighting=weighting)
 
