@@ -1,34 +1,37 @@
 """Impact off the event loop: an impact query reads tens of thousands of daily rows and walks every treated and
-comparison person's windows, seconds of CPU that would stall every other request of the process if it ran on the
-loop. `impact_off_the_loop` runs the whole ImpactService call (its reads included) in a worker thread on an event
-loop of its own, with an engine of its own (asyncpg connections belong to one loop) that holds no pool: one
-connection, opened for the call and closed after it. At most `THREADS` impact queries compute at once; more wait
-for a turn without holding the loop.
+comparison person's windows, seconds of CPU that would stall every other request of the service if it ran on
+the loop (and, in a thread, still would: the loop would wait for the GIL behind it). `impact_off_the_loop` runs
+the whole ImpactService call, its reads included, in a worker process: a pool of `PROCESSES`, shared by every
+app of the process, started on first use (spawned: no copy of the parent's loop, threads or connections). Each
+call opens one connection of its own (no pool) and closes it. Calls beyond `PROCESSES` wait for a worker
+without holding the loop.
 
 The request's own session has done the visibility checks; the impact reads run in their own transaction on the
-same database, filtered by the same tenant (ImpactRepository)."""
+same database, filtered by the same tenant (ImpactRepository). The typed errors of ImpactService (InvalidInput)
+come back as they were raised: their class, detail and field errors."""
 
 import asyncio
+import multiprocessing
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from typing import Any
 
-import anyio
-
 from common.db import Database
+from common.errors import AppError
 from services.metrics.analysis_schemas import ImpactOut
 from services.metrics.catalogue import Metric
 from services.metrics.impact_service import ImpactRepository, ImpactService
 
-THREADS = 2
-_limiter: anyio.CapacityLimiter | None = None
+PROCESSES = 2
+_pool: ProcessPoolExecutor | None = None
 
 
-def _threads() -> anyio.CapacityLimiter:
-    global _limiter
-    if _limiter is None:  # created on the loop that first asks (a limiter belongs to one loop's library)
-        _limiter = anyio.CapacityLimiter(THREADS)
-    return _limiter
+def _workers() -> ProcessPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ProcessPoolExecutor(PROCESSES, mp_context=multiprocessing.get_context("spawn"))
+    return _pool
 
 
 async def _compute(url: str, tenant_id: uuid.UUID, today: date, metric: Metric, kwargs: dict[str, Any]) -> ImpactOut:
@@ -40,9 +43,23 @@ async def _compute(url: str, tenant_id: uuid.UUID, today: date, metric: Metric, 
         await db.dispose()
 
 
+Outcome = tuple[ImpactOut, None] | tuple[None, tuple[type[AppError], str, list[dict[str, Any]]]]
+
+
+def _in_worker(url: str, tenant_id: uuid.UUID, today: date, metric: Metric, kwargs: dict[str, Any]) -> Outcome:
+    try:
+        return asyncio.run(_compute(url, tenant_id, today, metric, kwargs)), None
+    except AppError as err:  # rebuilt in the caller: an exception's own pickling keeps only its message
+        return None, (type(err), err.detail, err.errors)
+
+
 async def impact_off_the_loop(url: str, tenant_id: uuid.UUID, today: date, metric: Metric,
                               **kwargs: Any) -> ImpactOut:
-    """ImpactService(...).impact(metric, **kwargs) on the database at `url`, in a worker thread; its typed
-    errors (InvalidInput) are raised here as they were there."""
-    return await anyio.to_thread.run_sync(
-        lambda: asyncio.run(_compute(url, tenant_id, today, metric, kwargs)), limiter=_threads())
+    """ImpactService(...).impact(metric, **kwargs) on the database at `url`, in a worker process."""
+    loop = asyncio.get_running_loop()
+    found, refused = await loop.run_in_executor(_workers(), _in_worker, url, tenant_id, today, metric, kwargs)
+    if refused is not None:
+        kind, detail, errors = refused
+        raise kind(detail, errors=errors)
+    assert found is not None
+    return found
