@@ -17,7 +17,7 @@ from services.metrics.definitions import tenant_metrics
 from services.metrics.deps import Reader
 from services.metrics.impact import Weighting
 from services.metrics.impact_service import UnitChoice
-from services.metrics.impact_worker import impact_off_the_loop
+from services.metrics.impact_worker import ImpactWorkers
 from services.metrics.periods import ScorecardPeriod
 from services.metrics.queue_schemas import QueueAnswer
 from services.metrics.repository import DefinitionRepository, QueryRepository
@@ -112,7 +112,8 @@ async def impact(request: Request, principal: Reader, session: SessionDep,
     if found is None:
         raise InvalidInput(f"There is no metric {metric!r}.", errors=[
             {"field": "query.metric", "message": f"unknown metric {metric!r}", "code": "unknown_metric"}])
-    return await impact_off_the_loop(  # a worker thread: seconds of CPU, not on the loop (impact_worker.py)
+    workers: ImpactWorkers = request.app.state.impact_workers  # seconds of CPU: off the loop (impact_worker.py)
+    return await workers.impact(
         request.app.state.db.url, principal.tenant_id, today,
         found, course_id=course_id, programme_id=programme_id, day=date_, team_of=team_of, role=role,
         window_days=window_days, unit=unit, weighting=weighting)

@@ -7,6 +7,7 @@ from services.metrics.api import router
 from services.metrics.cadence_accrual import CadenceAccrual
 from services.metrics.consumers import consumers
 from services.metrics.goal_progress_api import router as goal_progress_router
+from services.metrics.impact_worker import impact_workers
 from services.metrics.models import IdempotencyKeys, Inbox
 from services.metrics.settings import MetricsSettings
 
@@ -19,4 +20,5 @@ def create_app(settings: MetricsSettings | None = None, *, identity: IdentitySto
 
     return build_service_app(name="metrics", settings=s, routers=[router, analysis_router, goal_progress_router],
                              idempotency=IdempotencyKeys, identity=identity,
-                             events=ServiceEvents(inbox=Inbox, consumers=consumers()), workers=[accrual])
+                             events=ServiceEvents(inbox=Inbox, consumers=consumers()),
+                             workers=[accrual, impact_workers])
