@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 # GraphiQL's files (development), fetched from the npm registry with pinned hashes (gateway/graphiql_assets.py)
 GRAPHIQL := $(VENV)/share/uplift/graphiql/.pinned-$(shell cksum < gateway/graphiql_assets.py | cut -d' ' -f1)
 
-.PHONY: run test lint lock schema clean graphiql
+.PHONY: run test lint lock schema clean graphiql bench
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ lint: $(STAMP) $(GRAPHIQL)
 lock:
 	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
 	uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements.runtime.lock
+
+# Every benchmark against its baseline, three rounds; prints the ratios and writes bench/results.json
+# (docs/performance.md). BENCH_ARGS=--quick for a scaled-down first look.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 schema: $(STAMP)
 	$(BIN)/uplift schema export --out gateway/schema.graphql

@@ -10,7 +10,8 @@ from fastapi import Depends, Request
 from sqlalchemy import JSON, DateTime, MetaData, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, ExceptionContext
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -75,12 +76,15 @@ def _without_row_values(context: ExceptionContext) -> None:
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """`pool_size=0`: no pool (each connection is opened when asked and closed when returned)."""
     # hide_parameters: no statement's parameters in an exception's text (nor in any log that quotes it)
     kwargs: dict[str, Any] = {"json_serializer": _json,  # pydantic-core's Rust encoder, not json.dumps
                               "hide_parameters": True}
     if is_sqlite(url):
         kwargs["connect_args"] = {"timeout": 30}
-    else:
+    if pool_size == 0:
+        kwargs["poolclass"] = NullPool
+    elif not is_sqlite(url):
         kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
     engine = create_async_engine(url, **kwargs)
     event.listen(engine.sync_engine, "handle_error", _without_row_values)
@@ -134,3 +138,14 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 # scope="function": the commit happens when the handler returns, before the response is sent.
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+
+
+async def _read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    db: Database = request.app.state.db
+    async with db.engine.connect() as conn:
+        yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+
+
+# For a read answered by one statement (which sees one snapshot by itself): a pooled connection in autocommit,
+# so the request costs that statement's round trip and no BEGIN/COMMIT; returned before the response is sent.
+ReadConnectionDep = Annotated[AsyncConnection, Depends(_read_connection, scope="function")]

@@ -5,9 +5,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from common.pagination import Page, PageParams, page_params
+from common.pagination import Page, PageParams, build_page, page_params
 from services.behaviors import alignment
-from services.behaviors.deps import ReadService, WriteService
+from services.behaviors.deps import ReadService, Views, WriteService
 from services.behaviors.schemas import (
     AlignmentReport,
     AssessmentCreate,
@@ -87,23 +87,24 @@ async def create_behavior(body: BehaviorCreate, svc: WriteService, response: Res
 
 @router.get("/behaviors", tags=["behaviors"])
 async def list_behaviors(
-    svc: ReadService, paging: Paging, ids: Ids = None,
+    views: Views, paging: Paging, ids: Ids = None,
     keys: Annotated[list[str] | None, Query(max_length=200)] = None,
     status: BehaviorStatus | None = None, audience: AudienceRole | None = None,
     objective_id: uuid.UUID | None = None, category: Category | None = None,
 ) -> Page[BehaviorOut]:
-    return await svc.list_behaviors(ids=ids, keys=keys, status=status, audience=audience,
-                                    objective_id=objective_id, category=category, page=paging)
+    rows = await views.page(ids=ids, keys=keys, status=status, audience=audience, objective_id=objective_id,
+                            category=category, after=paging.after, limit=paging.limit)
+    return build_page(rows, paging.limit, lambda b: b.id)
 
 
 @router.get("/behaviors/by-key/{key}", tags=["behaviors"])
-async def get_behavior_by_key(key: BehaviorKey, svc: ReadService) -> BehaviorOut:
-    return await svc.get_behavior_by_key(key)
+async def get_behavior_by_key(key: BehaviorKey, views: Views) -> BehaviorOut:
+    return await views.by_key(key)
 
 
 @router.get("/behaviors/{behavior_id}", tags=["behaviors"])
-async def get_behavior(behavior_id: uuid.UUID, svc: ReadService) -> BehaviorOut:
-    return await svc.get_behavior(behavior_id)
+async def get_behavior(behavior_id: uuid.UUID, views: Views) -> BehaviorOut:
+    return await views.get(behavior_id)
 
 
 @router.patch("/behaviors/{behavior_id}", tags=["behaviors"])

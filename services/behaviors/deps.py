@@ -5,9 +5,10 @@ from typing import Annotated
 from fastapi import Depends
 
 from common.auth import Principal, require
-from common.db import SessionDep
+from common.db import ReadConnectionDep, SessionDep
 from services.behaviors.repository import Repository
 from services.behaviors.service import BehaviorsService
+from services.behaviors.views import BehaviorViews
 
 Reader = Annotated[Principal, Depends(require("behaviors:read"))]
 Writer = Annotated[Principal, Depends(require("behaviors:write"))]
@@ -21,5 +22,10 @@ def _writer(principal: Writer, session: SessionDep) -> BehaviorsService:
     return BehaviorsService(Repository(session, principal.tenant_id), principal.subject)
 
 
+def _views(principal: Reader, conn: ReadConnectionDep) -> BehaviorViews:
+    return BehaviorViews(conn, principal.tenant_id)
+
+
 ReadService = Annotated[BehaviorsService, Depends(_reader)]
 WriteService = Annotated[BehaviorsService, Depends(_writer)]
+Views = Annotated[BehaviorViews, Depends(_views)]

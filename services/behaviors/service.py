@@ -159,21 +159,6 @@ class BehaviorsService:
     async def get_behavior(self, behavior_id: uuid.UUID) -> BehaviorOut:
         return await self._out(await self._behavior(behavior_id))
 
-    async def get_behavior_by_key(self, key: str) -> BehaviorOut:
-        b = await self.repo.behavior_by_key(key)
-        if b is None:
-            raise NotFound(f"No behaviour has the key '{key}'.")
-        return await self._out(b)
-
-    async def list_behaviors(self, *, ids: Sequence[uuid.UUID] | None, keys: Sequence[str] | None,
-                             status: str | None, audience: str | None, objective_id: uuid.UUID | None,
-                             category: str | None, page: PageParams) -> Page[BehaviorOut]:
-        rows = await self.repo.behaviors(ids=ids, keys=keys, status=status, audience=audience,
-                                         objective_id=objective_id, category=category,
-                                         after=page.after, limit=page.limit)
-        versions = await self.repo.head_versions(rows)
-        return build_page([behavior_out(b, versions) for b in rows], page.limit, lambda b: b.id)
-
     async def create_behavior(self, data: BehaviorCreate) -> BehaviorOut:
         if await self.repo.key_taken(data.key):
             raise Conflict(f"A behaviour with the key '{data.key}' already exists.")

@@ -16,7 +16,8 @@ from services.metrics.coaching_queue import QueueService
 from services.metrics.definitions import tenant_metrics
 from services.metrics.deps import Reader
 from services.metrics.impact import Weighting
-from services.metrics.impact_service import ImpactRepository, ImpactService, UnitChoice
+from services.metrics.impact_service import UnitChoice
+from services.metrics.impact_worker import ImpactWorkers
 from services.metrics.periods import ScorecardPeriod
 from services.metrics.queue_schemas import QueueAnswer
 from services.metrics.repository import DefinitionRepository, QueryRepository
@@ -91,7 +92,7 @@ async def adoption(principal: Reader, session: SessionDep, behavior_key: Behavio
 
 
 @router.get("/impact")
-async def impact(principal: Reader, session: SessionDep,
+async def impact(request: Request, principal: Reader, session: SessionDep,
                  metric: Annotated[str, Query(pattern=METRIC_REF_PATTERN, max_length=64)],
                  course_id: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
                  programme_id: uuid.UUID | None = None, date_: Annotated[Day | None, Query(alias="date")] = None,
@@ -112,7 +113,9 @@ async def impact(principal: Reader, session: SessionDep,
     if found is None:
         raise InvalidInput(f"There is no metric {metric!r}.", errors=[
             {"field": "query.metric", "message": f"unknown metric {metric!r}", "code": "unknown_metric"}])
-    return await ImpactService(ImpactRepository(session, principal.tenant_id), today).impact(
+    workers: ImpactWorkers = request.app.state.impact_workers  # seconds of CPU: off the loop (impact_worker.py)
+    return await workers.impact(
+        request.app.state.db.url, principal.tenant_id, today,
         found, course_id=course_id, programme_id=programme_id, day=date_, team_of=team_of, role=role,
         window_days=window_days, unit=unit, weighting=weighting)
 

@@ -9,6 +9,7 @@ from services.metrics.cadence_accrual import CadenceAccrual
 from services.metrics.consumers import consumers
 from services.metrics.gap_api import router as gap_router
 from services.metrics.goal_progress_api import router as goal_progress_router
+from services.metrics.impact_worker import impact_workers
 from services.metrics.models import IdempotencyKeys, Inbox, Outbox
 from services.metrics.settings import MetricsSettings
 
@@ -26,4 +27,4 @@ def create_app(settings: MetricsSettings | None = None, *, identity: IdentitySto
     return build_service_app(name="metrics", settings=s, routers=routers,
                              idempotency=IdempotencyKeys, identity=identity,
                              events=ServiceEvents(outbox=Outbox, inbox=Inbox, consumers=consumers()),
-                             workers=[accrual, indicator_alerts])
+                             workers=[accrual, indicator_alerts, impact_workers])

@@ -1,0 +1,126 @@
+"""The read path of behaviours (GET by id or key, the list): each answer is one Core statement on one
+connection, the behaviours with their published and draft versions and those versions' indicators, rendered
+straight from the rows into the wire schemas: no ORM identity map, no lazy or select-in loads, no transaction
+(a single statement reads one snapshot by itself, so the connection runs in autocommit: no BEGIN, no COMMIT).
+
+The statements are built once (one per combination of list filters) with bound parameters, so a request neither
+builds nor compiles SQL: SQLAlchemy finds the compiled form by the statement's memoised cache key. The tenant
+filter is applied here, as in repository.py."""
+
+import functools
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from common.errors import NotFound
+from services.behaviors.models import Behavior, BehaviorVersion, Indicator
+from services.behaviors.repository import AUDIENCE_BITS
+from services.behaviors.schemas import BehaviorOut, IndicatorOut, VersionOut
+
+_b = Behavior.__table__
+_v = BehaviorVersion.__table__
+_i = Indicator.__table__
+
+_HEAD = ("id", "key", "status", "current_version", "draft_version", "created_at", "updated_at", "published_at",
+         "retired_at")
+_VERSION = ("id", "number", "state", "name", "description", "rationale", "objective_id", "audience", "category",
+            "stage", "priority", "owner_id", "responsible", "rubric", "created_at", "published_at")
+_INDICATOR = ("id", "metric_key", "kind", "target", "comparator", "period")
+
+
+def _with_versions(heads: Any) -> Select[Any]:
+    """`heads` (a subquery of behaviours) joined to their head versions and those versions' indicators."""
+    return (select(*(heads.c[c].label(f"b_{c}") for c in _HEAD), *(_v.c[c].label(f"v_{c}") for c in _VERSION),
+                   *(_i.c[c].label(f"i_{c}") for c in _INDICATOR))
+            .select_from(heads)
+            .join(_v, and_(_v.c.behavior_id == heads.c.id, _v.c.tenant_id == heads.c.tenant_id,
+                           or_(_v.c.number == heads.c.current_version, _v.c.number == heads.c.draft_version)))
+            .outerjoin(_i, _i.c.version_id == _v.c.id)
+            .order_by(heads.c.id, _v.c.number, _i.c.position))
+
+
+def _render(rows: Sequence[Any]) -> list[BehaviorOut]:
+    """Rows ordered by behaviour, version number and indicator position → one BehaviorOut per behaviour."""
+    heads: dict[uuid.UUID, Any] = {}
+    versions: dict[tuple[uuid.UUID, int], dict[str, Any]] = {}
+    for r in rows:
+        m = r._mapping
+        bid = m["b_id"]
+        heads.setdefault(bid, m)
+        key = (bid, m["v_number"])
+        version = versions.get(key)
+        if version is None:
+            version = {c: m[f"v_{c}"] for c in _VERSION if c != "id"}
+            version["behavior_id"] = bid
+            version["indicators"] = []
+            versions[key] = version
+        if m["i_id"] is not None:
+            version["indicators"].append(IndicatorOut(**{c: m[f"i_{c}"] for c in _INDICATOR}))
+    out = []
+    for bid, m in heads.items():
+        current, draft = m["b_current_version"], m["b_draft_version"]
+        effective = versions[(bid, current or draft or 0)]
+        pending = versions.get((bid, draft)) if current and draft else None
+        out.append(BehaviorOut(id=bid, key=m["b_key"], status=m["b_status"], version=current, draft_version=draft,
+                               content=VersionOut(**effective), draft=VersionOut(**pending) if pending else None,
+                               created_at=m["b_created_at"], updated_at=m["b_updated_at"],
+                               published_at=m["b_published_at"], retired_at=m["b_retired_at"]))
+    return out
+
+
+_BY_ID = _with_versions(select(_b).where(_b.c.tenant_id == bindparam("tenant"),
+                                         _b.c.id == bindparam("id")).subquery())
+_BY_KEY = _with_versions(select(_b).where(_b.c.tenant_id == bindparam("tenant"),
+                                          _b.c.key == bindparam("key")).subquery())
+FILTERS = ("ids", "keys", "status", "audience", "objective_id", "category", "after")
+
+
+@functools.cache
+def _page_statement(given: tuple[str, ...]) -> Select[Any]:
+    """The list statement for the filters given (bound parameters named after them, plus tenant and limit)."""
+    heads = select(_b).where(_b.c.tenant_id == bindparam("tenant"))
+    conditions: dict[str, Callable[[], ColumnElement[bool]]] = {
+        "ids": lambda: _b.c.id.in_(bindparam("ids", expanding=True)),
+        "keys": lambda: _b.c.key.in_(bindparam("keys", expanding=True)),
+        "status": lambda: _b.c.status == bindparam("status"),
+        "audience": lambda: _b.c.audience_mask.op("&")(bindparam("audience")) != 0,
+        "objective_id": lambda: _b.c.objective_id == bindparam("objective_id"),
+        "category": lambda: _b.c.category == bindparam("category"),
+        "after": lambda: _b.c.id > bindparam("after"),
+    }
+    for name in given:
+        heads = heads.where(conditions[name]())
+    return _with_versions(heads.order_by(_b.c.id).limit(bindparam("limit")).subquery())
+
+
+class BehaviorViews:
+    def __init__(self, conn: AsyncConnection, tenant_id: uuid.UUID) -> None:
+        self.conn = conn
+        self.tenant_id = tenant_id
+
+    async def get(self, behavior_id: uuid.UUID) -> BehaviorOut:
+        found = _render((await self.conn.execute(_BY_ID, {"tenant": self.tenant_id, "id": behavior_id})).all())
+        if not found:
+            raise NotFound(f"Behaviour {behavior_id} does not exist.")
+        return found[0]
+
+    async def by_key(self, key: str) -> BehaviorOut:
+        found = _render((await self.conn.execute(_BY_KEY, {"tenant": self.tenant_id, "key": key})).all())
+        if not found:
+            raise NotFound(f"No behaviour has the key '{key}'.")
+        return found[0]
+
+    async def page(self, *, ids: Sequence[uuid.UUID] | None, keys: Sequence[str] | None, status: str | None,
+                   audience: str | None, objective_id: uuid.UUID | None, category: str | None,
+                   after: uuid.UUID | None, limit: int) -> list[BehaviorOut]:
+        """Up to limit + 1 behaviours in id order after `after` (the extra one tells that there is more)."""
+        values: dict[str, Any] = {"ids": ids, "keys": keys, "status": status, "objective_id": objective_id,
+                                  "category": category, "after": after,
+                                  "audience": None if audience is None else AUDIENCE_BITS[audience]}
+        given = {k: v for k, v in values.items() if v is not None}
+        statement = _page_statement(tuple(k for k in FILTERS if k in given))
+        params = {**given, "tenant": self.tenant_id, "limit": limit + 1}
+        return _render((await self.conn.execute(statement, params)).all())
