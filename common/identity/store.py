@@ -22,6 +22,7 @@ KNOWN_SCOPES = frozenset({
     "metrics:read", "metrics:write", "metrics:internal", "metrics:*",
     "activities:write", "completions:write",
     "webhooks:read", "webhooks:write", "webhooks:*",
+    "xapi:read", "xapi:write", "xapi:*",
 })
 
 
@@ -109,6 +110,21 @@ class IdentityStore:
             self._cache.clear()
         self._cache[digest] = (now + self.cache_seconds, record)
         return record
+
+    async def verify_basic(self, key_id: str, secret: str) -> KeyRecord | None:
+        """HTTP Basic: the key's id as the user name and, as the password, its secret (the part after
+        `upl_<prefix>_`) or the whole key. Checked like a presented key, cached the same way."""
+        try:
+            ident = uuid.UUID(key_id)
+        except ValueError:
+            return None
+        async with self.db.sessions() as s:
+            prefix = (await s.execute(select(ApiKey.prefix).where(ApiKey.id == ident))).scalar_one_or_none()
+        if prefix is None or not secret:
+            return None
+        raw = secret if secret.startswith(f"{KEY_PREFIX}{prefix}_") else f"{KEY_PREFIX}{prefix}_{secret}"
+        record = await self.verify(raw)
+        return record if record is not None and record.id == ident else None
 
     async def _lookup(self, raw: str, digest: str) -> KeyRecord | None:
         parts = raw.split("_")

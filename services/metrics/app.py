@@ -9,6 +9,8 @@ from services.metrics.consumers import consumers
 from services.metrics.goal_progress_api import router as goal_progress_router
 from services.metrics.models import IdempotencyKeys, Inbox
 from services.metrics.settings import MetricsSettings
+from services.metrics.xapi.api import router as xapi_router
+from services.metrics.xapi.headers import XapiHeadersMiddleware
 
 
 def create_app(settings: MetricsSettings | None = None, *, identity: IdentityStore | None = None) -> FastAPI:
@@ -17,6 +19,10 @@ def create_app(settings: MetricsSettings | None = None, *, identity: IdentitySto
     def accrual(app: FastAPI) -> Worker:
         return CadenceAccrual(app.state.db, every=s.cadence_accrual_seconds)
 
-    return build_service_app(name="metrics", settings=s, routers=[router, analysis_router, goal_progress_router],
-                             idempotency=IdempotencyKeys, identity=identity,
-                             events=ServiceEvents(inbox=Inbox, consumers=consumers()), workers=[accrual])
+    app = build_service_app(name="metrics", settings=s,
+                            routers=[router, analysis_router, goal_progress_router, xapi_router],
+                            idempotency=IdempotencyKeys, identity=identity,
+                            events=ServiceEvents(inbox=Inbox, consumers=consumers()), workers=[accrual],
+                            json_exempt=("/xapi/",))
+    app.add_middleware(XapiHeadersMiddleware)  # outermost: xAPI's headers on every answer under /xapi/
+    return app

@@ -16,3 +16,7 @@ class MetricsSettings(ServiceSettings):
     # expected programme sessions accrue as days pass: the job looks for tenants not accrued through today this
     # often (cadence_accrual.py)
     cadence_accrual_seconds: float = 600.0
+    # xAPI (services/metrics/xapi/): the homePage of the account a stored statement's authority is (the API key,
+    # by its id), and the most statements one GET answers (a `limit` of 0 or above it means this)
+    xapi_authority_home_page: str = "https://uplift.invalid/api-keys"
+    xapi_max_limit: int = 500
