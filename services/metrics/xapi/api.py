@@ -17,7 +17,8 @@ from services.metrics.xapi.formats import render_timestamp
 from services.metrics.xapi.output import accepted_languages, shaped
 from services.metrics.xapi.versions import SUPPORTED
 
-router = APIRouter(prefix="/xapi", tags=["xapi"])
+# Left out of the service's OpenAPI: the xAPI specification is these resources' contract (docs/api.md, "xAPI").
+router = APIRouter(prefix="/xapi", tags=["xapi"], include_in_schema=False)
 JSON = "application/json"
 _PREFIX = re.compile(r"^(/[A-Za-z0-9_\-]+)*$")
 
