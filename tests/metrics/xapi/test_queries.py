@@ -10,8 +10,9 @@ from urllib.parse import urlsplit
 
 from tests.metrics.xapi.conftest import Lrs, statement
 
-PEOPLE = [{"mbox": "mailto:ann@example.com"}, {"account": {"homePage": "https://moodle.example.com", "name": "7"}},
-          {"mbox_sha1sum": "a" * 40}]
+PEOPLE: list[dict[str, Any]] = [{"mbox": "mailto:ann@example.com"},
+                                {"account": {"homePage": "https://moodle.example.com", "name": "7"}},
+                                {"mbox_sha1sum": "a" * 40}]
 VERBS = [f"http://adlnet.gov/expapi/verbs/{v}" for v in ("completed", "passed", "failed")]
 COURSES = [f"https://lms.example.com/course/{n}" for n in (1, 2, 3)]
 REGISTRATIONS = [str(uuid.UUID(int=n, version=4)) for n in (1, 2)]
