@@ -81,14 +81,14 @@ class XapiRepository(TenantRepository):
             for chunk in _chunks(values):
                 await self.s.execute(insert(table), list(chunk))
 
-    async def void(self, targets: Sequence[uuid.UUID]) -> list[uuid.UUID]:
-        """Mark these statements voided (a voiding statement is never voided); the ids that became voided now."""
-        out: list[uuid.UUID] = []
+    async def void(self, targets: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
+        """Mark these statements voided (a voiding statement is never voided); the statements voided now."""
+        out: list[dict[str, Any]] = []
         for chunk in _chunks(targets):
             stmt = (update(XapiStatement)
                     .where(XapiStatement.tenant_id == self.tenant_id, XapiStatement.id.in_(chunk),
                            XapiStatement.voiding.is_(false()), XapiStatement.voided.is_(false()))
-                    .values(voided=True).returning(XapiStatement.id))
+                    .values(voided=True).returning(XapiStatement.statement))
             out.extend((await self.s.execute(stmt)).scalars())
         return out
 
