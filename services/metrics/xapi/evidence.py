@@ -16,7 +16,9 @@ negative scaled score is no score), else raw within min..max; completed_at = the
 The learner, from the actor (an Agent): `mbox` → the e-mail (lms `xapi`); `account` → the account's `name` as a
 user id under a source named after the homePage's host (`https://moodle.acme.com/` → `moodle-acme-com`), which
 a tenant maps to a directory source with a source alias (`PUT /v1/source-aliases/moodle-acme-com {"target":
-"lms"}`); other identifiers (openid, mbox_sha1sum) and groups name no learner yet and make no completion.
+"lms"}`); `mbox_sha1sum` → the e-mail of the person of the directory whose `mailto:` IRI hashes to it, when
+one does at the time (a hash names nobody who is not known yet, so it is not kept pending); `openid` and groups
+name no learner and make no completion.
 """
 
 import hashlib
@@ -27,13 +29,13 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.metrics.aggregates import Tally, completion_event
 from services.metrics.definitions import tenant_metrics
 from services.metrics.ingest import COMPLETIONS, ingest_items
-from services.metrics.models import Completion
+from services.metrics.models import Completion, Person
 from services.metrics.repository import DailyRepository, DefinitionRepository, EvidenceRepository
 from services.metrics.xapi.formats import parse_timestamp
 from services.metrics.xapi.shaping import Prepared
@@ -88,8 +90,14 @@ def _title(activity: dict[str, Any], course_id: str) -> str:
     return title[:300]
 
 
-def completion_item(statement: dict[str, Any]) -> dict[str, Any] | None:
-    """The completion a stored statement means, as an item of the LMS completions batch; None if it means none."""
+def mailto_sha1(email: str) -> str:
+    return hashlib.sha1(f"mailto:{email}".encode()).hexdigest()  # what xAPI hashes for mbox_sha1sum
+
+
+def completion_item(statement: dict[str, Any], sha1_emails: dict[str, str] | None = None) -> dict[str, Any] | None:
+    """The completion a stored statement means, as an item of the LMS completions batch; None if it means none.
+    `sha1_emails`: known e-mails by the SHA-1 of their mailto IRI (None: only the item's lms and external id are
+    wanted, e.g. to withdraw it)."""
     status = _status(statement)
     actor = statement["actor"]
     if status is None or actor.get("objectType", "Agent") != "Agent":
@@ -97,6 +105,11 @@ def completion_item(statement: dict[str, Any]) -> dict[str, Any] | None:
     item: dict[str, Any] = {"external_id": statement["id"]}
     if "mbox" in actor:
         item.update(lms=EMAIL_SOURCE, email=actor["mbox"][len("mailto:"):].lower())
+    elif "mbox_sha1sum" in actor:
+        email = None if sha1_emails is None else sha1_emails.get(actor["mbox_sha1sum"].lower())
+        if email is None and sha1_emails is not None:
+            return None
+        item.update(lms=EMAIL_SOURCE, email=email)
     elif "account" in actor and len(actor["account"]["name"]) <= 128:
         item.update(lms=home_page_source(actor["account"]["homePage"]), user_id=actor["account"]["name"])
     else:
@@ -121,9 +134,18 @@ class EvidenceListener:
         self.horizon = horizon
 
     async def stored(self, prepared: Sequence[Prepared]) -> None:
-        items = [item for p in prepared if (item := completion_item(p.statement)) is not None]
+        hashed = any("mbox_sha1sum" in p.statement["actor"] for p in prepared)
+        sha1_emails = await self._sha1_emails() if hashed else {}
+        items = [item for p in prepared if (item := completion_item(p.statement, sha1_emails)) is not None]
         if items:
             await ingest_items(self.s, self.tenant_id, COMPLETIONS, items, horizon=self.horizon)
+
+    async def _sha1_emails(self) -> dict[str, str]:
+        """The tenant's known e-mails by the SHA-1 of their mailto IRI (read only when a statement names its
+        actor by mbox_sha1sum)."""
+        stmt = select(Person.email).where(Person.tenant_id == self.tenant_id, Person.email.is_not(None),
+                                          Person.deleted.is_(False))
+        return {mailto_sha1(e): e for e in (await self.s.execute(stmt)).scalars() if e is not None}
 
     async def voided(self, statements: Sequence[dict[str, Any]]) -> None:
         """Withdraw the completions these (now voided) statements made, and their contributions to the

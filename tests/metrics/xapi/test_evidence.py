@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from services.metrics.models import Completion, MetricDaily
-from services.metrics.xapi.evidence import completion_item, home_page_source
+from services.metrics.xapi.evidence import completion_item, home_page_source, mailto_sha1
 from tests.conftest import Stack, Tenant
 from tests.metrics.conftest import MetricsDb
 from tests.metrics.xapi.conftest import open_lrs
@@ -156,8 +156,25 @@ def test_which_statements_are_completions() -> None:
     assert completion_item(not_done) is None
     assert completion_item(base | {"verb": {"id": f"{ADL}attempted"}}) is None
     assert completion_item(base | {"actor": {"openid": "https://id.example/ana"}}) is None
+    hashed = base | {"actor": {"mbox_sha1sum": mailto_sha1("ana@acme.com")}}
+    known = {mailto_sha1("ana@acme.com"): "ana@acme.com"}
+    assert completion_item(hashed, known)["email"] == "ana@acme.com"  # type: ignore[index]
+    assert completion_item(hashed, {}) is None  # a hash of nobody known names no learner
     raw = base | {"result": {"score": {"raw": 30, "min": 10, "max": 50}}}
     assert completion_item(raw)["score"] == 0.5  # type: ignore[index]
     assert completion_item(base | {"result": {"score": {"scaled": -0.5}}})["score"] is None  # type: ignore[index]
     assert home_page_source("https://Moodle.ACME.com/") == "moodle-acme-com"
     assert len(home_page_source("https://" + "x" * 80 + ".example.com")) == 32
+
+
+async def test_an_mbox_sha1sum_names_the_known_person_whose_mailto_hashes_to_it(
+        stack: Stack, tenant: Tenant, internal: httpx.AsyncClient, mdb: MetricsDb) -> None:
+    ana = uuid.uuid4()
+    await _learn(internal, ana, email="ana@acme.com")
+    lrs = await open_lrs(stack, tenant, "direct", "2.0.0")
+    async with lrs.client:
+        hashed = {**cmi5_passed("x@y.z"), "actor": {"mbox_sha1sum": mailto_sha1("ana@acme.com")}}
+        nobody = {**cmi5_passed("x@y.z"), "actor": {"mbox_sha1sum": mailto_sha1("ghost@acme.com")}}
+        ids = (await lrs.client.post("/statements", json=[hashed, nobody])).json()
+    rows = await mdb.all(select(Completion.external_id, Completion.person_id, Completion.email))
+    assert rows == [(ids[0], ana, "ana@acme.com")]
