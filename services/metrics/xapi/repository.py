@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, insert, or_, select, true, update
+from sqlalchemy.ext.asyncio import AsyncSessionTransaction
 from sqlalchemy.orm import aliased
 
 from common.repository import TenantRepository
@@ -49,6 +50,18 @@ class Filters:
 
 
 class XapiRepository(TenantRepository):
+    async def writing(self) -> None:
+        """SQLite: take the database's one write lock before reading what a write depends on (a transaction that
+        read first and writes second fails with "database is locked" when another wrote meanwhile); a no-op
+        write does it. PostgreSQL: nothing (a race on an id is settled by the primary key, see the service)."""
+        if self.s.get_bind().dialect.name != "postgresql":
+            await self.s.execute(update(XapiStatement).where(XapiStatement.tenant_id == self.tenant_id, false())
+                                 .values(voided=XapiStatement.voided))
+
+    def savepoint(self) -> AsyncSessionTransaction:
+        """A nested transaction: a write that loses a race is rolled back to it and judged again."""
+        return self.s.begin_nested()
+
     async def known(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Known]:
         found: dict[uuid.UUID, Known] = {}
         for chunk in _chunks(ids):

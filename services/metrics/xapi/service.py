@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from sqlalchemy.exc import IntegrityError
+
 from common.db import utcnow
 from common.errors import Conflict, NotFound
 from services.metrics.xapi.errors import XapiBadRequest
@@ -14,6 +16,8 @@ from services.metrics.xapi.repository import Filters, XapiRepository
 from services.metrics.xapi.shaping import Prepared, prepare
 from services.metrics.xapi.validation import StatementInvalid, Validator
 from services.metrics.xapi.versions import Version
+
+RACE_ATTEMPTS = 3
 
 
 class StatementListener(Protocol):
@@ -65,8 +69,20 @@ class StatementsService:
             if given is not None and uuid.UUID(given) != statement_id:
                 raise XapiBadRequest("The statement's id differs from the statementId parameter.")
             statements[0]["id"] = str(statement_id)
+        await self.repo.writing()
         stored = now_ms()
         prepared = [prepare(s, stored=stored, authority=self.authority, version=self.version) for s in statements]
+        for attempt in range(1, RACE_ATTEMPTS + 1):
+            try:
+                async with self.repo.savepoint():
+                    await self._write(prepared, stored)
+                    break
+            except IntegrityError:  # a concurrent request stored one of these ids first: judge again against it
+                if attempt == RACE_ATTEMPTS:
+                    raise
+        return [p.id for p in prepared]
+
+    async def _write(self, prepared: list[Prepared], stored: datetime) -> None:
         known = await self.repo.known([p.id for p in prepared])
         for p in prepared:
             seen = known.get(p.id)
@@ -82,7 +98,6 @@ class StatementsService:
                 await self.listener.stored([p for p in new if p.id not in voided and not p.voiding])
                 if now_voided:
                     await self.listener.voided(now_voided)
-        return [p.id for p in prepared]
 
     async def one(self, statement_id: uuid.UUID, *, voided: bool) -> tuple[dict[str, Any], datetime]:
         row = await self.repo.one(statement_id, voided=voided)

@@ -1,6 +1,7 @@
 """The Statements and About resources (xAPI Communication §2.1, §2.8, §3.3), every route (gateway, direct) at
 every version (1.0.x, 2.0.0). Each test names the requirement(s) of the ADL LRS conformance list it checks."""
 
+import asyncio
 import uuid
 from datetime import datetime
 
@@ -227,3 +228,19 @@ async def test_direct_and_gateway_see_the_same_store(stack: Stack, tenant: Tenan
                                         json=statement())).status_code == 204
         assert (await gateway.client.get("/statements", params={"statementId": sid})).json()["id"] == sid
     assert transport(stack, "gateway") is not None
+
+
+async def test_the_same_statement_sent_twice_at_once_is_stored_once(lrs: Lrs) -> None:
+    """XAPI-00142 under concurrency: two requests storing one id race on the primary key; the loser is judged
+    again against the winner's row (the same content: accepted, nothing changes; other content: 409)."""
+    sid = str(uuid.uuid4())
+    same = await asyncio.gather(*(lrs.client.put("/statements", params={"statementId": sid}, json=statement())
+                                  for _ in range(4)))
+    assert [r.status_code for r in same] == [204] * 4, [r.text for r in same]
+    other = str(uuid.uuid4())
+    mixed = await asyncio.gather(
+        lrs.client.put("/statements", params={"statementId": other}, json=statement()),
+        lrs.client.put("/statements", params={"statementId": other},
+                       json=statement(verb={"id": "http://adlnet.gov/expapi/verbs/failed"})))
+    assert sorted(r.status_code for r in mixed) == [204, 409]
+    assert len((await lrs.client.get("/statements")).json()["statements"]) == 2
