@@ -10,7 +10,20 @@ owning service's id within the tenant.
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, Float, Index, Integer, String, Text, UniqueConstraint, Uuid, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.db import JSONType, UTCDateTime, make_metadata
@@ -455,6 +468,18 @@ class XapiStatementAgent(Base):
     ifi_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     related: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     stored: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class XapiAttachment(Base):
+    """The content of a statement attachment sent in multipart/mixed, once per (tenant, SHA-2): statements name
+    their attachments by `sha2`, so one content serves every statement naming it."""
+
+    __tablename__ = "xapi_attachments"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    sha2: Mapped[str] = mapped_column(String(128), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class XapiStatementActivity(Base):

@@ -1,4 +1,5 @@
 """xAPI statements stored whole, with the agents and activities they name (the Statements resource's filters)
+and the attachments sent with them
 
 Revision ID: met0014
 Revises: met0013
@@ -53,6 +54,14 @@ def upgrade() -> None:
         batch_op.create_index('ix_xapi_statement_agents_tenant_id_ifi_key', ['tenant_id', 'ifi_key', 'stored'],
                               unique=False)
 
+    op.create_table('xapi_attachments',
+    sa.Column('tenant_id', sa.Uuid(), nullable=False),
+    sa.Column('sha2', sa.String(length=128), nullable=False),
+    sa.Column('content_type', sa.String(length=255), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.PrimaryKeyConstraint('tenant_id', 'sha2', name=op.f('pk_xapi_attachments'))
+    )
+
     op.create_table('xapi_statement_activities',
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('statement_id', sa.Uuid(), nullable=False),
@@ -71,6 +80,7 @@ def downgrade() -> None:
     with op.batch_alter_table('xapi_statement_activities', schema=None) as batch_op:
         batch_op.drop_index('ix_xapi_statement_activities_tenant_id_activity_key')
     op.drop_table('xapi_statement_activities')
+    op.drop_table('xapi_attachments')
     with op.batch_alter_table('xapi_statement_agents', schema=None) as batch_op:
         batch_op.drop_index('ix_xapi_statement_agents_tenant_id_ifi_key')
     op.drop_table('xapi_statement_agents')

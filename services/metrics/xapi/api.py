@@ -10,11 +10,12 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 
-from services.metrics.xapi import params
+from services.metrics.xapi import multipart, params
 from services.metrics.xapi.deps import StatementsReader, StatementsWriter
 from services.metrics.xapi.errors import XapiBadRequest
 from services.metrics.xapi.formats import render_timestamp
 from services.metrics.xapi.output import accepted_languages, shaped
+from services.metrics.xapi.service import StatementsService
 from services.metrics.xapi.versions import SUPPORTED
 
 # Left out of the service's OpenAPI: the xAPI specification is these resources' contract (docs/api.md, "xAPI").
@@ -32,19 +33,19 @@ async def about() -> Response:
 @router.put("/statements", status_code=204, response_class=Response)
 async def put_statement(request: Request, service: StatementsWriter) -> Response:
     statement_id = params.statement_id_param(request.query_params)
-    body = params.json_body(await request.body(), request.headers.get("content-type"))
+    body, attachments = params.write_body(await request.body(), request.headers.get("content-type"))
     if not isinstance(body, dict):
         raise XapiBadRequest("A PUT carries one statement (a JSON object).")
-    await service.store([body], statement_id=statement_id)
+    await service.store([body], statement_id=statement_id, attachments=attachments)
     return Response(status_code=204)
 
 
 @router.post("/statements")
 async def post_statements(request: Request, service: StatementsWriter) -> Response:
     params.no_params(request.query_params)
-    body = params.json_body(await request.body(), request.headers.get("content-type"))
+    body, attachments = params.write_body(await request.body(), request.headers.get("content-type"))
     statements = body if isinstance(body, list) else [body]
-    ids = await service.store(statements)
+    ids = await service.store(statements, attachments=attachments)
     return Response(json.dumps([str(i) for i in ids]), media_type=JSON)
 
 
@@ -58,13 +59,19 @@ def _more(request: Request, given: dict[str, str], last: tuple[Any, uuid.UUID]) 
     return f"{prefix}{request.url.path}?{query}"
 
 
-def _json(request: Request, payload: Any, last_modified: Any | None) -> Response:
+async def _answer(request: Request, service: StatementsService, payload: Any, statements: list[dict[str, Any]],
+                  last_modified: Any | None, with_attachments: bool) -> Response:
+    """JSON, or with `attachments=true` multipart/mixed: the JSON, then the attachments the statements name
+    (XAPI-00161, -00167)."""
     body = json.dumps(payload, ensure_ascii=False).encode()
+    media = JSON
+    if with_attachments:
+        body, media = multipart.write(body, await service.attachments(statements))
     headers = {"Last-Modified": format_datetime(last_modified, usegmt=True)} if last_modified is not None else {}
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(body))
-        return Response(status_code=200, headers=headers, media_type=JSON)
-    return Response(body, headers=headers, media_type=JSON)
+        return Response(status_code=200, headers=headers, media_type=media)
+    return Response(body, headers=headers, media_type=media)
 
 
 @router.api_route("/statements", methods=["GET", "HEAD"])
@@ -75,10 +82,11 @@ async def get_statements(request: Request, service: StatementsReader) -> Respons
     single = query.statement_id or query.voided_statement_id
     if single is not None:
         statement, stored = await service.one(single, voided=query.voided_statement_id is not None)
-        return _json(request, shaped(statement, query.format, wanted), stored)
+        return await _answer(request, service, shaped(statement, query.format, wanted), [statement], stored,
+                             query.attachments)
     rows = await service.query(query.filters, query.limit + 1)
     page, more = rows[:query.limit], len(rows) > query.limit
     result = {"statements": [shaped(st, query.format, wanted) for _, _, st in page],
               "more": _more(request, query.given, (page[-1][1], page[-1][0])) if more else ""}
     newest = max((stored for _, stored, _ in page), default=None)
-    return _json(request, result, newest)
+    return await _answer(request, service, result, [st for _, _, st in page], newest, query.attachments)

@@ -11,7 +11,7 @@ from typing import Any
 from starlette.datastructures import QueryParams
 
 from common.validation import value_problems
-from services.metrics.xapi import formats
+from services.metrics.xapi import formats, multipart
 from services.metrics.xapi.errors import XapiBadRequest
 from services.metrics.xapi.repository import Filters
 from services.metrics.xapi.shaping import ifi, key
@@ -156,15 +156,20 @@ def _no_constant(name: str) -> Any:
     raise XapiBadRequest(f"{name} is not a JSON value.")
 
 
-def json_body(body: bytes, content_type: str | None) -> Any:
-    """The body of a write: JSON (UTF-8), objects without duplicate keys, no NaN/Infinity, and nothing a
-    database cannot store (NUL, lone surrogates)."""
+def write_body(body: bytes, content_type: str | None) -> tuple[Any, dict[str, multipart.Part] | None]:
+    """The statements of a write and, in multipart/mixed, its attachments by hash (None for a JSON body)."""
     media = (content_type or "").split(";", 1)[0].strip().lower()
     if media == "multipart/mixed":
-        raise XapiBadRequest("Statements with attachments in multipart/mixed are not accepted yet; send "
-                             "application/json (attachments by fileUrl).")
+        statements, parts = multipart.read(body, content_type or "")
+        return json_body(statements), parts
     if media != "application/json":
-        raise XapiBadRequest("Send statements as application/json.")
+        raise XapiBadRequest("Send statements as application/json, or multipart/mixed with attachments.")
+    return json_body(body), None
+
+
+def json_body(body: bytes) -> Any:
+    """JSON (UTF-8), objects without duplicate keys, no NaN/Infinity, and nothing a database cannot store
+    (NUL, lone surrogates)."""
     try:
         data = json.loads(body.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except UnicodeDecodeError:

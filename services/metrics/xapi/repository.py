@@ -8,11 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, insert, or_, select, true, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSessionTransaction
 from sqlalchemy.orm import aliased
 
 from common.repository import TenantRepository
-from services.metrics.models import XapiStatement, XapiStatementActivity, XapiStatementAgent
+from services.metrics.models import XapiAttachment, XapiStatement, XapiStatementActivity, XapiStatementAgent
 from services.metrics.xapi.shaping import Prepared
 
 CHUNK = 1000
@@ -93,6 +95,21 @@ class XapiRepository(TenantRepository):
                               (XapiStatementActivity, activities)):
             for chunk in _chunks(values):
                 await self.s.execute(insert(table), list(chunk))
+
+    async def insert_attachments(self, rows: Sequence[tuple[str, str, bytes]]) -> None:
+        """Keep these contents (sha2, type, bytes) once per tenant: a content already kept is left as it is."""
+        values = [{"tenant_id": self.tenant_id, "sha2": h, "content_type": t[:255], "content": c} for h, t, c in rows]
+        dialect = self.s.get_bind().dialect.name
+        stmt = (pg_insert(XapiAttachment) if dialect == "postgresql" else sqlite_insert(XapiAttachment))
+        await self.s.execute(stmt.on_conflict_do_nothing(index_elements=["tenant_id", "sha2"]), values)
+
+    async def attachments(self, sha2s: Sequence[str]) -> list[tuple[str, str, bytes]]:
+        out: list[tuple[str, str, bytes]] = []
+        for chunk in _chunks(sha2s):
+            stmt = select(XapiAttachment.sha2, XapiAttachment.content_type, XapiAttachment.content).where(
+                XapiAttachment.tenant_id == self.tenant_id, XapiAttachment.sha2.in_(chunk))
+            out.extend((r.sha2, r.content_type, r.content) for r in (await self.s.execute(stmt)).all())
+        return out
 
     async def void(self, targets: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
         """Mark these statements voided (a voiding statement is never voided); the statements voided now."""
