@@ -9,6 +9,7 @@ from services.metrics.consumers import consumers
 from services.metrics.goal_progress_api import router as goal_progress_router
 from services.metrics.models import IdempotencyKeys, Inbox
 from services.metrics.settings import MetricsSettings
+from services.metrics.xapi.alternate import AlternateSyntaxMiddleware
 from services.metrics.xapi.api import router as xapi_router
 from services.metrics.xapi.headers import XapiHeadersMiddleware
 
@@ -24,5 +25,8 @@ def create_app(settings: MetricsSettings | None = None, *, identity: IdentitySto
                             idempotency=IdempotencyKeys, identity=identity,
                             events=ServiceEvents(inbox=Inbox, consumers=consumers()), workers=[accrual],
                             json_exempt=("/xapi/",))
-    app.add_middleware(XapiHeadersMiddleware)  # outermost: xAPI's headers on every answer under /xapi/
+    # xAPI's headers on every answer under /xapi/; outside it (first), the 1.0.3 alternate request syntax rewritten
+    # into the request it stands for
+    app.add_middleware(XapiHeadersMiddleware)
+    app.add_middleware(AlternateSyntaxMiddleware, max_bytes=s.max_body_bytes)
     return app

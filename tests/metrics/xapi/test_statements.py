@@ -2,6 +2,7 @@
 every version (1.0.x, 2.0.0). Each test names the requirement(s) of the ADL LRS conformance list it checks."""
 
 import asyncio
+import json
 import uuid
 from datetime import datetime
 
@@ -244,3 +245,23 @@ async def test_the_same_statement_sent_twice_at_once_is_stored_once(lrs: Lrs) ->
                        json=statement(verb={"id": "http://adlnet.gov/expapi/verbs/failed"})))
     assert sorted(r.status_code for r in mixed) == [204, 409]
     assert len((await lrs.client.get("/statements")).json()["statements"]) == 2
+
+
+async def test_the_alternate_request_syntax_of_1_0_3(lrs: Lrs) -> None:
+    """XAPI-00148 (a POST holding a GET answers like the GET), Communication §1.3 (method in the query, headers
+    and parameters and content in the form); xAPI 2.0 removed it: refused at 2.0."""
+    sid = str(uuid.uuid4())
+    form = {"Authorization": lrs.client.headers["authorization"], "X-Experience-API-Version": lrs.version,
+            "Content-Type": "application/json", "statementId": sid, "content": json.dumps(statement())}
+    async with httpx.AsyncClient(transport=lrs.client._transport, base_url=ROUTES[lrs.route]) as bare:
+        put = await bare.post("/statements", params={"method": "PUT"}, data=form)
+        got = await bare.post("/statements", params={"method": "GET"}, data={
+            k: v for k, v in form.items() if k not in ("content", "Content-Type")})
+        extra = await bare.post("/statements", params={"method": "GET", "statementId": sid}, data=form)
+    if lrs.applied == "2.0.0":
+        assert (put.status_code, got.status_code) == (400, 400)
+        return
+    assert put.status_code == 204, put.text
+    assert got.status_code == 200 and got.json()["id"] == sid
+    assert got.headers["x-experience-api-version"] == "1.0.3"
+    assert extra.status_code == 400
