@@ -40,13 +40,13 @@ START = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 def statement(n: int, learner: int) -> dict[str, Any]:
-    return {"id": str(uuid.UUID(int=(7 << 124) | n)),
+    return {"id": str(uuid.UUID(int=n, version=4)),
             "actor": {"objectType": "Agent", "account": {"homePage": "https://lms.example.com", "name": f"u{learner}"}},
             "verb": {"id": VERBS[n % len(VERBS)], "display": {"en-US": VERBS[n % len(VERBS)].rsplit("/", 1)[1]}},
             "object": {"id": f"https://lms.example.com/course/{n % 300}",
                        "definition": {"name": {"en-US": f"Course {n % 300}"}}},
             "result": {"score": {"scaled": (n % 100) / 100}, "duration": "PT12M"},
-            "context": {"registration": str(uuid.UUID(int=(5 << 124) | n // 10)),
+            "context": {"registration": str(uuid.UUID(int=(1 << 61) | n // 10, version=4)),
                         "contextActivities": {"parent": [{"id": f"https://lms.example.com/program/{n % 7}"}]}},
             "timestamp": (START + timedelta(minutes=n)).isoformat().replace("+00:00", "Z")}
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from services.metrics.models import Completion, MetricDaily
 from services.metrics.xapi.evidence import completion_item, home_page_source, mailto_sha1
@@ -178,3 +178,36 @@ async def test_an_mbox_sha1sum_names_the_known_person_whose_mailto_hashes_to_it(
         ids = (await lrs.client.post("/statements", json=[hashed, nobody])).json()
     rows = await mdb.all(select(Completion.external_id, Completion.person_id, Completion.email))
     assert rows == [(ids[0], ana, "ana@acme.com")]
+
+
+async def test_sql_statements_per_request_do_not_grow_with_the_batch(
+        stack: Stack, tenant: Tenant, internal: httpx.AsyncClient) -> None:
+    """Storage that scales (issue 14): a POST of 100 statements — completions among them, a voiding one too —
+    costs the same number of SQL statements as a POST of 5."""
+    await _learn(internal, uuid.uuid4(), email="ana@acme.com")
+    engine = stack.local.services["metrics"].state.db.engine.sync_engine
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
+        seen.append(sql)
+
+    lrs = await open_lrs(stack, tenant, "direct", "1.0.3")
+
+    async def post(n: int) -> int:
+        first = [cmi5_passed("ana@acme.com") if i % 2 else moodle_completed(str(i)) for i in range(n)]
+        ids = (await lrs.client.post("/statements", json=first)).json()
+        batch = [cmi5_passed("ana@acme.com") for _ in range(n - 1)]
+        batch.append({"actor": {"mbox": "mailto:admin@acme.com"}, "verb": {"id": f"{ADL}voided"},
+                      "object": {"objectType": "StatementRef", "id": ids[1]}})
+        seen.clear()
+        r = await lrs.client.post("/statements", json=batch)
+        assert r.status_code == 200, r.text
+        return len(seen)
+
+    async with lrs.client:
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            small, large = await post(5), await post(100)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+    assert small == large and small > 0
