@@ -60,6 +60,7 @@ class IdentityStore:
         self.db = db
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, KeyRecord | None]] = {}
+        self._prefixes: dict[uuid.UUID, str] = {}
 
     async def create_tenant(self, name: str) -> uuid.UUID:
         name = name.strip()
@@ -118,8 +119,12 @@ class IdentityStore:
             ident = uuid.UUID(key_id)
         except ValueError:
             return None
-        async with self.db.sessions() as s:
-            prefix = (await s.execute(select(ApiKey.prefix).where(ApiKey.id == ident))).scalar_one_or_none()
+        prefix = self._prefixes.get(ident)  # a key's prefix never changes: kept once known
+        if prefix is None:
+            async with self.db.sessions() as s:
+                prefix = (await s.execute(select(ApiKey.prefix).where(ApiKey.id == ident))).scalar_one_or_none()
+            if prefix is not None and len(self._prefixes) < 10_000:
+                self._prefixes[ident] = prefix
         if prefix is None or not secret:
             return None
         raw = secret if secret.startswith(f"{KEY_PREFIX}{prefix}_") else f"{KEY_PREFIX}{prefix}_{secret}"

@@ -130,6 +130,9 @@ async def test_credentials_are_checked(stack: Stack, tenant: Tenant, lrs: Lrs) -
         refused = await anonymous.post("/statements", json=statement(),
                                        headers={"authorization": f"Bearer {bearer}"})
         assert refused.status_code == 403
+    assert (await lrs.client.get("/statements")).status_code == 200
+    await stack.identity.revoke_key(lrs.key_id)  # Basic checks the key like a bearer key: revoked is refused
+    assert (await lrs.client.get("/statements")).status_code == 401
 
 
 async def test_voiding(lrs: Lrs) -> None:
