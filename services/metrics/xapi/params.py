@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.datastructures import QueryParams
 
-from common.validation import value_problems
+from common.validation import unstorable
 from services.metrics.xapi import formats, multipart
 from services.metrics.xapi.errors import XapiBadRequest
 from services.metrics.xapi.repository import Filters
@@ -176,6 +176,6 @@ def json_body(body: bytes) -> Any:
         raise XapiBadRequest("The body is not UTF-8 (XAPI-00015).") from None
     except ValueError as exc:
         raise XapiBadRequest(f"The body is not JSON: {exc}.") from None
-    for where, (_, message), _value in value_problems(data):
+    for where, (_, message), _value in unstorable(data):
         raise XapiBadRequest(f"{'.'.join(map(str, where)) or 'body'} {message}.")
     return data
