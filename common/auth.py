@@ -1,5 +1,7 @@
 """Who is calling: API keys (integrations) and JWT bearer tokens (people). Every service checks itself."""
 
+import base64
+import binascii
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -74,6 +76,12 @@ class Authenticator:
         self.jwt_key: str | None = None if self.disabled else settings.jwt_public_key or secret
 
     async def authenticate(self, request: Request) -> Principal:
+        basic = _basic(request)
+        if basic is not None:  # HTTP Basic (RFC 7617): an API key's id as the user, its secret as the password
+            record = await self.identity.verify_basic(*basic)
+            if record is None:
+                raise Unauthorized("The API key id and secret are unknown, revoked or do not belong together.")
+            return Principal(record.tenant_id, "api_key", str(record.id), record.scopes)
         token = _bearer(request)
         if token is None:
             raise Unauthorized("Send an API key or a bearer token in the Authorization header.")
@@ -100,6 +108,20 @@ class Authenticator:
         roles = tuple(r for r in claims.get("roles", []) if r in ROLE_SCOPES)
         scopes = frozenset().union(*(ROLE_SCOPES[r] for r in roles)) if roles else frozenset()
         return Principal(tenant_id, "person", str(person_id), scopes, roles)
+
+
+def _basic(request: Request) -> tuple[str, str] | None:
+    """The user and password of an `Authorization: Basic` header; a malformed one is refused (401)."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, colon, password = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise Unauthorized("The Basic credential is not base64 of 'key id:secret'.") from None
+    if not colon:
+        raise Unauthorized("The Basic credential is not base64 of 'key id:secret'.")
+    return user, password
 
 
 def _bearer(request: Request) -> str | None:

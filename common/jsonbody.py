@@ -4,7 +4,8 @@ A POST, PUT, PATCH or DELETE that carries a body (a `Content-Length` over 0, or 
 say `Content-Type: application/json` or a `…+json` type (parameters such as `charset=utf-8` allowed); any
 other type, or none, is a 415 with `Accept-Post` / `Accept-Patch` naming what is taken. A write without a
 body (`POST …/publish`) passes whatever its headers say. Every service app and the gateway (its /graphql
-and REST proxy) install it; no Uplift endpoint takes another media type, so none is exempt.
+and REST proxy) install it. Exempt are the paths under the prefixes given (`exempt`): the xAPI resources
+(services/metrics/xapi/), which take multipart/mixed too and answer a wrong type with xAPI's 400.
 """
 
 import json
@@ -32,11 +33,13 @@ def has_body(headers: list[tuple[bytes, bytes]]) -> bool:
 
 
 class JsonBodyMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, exempt: tuple[str, ...] = ()) -> None:
         self.app = app
+        self.exempt = exempt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in WRITES and has_body(scope["headers"]):
+        if scope["type"] == "http" and scope["method"] in WRITES and has_body(scope["headers"]) \
+                and not (self.exempt and scope["path"].startswith(self.exempt)):
             content_type = next((v for k, v in scope["headers"] if k == b"content-type"), None)
             if content_type is None or not is_json(content_type.decode("latin-1")):
                 await self._reject(scope, send, None if content_type is None else content_type.decode("latin-1"))

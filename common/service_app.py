@@ -134,10 +134,12 @@ class Worker(Protocol):
 def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence[APIRouter],
                       idempotency: Table, identity: IdentityStore | None = None,
                       events: ServiceEvents | None = None,
-                      workers: Sequence[Callable[[FastAPI], Worker]] = ()) -> FastAPI:
+                      workers: Sequence[Callable[[FastAPI], Worker]] = (),
+                      json_exempt: tuple[str, ...] = ()) -> FastAPI:
     """`idempotency` is the service's `idempotency_keys` table (see common.idempotency); `events` its outbox
     and consumers (see common/events/README.md); `workers` build background work started with the app and
-    stopped before its database closes. Refuses (StartupRefused) a production without a key for people's
+    stopped before its database closes; `json_exempt` the path prefixes that read their own media types
+    (common/jsonbody.py). Refuses (StartupRefused) a production without a key for people's
     tokens (common/people_tokens.py)."""
     check_people_tokens(settings, name)
     logsafety.install()
@@ -188,7 +190,7 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
     app.state.events = events or ServiceEvents()
     app.state.assembled = False  # True when an assembler (uplift_cli/local.py) runs it with others in one process
     app.add_middleware(IdempotencyMiddleware, db=db, table=idempotency)
-    app.add_middleware(JsonBodyMiddleware)  # 415 before a key is recorded or a body parsed
+    app.add_middleware(JsonBodyMiddleware, exempt=json_exempt)  # 415 before a key is recorded or a body parsed
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app)

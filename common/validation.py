@@ -86,6 +86,11 @@ def value_problems(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, tuple[str, 
             stack.extend(((*where, i), item) for i, item in reversed(list(enumerate(v))))
 
 
+def unstorable(value: Any) -> Iterator[tuple[Loc, tuple[str, str], Any]]:
+    """`value_problems`, after the fast look that finds none in the usual body."""
+    return iter(()) if _plainly_clean(value) else value_problems(value)
+
+
 def _plainly_clean(data: Any) -> bool:
     """The fast look (one pass in Rust): JSON text with no NUL escape and no NaN or Infinity constant cannot
     hold a problem. A lone surrogate makes the encoding fail; that, or a string that merely reads "NaN", is

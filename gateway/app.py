@@ -42,7 +42,8 @@ def create_app(settings: GatewaySettings | None = None, *,
                   openapi_url=None)
     app.state.settings = s
     app.state.clients = service_clients
-    app.add_middleware(JsonBodyMiddleware)  # /graphql and the REST proxy: 415 before reading the body
+    # /graphql and the REST proxy: 415 before reading the body; the xAPI resources read their own media types
+    app.add_middleware(JsonBodyMiddleware, exempt=("/api/metrics/xapi/",))
     app.add_middleware(BodyLimitMiddleware, max_bytes=s.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app)

@@ -16,18 +16,20 @@ class UriTooLong(AppError):
     status, slug, title = 414, "uri-too-long", "URI too long"
 
 
-FORWARD_REQUEST = ("authorization", "x-api-key", "content-type", "accept", "idempotency-key", "if-match")
+FORWARD_REQUEST = ("authorization", "x-api-key", "content-type", "accept", "idempotency-key", "if-match",
+                   "accept-language", "x-experience-api-version")
 FORWARD_RESPONSE = ("content-type", "location", "etag", "retry-after", "www-authenticate", "idempotent-replayed",
-                    "allow")
+                    "allow", "last-modified", "x-experience-api-version", "x-experience-api-consistent-through")
 
 
-@router.api_route("/api/{service}/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+@router.api_route("/api/{service}/{path:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
                   include_in_schema=False)
 async def forward(service: str, path: str, request: Request) -> Response:
     if service not in SERVICES:
         raise NotFound(f"No service named '{service}'; known: {', '.join(SERVICES)}.")
     clients: ServiceClients = request.app.state.clients
     headers = {k: v for k, v in request.headers.items() if k in FORWARD_REQUEST}
+    headers["x-forwarded-prefix"] = f"/api/{service}"  # where the caller sees the service (links it gives back)
     target = _service_path(request, service, path)
     limit = request.app.state.settings.max_url_bytes
     if len(target) + len(request.scope.get("query_string", b"")) + 1 > limit:
@@ -44,6 +46,8 @@ async def forward(service: str, path: str, request: Request) -> Response:
     if "location" in out_headers and out_headers["location"].startswith("/"):
         out_headers["location"] = f"/api/{service}{out_headers['location']}"
     content = upstream.content
+    if request.method == "HEAD" and "content-length" in upstream.headers:
+        out_headers["content-length"] = upstream.headers["content-length"]
     if out_headers.get("content-type") == PROBLEM_JSON:
         content = _prefix_instance(content, f"/api/{service}")
     return Response(content=content, status_code=upstream.status_code, headers=out_headers)

@@ -271,15 +271,19 @@ def apikey_create(
                                              "deciding who a manager sees), granted only when named")],
     name: Annotated[str, typer.Option(help="what the key is for, e.g. crm-plugin")],
 ) -> None:
-    """Issue an API key; the key is shown once, only its hash is stored."""
+    """Issue an API key; the key is shown once, only its hash is stored. A key with an xAPI scope also shows
+    the HTTP Basic user name and password an LMS sends to the xAPI endpoint (its id and its secret)."""
 
     identity = _identity()
 
     async def run() -> dict[str, object]:
         try:
             key = await identity.create_key(tenant, name, [s.strip() for s in scopes.split(",") if s.strip()])
-            return {"id": str(key.id), "tenant_id": str(key.tenant_id), "api_key": key.api_key,
-                    "prefix": key.prefix, "scopes": list(key.scopes)}
+            out: dict[str, object] = {"id": str(key.id), "tenant_id": str(key.tenant_id), "api_key": key.api_key,
+                                      "prefix": key.prefix, "scopes": list(key.scopes)}
+            if any(s.startswith("xapi:") for s in key.scopes):
+                out["xapi_basic"] = {"username": str(key.id), "password": key.api_key.split("_", 2)[2]}
+            return out
         finally:
             await identity.db.dispose()
 

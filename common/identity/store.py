@@ -22,6 +22,7 @@ KNOWN_SCOPES = frozenset({
     "metrics:read", "metrics:write", "metrics:internal", "metrics:*",
     "activities:write", "completions:write",
     "webhooks:read", "webhooks:write", "webhooks:*",
+    "xapi:read", "xapi:write", "xapi:*",
 })
 
 
@@ -59,6 +60,7 @@ class IdentityStore:
         self.db = db
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, KeyRecord | None]] = {}
+        self._prefixes: dict[uuid.UUID, str] = {}
 
     async def create_tenant(self, name: str) -> uuid.UUID:
         name = name.strip()
@@ -109,6 +111,25 @@ class IdentityStore:
             self._cache.clear()
         self._cache[digest] = (now + self.cache_seconds, record)
         return record
+
+    async def verify_basic(self, key_id: str, secret: str) -> KeyRecord | None:
+        """HTTP Basic: the key's id as the user name and, as the password, its secret (the part after
+        `upl_<prefix>_`) or the whole key. Checked like a presented key, cached the same way."""
+        try:
+            ident = uuid.UUID(key_id)
+        except ValueError:
+            return None
+        prefix = self._prefixes.get(ident)  # a key's prefix never changes: kept once known
+        if prefix is None:
+            async with self.db.sessions() as s:
+                prefix = (await s.execute(select(ApiKey.prefix).where(ApiKey.id == ident))).scalar_one_or_none()
+            if prefix is not None and len(self._prefixes) < 10_000:
+                self._prefixes[ident] = prefix
+        if prefix is None or not secret:
+            return None
+        raw = secret if secret.startswith(f"{KEY_PREFIX}{prefix}_") else f"{KEY_PREFIX}{prefix}_{secret}"
+        record = await self.verify(raw)
+        return record if record is not None and record.id == ident else None
 
     async def _lookup(self, raw: str, digest: str) -> KeyRecord | None:
         parts = raw.split("_")

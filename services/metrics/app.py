@@ -12,6 +12,9 @@ from services.metrics.goal_progress_api import router as goal_progress_router
 from services.metrics.impact_worker import impact_workers
 from services.metrics.models import IdempotencyKeys, Inbox, Outbox
 from services.metrics.settings import MetricsSettings
+from services.metrics.xapi.alternate import AlternateSyntaxMiddleware
+from services.metrics.xapi.api import router as xapi_router
+from services.metrics.xapi.headers import XapiHeadersMiddleware
 
 
 def create_app(settings: MetricsSettings | None = None, *, identity: IdentityStore | None = None) -> FastAPI:
@@ -23,8 +26,13 @@ def create_app(settings: MetricsSettings | None = None, *, identity: IdentitySto
     def indicator_alerts(app: FastAPI) -> Worker:
         return IndicatorAlertSweeper(app.state.db, every=s.indicator_alert_seconds)
 
-    routers = [router, analysis_router, goal_progress_router, gap_router]
-    return build_service_app(name="metrics", settings=s, routers=routers,
-                             idempotency=IdempotencyKeys, identity=identity,
-                             events=ServiceEvents(outbox=Outbox, inbox=Inbox, consumers=consumers()),
-                             workers=[accrual, indicator_alerts, impact_workers])
+    routers = [router, analysis_router, goal_progress_router, gap_router, xapi_router]
+    app = build_service_app(name="metrics", settings=s, routers=routers,
+                            idempotency=IdempotencyKeys, identity=identity,
+                            events=ServiceEvents(outbox=Outbox, inbox=Inbox, consumers=consumers()),
+                            workers=[accrual, indicator_alerts, impact_workers], json_exempt=("/xapi/",))
+    # xAPI's headers on every answer under /xapi/; outside it (first), the 1.0.3 alternate request syntax rewritten
+    # into the request it stands for
+    app.add_middleware(XapiHeadersMiddleware)
+    app.add_middleware(AlternateSyntaxMiddleware, max_bytes=s.max_body_bytes)
+    return app

@@ -301,7 +301,12 @@ async def ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind, body: bytes,
     try runs, two sync workers, two replicas) loses on the unique (tenant, source, external id) once the other
     commits; it is rolled back to a savepoint and judged again, now against the other's rows (so its items
     become duplicates, updates or conflicts instead of failing the batch). SQLite writes one batch at a time."""
-    items = read_items(body)
+    return await ingest_items(s, tenant_id, kind, read_items(body), horizon=horizon)
+
+
+async def ingest_items(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind, items: Sequence[Any], *,
+                       horizon: date = DEFAULT_HORIZON) -> dict[str, Any]:
+    """`ingest` of items already read (the xAPI statements' completions, services/metrics/xapi/evidence.py)."""
     with gc_paused():
         for attempt in range(1, RACE_ATTEMPTS + 1):
             try:

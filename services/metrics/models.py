@@ -11,7 +11,20 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, Float, Index, Integer, String, Text, UniqueConstraint, Uuid, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.db import JSONType, UTCDateTime, make_metadata
@@ -467,3 +480,72 @@ class IndicatorAlert(Base):
     off_track_on: Mapped[date] = mapped_column(Date)  # the day judged off track
     back_on_track_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     version: Mapped[int] = mapped_column(BigInteger)
+
+
+# ---- xAPI statements (services/metrics/xapi/) ---------------------------------------------------
+
+class XapiStatement(Base):
+    """An xAPI statement stored whole (`statement`, as it is given back in the `exact` format), with the columns
+    its queries filter on. Identifiers (verb, activity) are kept as SHA-256 keys of their IRIs, so indexes stay
+    small whatever an IRI's length. `voided` is set when a voiding statement targets it (Data §2.3.2)."""
+
+    __tablename__ = "xapi_statements"
+    __table_args__ = (
+        Index("ix_xapi_statements_tenant_id_stored", "tenant_id", "stored", "id"),
+        Index("ix_xapi_statements_tenant_id_verb_key", "tenant_id", "verb_key", "stored"),
+        Index("ix_xapi_statements_tenant_id_registration", "tenant_id", "registration", "stored"),
+        Index("ix_xapi_statements_tenant_id_ref_id", "tenant_id", "ref_id"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    stored: Mapped[datetime] = mapped_column(UTCDateTime)
+    verb_key: Mapped[str] = mapped_column(String(64))
+    registration: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    ref_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)  # the StatementRef object's target
+    voiding: Mapped[bool] = mapped_column(Boolean)
+    voided: Mapped[bool] = mapped_column(Boolean)
+    content_hash: Mapped[str] = mapped_column(String(64))  # what "the same statement" compares (Data §2.3.1)
+    statement: Mapped[dict[str, object]] = mapped_column(JSONType)
+
+
+class XapiStatementAgent(Base):
+    """An agent or identified group a statement names, by the SHA-256 of its IFI. `related` is false for the
+    actor and object (and their members), true for authority, instructor, team, context agents and groups and
+    what a SubStatement names: the `agent` filter looks at the first, `related_agents=true` at both."""
+
+    __tablename__ = "xapi_statement_agents"
+    __table_args__ = (Index("ix_xapi_statement_agents_tenant_id_ifi_key", "tenant_id", "ifi_key", "stored"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    statement_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    ifi_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    related: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    stored: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class XapiAttachment(Base):
+    """The content of a statement attachment sent in multipart/mixed, once per (tenant, SHA-2): statements name
+    their attachments by `sha2`, so one content serves every statement naming it."""
+
+    __tablename__ = "xapi_attachments"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    sha2: Mapped[str] = mapped_column(String(128), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class XapiStatementActivity(Base):
+    """An activity a statement names, by the SHA-256 of its id: `related` false for the object, true for context
+    activities and a SubStatement's object (the `activity` filter and `related_activities=true`)."""
+
+    __tablename__ = "xapi_statement_activities"
+    __table_args__ = (Index("ix_xapi_statement_activities_tenant_id_activity_key", "tenant_id", "activity_key",
+                            "stored"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    statement_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    activity_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    related: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    stored: Mapped[datetime] = mapped_column(UTCDateTime)

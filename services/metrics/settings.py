@@ -24,3 +24,7 @@ class MetricsSettings(ServiceSettings):
     # indicators gone off track (and back) in their running period are looked for this often
     # (alerts/indicators.py: indicator.off_track / indicator.back_on_track)
     indicator_alert_seconds: float = 600.0
+    # xAPI (services/metrics/xapi/): the homePage of the account a stored statement's authority is (the API key,
+    # by its id), and the most statements one GET answers (a `limit` of 0 or above it means this)
+    xapi_authority_home_page: str = "https://uplift.invalid/api-keys"
+    xapi_max_limit: int = 500
