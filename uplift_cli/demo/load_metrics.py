@@ -63,6 +63,7 @@ async def settle(api: Api, plan: Plan, ids: Ids) -> None:
         if known == len(people) and held >= completed and rated >= ratings:
             return
         if time.monotonic() > deadline:
+            known = await known_people(api, people)
             raise TimeoutError(f"the metrics read model has {known}/{len(people)} people, {held}/{completed} completed "
                                f"and {rated}/{ratings} rated sessions; are events flowing (UPLIFT_BROKER_URL)?")
         await asyncio.sleep(0.5)
