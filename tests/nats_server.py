@@ -19,7 +19,7 @@ def fail_without_nats(exc: BaseException) -> None:
 
 async def require_nats() -> None:
     try:
-        nc = await nats.connect(NATS_URL, connect_timeout=int(patience(2)), max_reconnect_attempts=0,
+        nc = await nats.connect(NATS_URL, connect_timeout=int(patience(4)), max_reconnect_attempts=0,
                                 allow_reconnect=False)
     except Exception as exc:
         fail_without_nats(exc)
@@ -29,7 +29,7 @@ async def require_nats() -> None:
 async def delete_stream(stream: str) -> None:
     """Remove a test's stream (nothing to do when the server or the stream is gone)."""
     try:
-        nc = await nats.connect(NATS_URL, connect_timeout=int(patience(2)), max_reconnect_attempts=0,
+        nc = await nats.connect(NATS_URL, connect_timeout=int(patience(4)), max_reconnect_attempts=0,
                                 allow_reconnect=False)
     except Exception:
         return

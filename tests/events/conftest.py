@@ -94,7 +94,8 @@ class JetStreamFactory:
         self.buses: list[JetStreamBus] = []
 
     async def __call__(self, **kwargs: Any) -> JetStreamBus:
-        options: dict[str, Any] = {"retry": FAST, "poll": 0.2, "ack_wait": patience(5.0), **kwargs}
+        options: dict[str, Any] = {"retry": FAST, "poll": 0.2, "ack_wait": patience(5.0),
+                                   "connect_timeout": patience(2.0), **kwargs}
         bus = JetStreamBus(NATS_URL, stream=self.stream, prefix=self.prefix, **options)
         try:
             await bus.start()

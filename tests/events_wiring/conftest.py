@@ -53,7 +53,8 @@ class Streams:
 
     def bus(self, **options: Any) -> JetStreamBus:
         return JetStreamBus(NATS_URL, stream=self.stream, prefix=self.prefix,
-                            **{"retry": FAST, "poll": 0.2, "ack_wait": patience(5.0), **options})
+                            **{"retry": FAST, "poll": 0.2, "ack_wait": patience(5.0),
+                               "connect_timeout": patience(2.0), **options})
 
     async def check_server(self) -> None:
         await require_nats()

@@ -5,7 +5,6 @@ The demo keeps its people's CRM user ids under the external-id source `crm`; the
 activities sent as `salesforce`, `hubspot` or `dynamics` (as in docs/api.md §7) resolve against them too."""
 
 import asyncio
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,9 +12,9 @@ from uplift_cli.demo.api import Api
 from uplift_cli.demo.constants import CRM, CRM_SOURCES, LMS
 from uplift_cli.demo.load_org import Ids
 from uplift_cli.demo.plan import Plan
+from uplift_cli.demo.waiting import Progress
 
 INGEST_BATCH = 5000
-SETTLE_SECONDS = 120.0
 
 
 async def load_aliases(api: Api) -> None:
@@ -33,9 +32,10 @@ async def people_arrived(api: Api, plan: Plan, ids: Ids) -> None:
     """Evidence naming a person by id is refused until the metrics read model knows them: wait until it knows
     everyone (their events are the first the load causes)."""
     people = [ids.person(p.key) for p in plan.org.people]
-    deadline = time.monotonic() + SETTLE_SECONDS
+    progress = Progress()
     while (known := await known_people(api, people)) < len(people):
-        if time.monotonic() > deadline:
+        progress.moved(known)
+        if progress.stalled():
             raise TimeoutError(f"the metrics read model has {known}/{len(people)} people; are events flowing "
                                "(UPLIFT_BROKER_URL)?")
         await asyncio.sleep(0.2)
@@ -49,7 +49,7 @@ async def settle(api: Api, plan: Plan, ids: Ids) -> None:
     completed, ratings = plan.summary()["completed"], plan.summary()["ratings"]
     today = datetime.now(UTC).date()
     window = {"from": (today - timedelta(days=365)).isoformat(), "to": today.isoformat()}
-    deadline = time.monotonic() + SETTLE_SECONDS
+    progress = Progress()
     known = 0
     while True:
         # the cheap figures first: the people's scorecards (every indicator of every person) are asked for only
@@ -62,7 +62,8 @@ async def settle(api: Api, plan: Plan, ids: Ids) -> None:
             known = await known_people(api, people)
         if known == len(people) and held >= completed and rated >= ratings:
             return
-        if time.monotonic() > deadline:
+        progress.moved((held, rated, known))
+        if progress.stalled():
             known = await known_people(api, people)
             raise TimeoutError(f"the metrics read model has {known}/{len(people)} people, {held}/{completed} completed "
                                f"and {rated}/{ratings} rated sessions; are events flowing (UPLIFT_BROKER_URL)?")

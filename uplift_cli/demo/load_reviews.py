@@ -4,7 +4,6 @@ on track while that period still runs; missed otherwise). The goals whose review
 due for review: they are the demo's `goals(dueForReview: true)` and the queue's REVIEW_DUE reasons."""
 
 import asyncio
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -12,7 +11,7 @@ from typing import Any
 
 from uplift_cli.demo.api import Api
 from uplift_cli.demo.constants import GOALS_REVIEWED_AFTER_DAYS
-from uplift_cli.demo.load_metrics import SETTLE_SECONDS
+from uplift_cli.demo.waiting import Progress
 
 MET = ("achieved", "on_track")
 
@@ -31,7 +30,7 @@ def reviewed(goals: list[AgreedGoal], today: date) -> list[AgreedGoal]:
 
 async def measured(api: Api, goal_ids: list[str]) -> dict[str, dict[str, Any]]:
     """Each goal's progress, once the metrics read model holds every one (agreed goals arrive by events)."""
-    deadline = time.monotonic() + SETTLE_SECONDS
+    progress = Progress()
     while True:
         found: dict[str, dict[str, Any]] = {}
         for i in range(0, len(goal_ids), 200):
@@ -39,7 +38,8 @@ async def measured(api: Api, goal_ids: list[str]) -> dict[str, dict[str, Any]]:
                 found[p["goal_id"]] = p
         if len(found) == len(goal_ids):
             return found
-        if time.monotonic() > deadline:
+        progress.moved(len(found))
+        if progress.stalled():
             raise TimeoutError(f"the metrics read model has {len(found)}/{len(goal_ids)} agreed goals; are events "
                                "flowing (UPLIFT_BROKER_URL)?")
         await asyncio.sleep(0.2)
