@@ -146,6 +146,7 @@ def test_gaps_close_in_later_sessions_and_skills_gaps_on_discovery_calls_dominat
     assert top == ("discovery-calls", "skills") and n > 1.5 * second, causes
 
 
+@pytest.mark.parametrize("today", [TODAY + timedelta(days=n) for n in range(7)])
 def test_every_manager_1to1_observes_the_objectives_behaviour_and_some_goals_come_due_this_week(today: date) -> None:
     """observed_level:exec-meetings has figures for nearly every seller (the multi-threading clinic's pairs left
     their managers' 1:1s long ago); trained sellers are observed higher after the course. Whatever the weekday,

@@ -41,7 +41,7 @@ class Seed:
     async def person(self, name: str, *roles: str, manager_is_coach: bool = True, active: bool = True) -> str:
         now = datetime.now(UTC)
         pid = new_id()
-        await self._add(Person(id=pid, tenant_id=self.tenant_id, name=name, email=f"{pid.hex[:12]}@example.com",
+        await self._add(Person(id=pid, tenant_id=self.tenant_id, name=name, email=f"{pid.hex}@example.com",
                                title=name, roles=list(roles) or ["seller"], active=active,
                                manager_is_coach=manager_is_coach, created_at=now, updated_at=now))
         return str(pid)

@@ -82,7 +82,7 @@ class Db:
     def person_row(self, name: str, *roles: str, active: bool = True, manager_is_coach: bool = True) -> Person:
         now = utcnow()
         pid = new_id()
-        return Person(id=pid, tenant_id=self.tenant_id, name=name, email=f"{name.lower()}-{pid.hex[:6]}@x.io",
+        return Person(id=pid, tenant_id=self.tenant_id, name=name, email=f"{name.lower()}-{pid.hex}@x.io",
                       title=name, roles=list(roles or ["seller"]), active=active, manager_is_coach=manager_is_coach,
                       created_at=now, updated_at=now)
 
