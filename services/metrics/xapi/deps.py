@@ -6,9 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from common.auth import Authenticator, Principal
+from common.auth import Principal, require
 from common.db import SessionDep
-from common.errors import Forbidden
 from services.metrics.xapi.errors import XapiBadRequest
 from services.metrics.xapi.evidence import EvidenceListener
 from services.metrics.xapi.repository import XapiRepository
@@ -24,12 +23,12 @@ def xapi_version(request: Request) -> Version:
 
 
 def _scoped(scope: str) -> Any:
+    """The usual scope check (common.auth.require), once the version header was read: a request without one is a
+    400 before its credential is judged (XAPI-00321)."""
+    check = require(scope)
+
     async def dependency(request: Request, version: Annotated[Version, Depends(xapi_version)]) -> Principal:
-        auth: Authenticator = request.app.state.auth
-        principal = await auth.authenticate(request)
-        if not principal.allows(scope):
-            raise Forbidden(f"This credential lacks the '{scope}' scope.")
-        return principal
+        return await check(request)
 
     return dependency
 
