@@ -94,7 +94,7 @@ async def _tenants(url: str) -> list[str]:
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([UPLIFT, *args], env=env, cwd=cwd, capture_output=True, text=True,
-                          timeout=patience(60.0))
+                          timeout=patience(120.0))  # seeding the demo: ~1 min idle, 4-6 under load
 
 
 # ---- no demo tenant, key or ./var outside development ---------------------------------------------------------
