@@ -19,11 +19,11 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
 
 from tests.coaching.conftest import BASE
 from tests.coaching.sessions.helpers import Db, World, at, build_world, held, ids, problem, schedule
 from tests.conftest import Stack, Tenant
+from tests.sql_statements import statements_of_this_task
 
 NOTES = "For me only"  # the private notes `held` records
 ALL = "all"  # every one of the listed sessions
@@ -185,19 +185,10 @@ async def test_the_tree_is_read_once_per_request(stack, coaching, db, world, as_
     engine = stack.local.services["coaching"].state.db.engine.sync_engine
     programmes = [str(await db.programme([(world.m1, s)])) for s in (world.s1, world.s2)]
     programmes.append(str(await db.programme([(world.m2, world.s3)])))
-    trees: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if re.search(r"RECURSIVE\s+tree\b", statement):
-            trees.append(statement)
 
     async def tree_queries(c: httpx.AsyncClient, path: str, **params: Any) -> int:
-        trees.clear()
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements_of_this_task(engine, lambda s: re.search(r"RECURSIVE\s+tree\b", s) is not None) as trees:
             r = await c.get(path, params=params)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         assert r.status_code == 200, r.text
         return len(trees)
 

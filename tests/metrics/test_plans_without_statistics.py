@@ -13,12 +13,10 @@ person's whole key range, every metric and day, filtered); now 160 and 162."""
 import json
 import logging
 import uuid
-from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from services.metrics.app import create_app
 from services.metrics.settings import MetricsSettings
@@ -26,6 +24,7 @@ from tests.conftest import JWT_SECRET, Stack, Tenant
 from tests.dbs import backend
 from tests.metrics import test_scorecards as scorecards
 from tests.metrics.test_definitions import definition
+from tests.sql_statements import statements_of_this_task
 
 pytestmark = pytest.mark.skipif(backend() != "postgresql", reason="EXPLAIN (ANALYZE, BUFFERS) is PostgreSQL's")
 
@@ -33,23 +32,8 @@ KEYS = ["meetings", "emails", "calls", "demos", "wins", "closed_opportunities", 
 OTHERS = 40  # people besides the org's, so that the tenant's rows are many more than one person's
 
 
-class Captured:
-    def __init__(self) -> None:
-        self.statements: list[tuple[str, Any]] = []
-
-    def __call__(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
-                 executemany: bool) -> None:
-        if "metric_daily" in statement and statement.lstrip().upper().startswith("SELECT"):
-            self.statements.append((statement, parameters))
-
-
-@pytest.fixture
-def captured(stack: Stack) -> Iterator[Captured]:
-    engine = stack.local.services["metrics"].state.db.engine.sync_engine
-    found = Captured()
-    event.listen(engine, "before_cursor_execute", found)
-    yield found
-    event.remove(engine, "before_cursor_execute", found)
+def _daily_select(statement: str) -> bool:
+    return "metric_daily" in statement and statement.lstrip().upper().startswith("SELECT")
 
 
 async def _history(stack: Stack, tenant: Tenant, people: list[uuid.UUID], days: int) -> None:
@@ -67,17 +51,17 @@ async def _history(stack: Stack, tenant: Tenant, people: list[uuid.UUID], days: 
                                          "keys": KEYS, "days": days})
 
 
-async def _buffers(stack: Stack, metrics: httpx.AsyncClient, captured: Captured, person: uuid.UUID) -> int:
+async def _buffers(stack: Stack, metrics: httpx.AsyncClient, person: uuid.UUID) -> int:
     """Shared buffers (hit + read) of every metric_daily statement of one person's monthly scorecard."""
-    captured.statements.clear()
-    r = await metrics.get("/v1/scorecard", params={"person_id": str(person), "period": "month",
-                                                   "on": scorecards.TODAY.isoformat()})
-    assert r.status_code == 200, r.text
-    assert captured.statements, "the scorecard read no metric_daily"
-    total = 0
     db = stack.local.services["metrics"].state.db
+    with statements_of_this_task(db.engine.sync_engine, _daily_select) as captured:
+        r = await metrics.get("/v1/scorecard", params={"person_id": str(person), "period": "month",
+                                                       "on": scorecards.TODAY.isoformat()})
+    assert r.status_code == 200, r.text
+    assert captured, "the scorecard read no metric_daily"
+    total = 0
     async with db.engine.connect() as conn:
-        for statement, parameters in captured.statements:
+        for statement, parameters in captured:
             result = await conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, parameters)
             found = result.scalar_one()
             [plan] = json.loads(found) if isinstance(found, str) else found
@@ -86,7 +70,7 @@ async def _buffers(stack: Stack, metrics: httpx.AsyncClient, captured: Captured,
     return total
 
 
-async def test_a_scorecard_reads_the_same_buffers_with_ten_times_the_history(stack, tenant, metrics, captured):
+async def test_a_scorecard_reads_the_same_buffers_with_ten_times_the_history(stack, tenant, metrics):
     scorecards.set_dates()
     org = await scorecards.build(metrics)
     db = stack.local.services["metrics"].state.db
@@ -96,9 +80,9 @@ async def test_a_scorecard_reads_the_same_buffers_with_ten_times_the_history(sta
         people = [*org.roles, *(uuid.uuid4() for _ in range(OTHERS))]
         person = org.sellers[0]
         await _history(stack, tenant, people, 120)
-        small = await _buffers(stack, metrics, captured, person)
+        small = await _buffers(stack, metrics, person)
         await _history(stack, tenant, people, 1200)
-        large = await _buffers(stack, metrics, captured, person)
+        large = await _buffers(stack, metrics, person)
         async with db.engine.begin() as conn:
             rows = (await conn.execute(text("SELECT count(*) FROM metric_daily WHERE tenant_id = :t"),
                                        {"t": tenant.id})).scalar_one()
@@ -106,7 +90,7 @@ async def test_a_scorecard_reads_the_same_buffers_with_ten_times_the_history(sta
         assert large <= small * 5 // 4 + 20, (small, large)  # the same order: ten times the history is not read
         async with db.engine.begin() as conn:
             await conn.execute(text("ANALYZE metric_daily"))
-        analysed = await _buffers(stack, metrics, captured, person)
+        analysed = await _buffers(stack, metrics, person)
         assert analysed <= small * 5 // 4 + 20, (small, analysed)
     finally:
         async with db.engine.begin() as conn:

@@ -5,11 +5,12 @@ import uuid
 from typing import Any
 
 import httpx
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from services.metrics.models import Activity, Completion
 from tests.conftest import Stack
 from tests.metrics.conftest import BASE, MetricsDb
+from tests.sql_statements import statements_of_this_task
 
 
 def activity(external_id: str, **over: Any) -> dict[str, Any]:
@@ -118,12 +119,8 @@ async def test_a_deleted_person_takes_no_pending_evidence(metrics: httpx.AsyncCl
 
 async def test_statements_per_batch_do_not_grow_with_its_size(stack: Stack, metrics: httpx.AsyncClient) -> None:
     engine = stack.local.services["metrics"].state.db.engine.sync_engine
-    statements: list[str] = []
 
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
-
-    async def run(n: int, tag: str) -> tuple[int, int]:
+    async def run(n: int, tag: str, statements: list[tuple[str, Any]]) -> tuple[int, int]:
         users = [f"{tag}-u{i}" for i in range(n)]
         known = [person(uuid.uuid4(), external_ids={"salesforce": u}) for u in users[: n // 2]]
         await people(metrics, *known)
@@ -135,9 +132,6 @@ async def test_statements_per_batch_do_not_grow_with_its_size(stack: Stack, metr
         assert (await people(metrics, *late))["resolved"] == n - n // 2
         return ingest, len(statements)
 
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        small, large = await run(4, "s"), await run(400, "l")
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    with statements_of_this_task(engine) as statements:
+        small, large = await run(4, "s", statements), await run(400, "l", statements)
     assert small == large and small[0] > 0 and small[1] > 0

@@ -21,9 +21,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from tests.coaching.relationships.helpers import add_pair, create_programme, invalid, problem
+from tests.sql_statements import statements_of_this_task
 
 WINDOW = {"from": "2025-02-03", "to": "2025-03-02"}
 
@@ -199,20 +199,10 @@ async def test_tenancy(stack, coaching, planted):
 
 async def test_a_constant_number_of_queries(stack, coaching, planted, seed):
     engine = stack.local.services["coaching"].state.db.engine.sync_engine
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        # not the events relay's, nor the webhook deliverer's polls
-        if not any(t in statement for t in ("outbox", "advisory", "webhook_deliveries")):
-            statements.append(statement)
 
     async def queries(**params):
-        statements.clear()
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements_of_this_task(engine) as statements:
             body = await report(coaching, **params)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         return len(statements), len(body["rows"])
 
     before = {g: await queries(group_by=g) for g in ("coach", "team")}

@@ -8,13 +8,14 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from services.metrics.models import Completion, MetricDaily
 from services.metrics.xapi.evidence import completion_item, home_page_source, mailto_sha1
 from tests.conftest import Stack, Tenant
 from tests.metrics.conftest import MetricsDb
 from tests.metrics.xapi.conftest import open_lrs
+from tests.sql_statements import statements_of_this_task
 
 MOODLE = "https://moodle.acme.com"
 COURSE = "https://moodle.acme.com/course/view.php?id=101"
@@ -186,14 +187,9 @@ async def test_sql_statements_per_request_do_not_grow_with_the_batch(
     costs the same number of SQL statements as a POST of 5."""
     await _learn(internal, uuid.uuid4(), email="ana@acme.com")
     engine = stack.local.services["metrics"].state.db.engine.sync_engine
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
-        seen.append(sql)
-
     lrs = await open_lrs(stack, tenant, "direct", "1.0.3")
 
-    async def post(n: int) -> int:
+    async def post(n: int, seen: list[tuple[str, Any]]) -> int:
         first = [cmi5_passed("ana@acme.com") if i % 2 else moodle_completed(str(i)) for i in range(n)]
         ids = (await lrs.client.post("/statements", json=first)).json()
         batch = [cmi5_passed("ana@acme.com") for _ in range(n - 1)]
@@ -205,9 +201,6 @@ async def test_sql_statements_per_request_do_not_grow_with_the_batch(
         return len(seen)
 
     async with lrs.client:
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            small, large = await post(5), await post(100)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
+        with statements_of_this_task(engine) as seen:
+            small, large = await post(5, seen), await post(100, seen)
     assert small == large and small > 0
