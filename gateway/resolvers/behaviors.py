@@ -1,5 +1,6 @@
 """Queries and mutations of the behaviors domain: each is one REST call; nested fields use loaders."""
 
+from functools import partial
 from typing import Annotated
 from urllib.parse import quote
 
@@ -43,6 +44,7 @@ from gateway.types.inputs import (
     ScenarioPatch,
     to_body,
 )
+from gateway.types.shapes import shown, shown_all
 
 ObjectiveResult = Annotated[Objective | ValidationProblem | NotFound | Conflict | Forbidden,
                             strawberry.union("ObjectiveResult")]
@@ -66,13 +68,13 @@ class BehaviorsQuery:
                          after: str | None = None) -> ObjectiveConnection:
         page = await info.context.call("behaviors", "GET", "/v1/objectives",
                                        params=page_params(first, after, status=status))
-        return ObjectiveConnection(items=[Objective.from_json(o) for o in page["items"]],
+        return ObjectiveConnection(items=shown_all(Objective, page["items"]),
                                    next_cursor=page["next_cursor"])
 
     @strawberry.field(description="One objective by id; null when not found.")
     async def objective(self, info: Ctx, id: strawberry.ID) -> Objective | None:
         found = await get_or_none(info.context.loaders.objective.load(str(id)))
-        return Objective.from_json(found) if found else None
+        return shown(Objective, found) if found else None
 
     @strawberry.field(description="Behaviours, filtered, in creation order, with a cursor.")
     async def behaviors(self, info: Ctx, status: BehaviorStatus | None = None,
@@ -128,12 +130,12 @@ class BehaviorsMutation:
     @strawberry.mutation(description="Create a strategic objective.")
     async def create_objective(self, info: Ctx, input: ObjectiveInput) -> ObjectiveResult:
         return await typed(lambda: info.context.call("behaviors", "POST", "/v1/objectives", json=to_body(input)),
-                            Objective.from_json)
+                            partial(shown, Objective))
 
     @strawberry.mutation(description="Change some fields of an objective.")
     async def update_objective(self, info: Ctx, id: strawberry.ID, input: ObjectivePatch) -> ObjectiveResult:
         return await typed(lambda: info.context.call("behaviors", "PATCH", f"/v1/objectives/{seg(id)}",
-                                                      json=to_body(input)), Objective.from_json)
+                                                      json=to_body(input)), partial(shown, Objective))
 
     @strawberry.mutation(description="Delete an objective (Conflict while a behaviour, version or assessment refers "
                                      "to it).")

@@ -9,9 +9,10 @@ from strawberry.types import Info
 
 from gateway.context import Context
 from gateway.types.common import dt as _dt
-from gateway.types.common import opt_date as _date
 from gateway.types.common import opt_dt as _opt_dt
 from gateway.types.metrics import Metric
+from gateway.types.shapes import presents, shown
+from services.behaviors.schemas import ObjectiveOut
 
 
 @strawberry.enum
@@ -86,6 +87,7 @@ class View(Enum):
     VIEW_2 = "view_2"
 
 
+@presents(ObjectiveOut)
 @strawberry.type
 class Objective:
     id: strawberry.ID
@@ -97,13 +99,6 @@ class Objective:
     status: ObjectiveStatus
     created_at: datetime
     updated_at: datetime
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Objective":
-        return cls(id=d["id"], name=d["name"], description=d["description"], owner_id=d["owner_id"],
-                   starts_on=_date(d["starts_on"]), ends_on=_date(d["ends_on"]),
-                   status=ObjectiveStatus(d["status"]), created_at=_dt(d["created_at"]),
-                   updated_at=_dt(d["updated_at"]))
 
 
 @strawberry.type
@@ -413,4 +408,4 @@ async def _objective(info: Info[Context, None], objective_id: str | None) -> Obj
     if objective_id is None:
         return None
     found = await info.context.loaders.objective.load(str(objective_id))
-    return Objective.from_json(found) if found else None
+    return shown(Objective, found) if found else None

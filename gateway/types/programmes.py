@@ -12,6 +12,7 @@ from gateway.types.behaviors import Objective
 from gateway.types.coaching_enums import ActivityGrouping
 from gateway.types.common import dt, opt_date
 from gateway.types.people import Person, people_of, person_of
+from gateway.types.shapes import shown
 
 Ctx = Info[Context, None]
 
@@ -122,7 +123,7 @@ class Programme:
         if self.objective_id is None:
             return None
         found = await info.context.loaders.objective.load(str(self.objective_id))
-        return Objective.from_json(found) if found else None
+        return shown(Objective, found) if found else None
 
     owner: Person | None = person_of("owner_id")
     coaches: list[Person] = people_of("coach_ids", "Coaches of the pairs that have not left.")

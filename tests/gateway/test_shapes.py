@@ -1,0 +1,67 @@
+"""GraphQL types present the services' wire models (gateway/types/shapes.py): a field renamed or dropped in a
+service's schema, or made nullable there, stops the gateway at import instead of answering null."""
+
+import uuid
+from datetime import datetime
+
+import pytest
+import strawberry
+from pydantic import BaseModel
+
+from gateway.types.behaviors import Objective
+from gateway.types.shapes import model_of, presents, shown
+from services.behaviors.schemas import ObjectiveOut
+
+
+class Thing(BaseModel):
+    id: uuid.UUID
+    name: str
+    note: str | None
+    at: datetime
+
+
+def test_a_type_that_presents_its_model_is_accepted_and_recognised_in_unions() -> None:
+    @presents(Thing)
+    @strawberry.type
+    class ThingType:
+        id: strawberry.ID
+        name: str
+        note: str | None
+
+        @strawberry.field
+        def shout(self) -> str:  # computed: not a model field, not checked
+            return self.name.upper()
+
+    value = shown(ThingType, {"id": str(uuid.uuid4()), "name": "x", "note": None, "at": "2026-01-01T00:00:00Z"})
+    assert isinstance(value, Thing)
+    assert ThingType.__strawberry_definition__.is_type_of(value, None)
+    assert not ThingType.__strawberry_definition__.is_type_of(object(), None)
+
+
+def test_a_field_the_model_does_not_have_is_an_error_at_import() -> None:
+    with pytest.raises(TypeError, match=r"ThingType\.title is not a field of Thing"):
+        @presents(Thing)
+        @strawberry.type
+        class ThingType:
+            id: strawberry.ID
+            title: str  # renamed in the service: `name`
+
+
+def test_a_non_null_field_the_model_may_leave_null_is_an_error_at_import() -> None:
+    with pytest.raises(TypeError, match=r"ThingType\.note is non-null, but Thing\.note may be null"):
+        @presents(Thing)
+        @strawberry.type
+        class ThingType:
+            note: str
+
+
+def test_presents_goes_above_strawberry_type() -> None:
+    with pytest.raises(TypeError, match="not a strawberry type"):
+        @strawberry.type
+        @presents(Thing)
+        class ThingType:
+            name: str
+
+
+def test_the_gateway_types_present_the_services_models() -> None:
+    assert model_of(Objective) is ObjectiveOut
