@@ -131,6 +131,10 @@ class Worker(Protocol):
     async def stop(self) -> None: ...
 
 
+AUTOVACUUM_OFF = ("autovacuum is off on its PostgreSQL server, so tables are analysed only where Uplift does it "
+                  "after bulk loads; turn autovacuum on, or run ANALYZE after loading data by other means")
+
+
 def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence[APIRouter],
                       idempotency: Table, identity: IdentityStore | None = None,
                       events: ServiceEvents | None = None,
@@ -162,9 +166,7 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
                 log.warning("%s: UPLIFT_BROKER_URL is not set; its events stay in its outbox (and it consumes "
                             "none) until a broker is configured", name)
         if await db.autovacuum_off():
-            logging.getLogger("uplift.db").warning(
-                "%s: autovacuum is off on its PostgreSQL server, so tables are analysed only where Uplift does it "
-                "after bulk loads; turn autovacuum on, or run ANALYZE after loading data by other means", name)
+            logging.getLogger("uplift.db").warning("%s: %s", name, AUTOVACUUM_OFF)
         running = [make(app) for make in workers]
         for worker in running:
             await worker.start()
@@ -200,13 +202,15 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
         return {"status": "ok", "service": name}
 
     @app.get("/readyz", tags=["health"], responses=problems(503))
-    async def readyz() -> dict[str, str]:
+    async def readyz() -> dict[str, str | list[str]]:
+        """Ready when the database answers; `warnings` names what works but should be fixed by an operator."""
         try:
             async with db.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
         except Exception as exc:  # any driver error means not ready
             raise ServiceUnavailable(f"database unreachable: {type(exc).__name__}") from None
-        return {"status": "ready", "service": name}
+        warnings = [AUTOVACUUM_OFF] if await db.autovacuum_off() else []
+        return {"status": "ready", "service": name, "warnings": warnings}
 
     for router in routers:
         app.include_router(router)
