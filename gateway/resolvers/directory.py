@@ -1,6 +1,7 @@
 """Queries and mutations of people, reporting lines and coach assignments (the coaching service)."""
 
 from datetime import date
+from functools import partial
 from typing import Annotated
 from urllib.parse import quote
 
@@ -18,6 +19,7 @@ from gateway.types.people import (
     Person,
     PersonConnection,
 )
+from gateway.types.shapes import shown, shown_all
 
 PersonResult = Annotated[Person | ValidationProblem | NotFound | Conflict | Forbidden,
                          strawberry.union("PersonResult")]
@@ -34,7 +36,7 @@ class DirectoryQuery:
                      q: str | None = None, first: int = 50, after: str | None = None) -> PersonConnection:
         page = await info.context.call("coaching", "GET", "/v1/people",
                                        params=page_params(first, after, role=role, active=active, q=q))
-        return PersonConnection(items=[Person.from_json(p) for p in page["items"]], next_cursor=page["next_cursor"])
+        return PersonConnection(items=shown_all(Person, page["items"]), next_cursor=page["next_cursor"])
 
     @strawberry.field(description="A person by id, or by an id in another system (`source`: crm, lms, hris, "
                                   "any name, or `email`).")
@@ -44,12 +46,12 @@ class DirectoryQuery:
             if source is not None or external_id is not None:
                 raise BadQueryInput("Give either id, or source and externalId.")
             found = await get_or_none(info.context.loaders.person.load(str(id)))
-            return Person.from_json(found) if found else None
+            return shown(Person, found) if found else None
         if source is None or external_id is None:
             raise BadQueryInput("Give either id, or source and externalId.")
         matches = await get_or_none(info.context.call("coaching", "GET", "/v1/people/by-external-id",
                                                       params={"source": source, "external_ids": [external_id]}))
-        return Person.from_json(matches[0]["person"]) if matches else None
+        return shown(Person, matches[0]["person"]) if matches else None
 
     @strawberry.field(description="Coach assignments, filtered; `activeOn` keeps those in force on that day.")
     async def coach_assignments(self, info: Ctx, coach_id: strawberry.ID | None = None,
@@ -59,7 +61,7 @@ class DirectoryQuery:
         page = await get_or_none(info.context.call("coaching", "GET", "/v1/coach-assignments", params=params))
         if page is None:
             raise BadQueryInput("coachId and sellerId must be valid ids.")
-        return CoachAssignmentConnection(items=[CoachAssignment.from_json(a) for a in page["items"]],
+        return CoachAssignmentConnection(items=shown_all(CoachAssignment, page["items"]),
                                          next_cursor=page["next_cursor"])
 
 
@@ -68,19 +70,19 @@ class DirectoryMutation:
     @strawberry.mutation(description="Add a person to the directory.")
     async def create_person(self, info: Ctx, input: PersonInput) -> PersonResult:
         return await typed(lambda: info.context.call("coaching", "POST", "/v1/people", json=person_body(input)),
-                           Person.from_json)
+                           partial(shown, Person))
 
     @strawberry.mutation(description="Change some fields of a person.")
     async def update_person(self, info: Ctx, id: strawberry.ID, input: PersonPatch) -> PersonResult:
         return await typed(lambda: info.context.call("coaching", "PATCH", f"/v1/people/{seg(id)}",
-                                                     json=to_body(input)), Person.from_json)
+                                                     json=to_body(input)), partial(shown, Person))
 
     @strawberry.mutation(description="Set (or replace) the person's id in another system.")
     async def set_external_id(self, info: Ctx, person_id: strawberry.ID, source: str,
                               external_id: str) -> PersonResult:
         return await typed(lambda: info.context.call(
             "coaching", "PUT", f"/v1/people/{seg(person_id, 'personId')}/external-ids/{quote(source, safe='')}",
-            json={"external_id": external_id}), Person.from_json)
+            json={"external_id": external_id}), partial(shown, Person))
 
     @strawberry.mutation(description="Remove a person's id in an external system (source).")
     async def remove_external_id(self, info: Ctx, person_id: strawberry.ID, source: str) -> DeleteResult:
@@ -95,16 +97,16 @@ class DirectoryMutation:
         return await typed(lambda: info.context.call(
             "coaching", "PUT", f"/v1/people/{seg(person_id, 'personId')}/manager",
             json={"manager_id": seg(manager_id, "managerId") if manager_id is not None else None,
-                  "effective": effective.isoformat()}), ManagerOnDay.from_json)
+                  "effective": effective.isoformat()}), partial(shown, ManagerOnDay))
 
     @strawberry.mutation(description="Make someone a coach of a seller (optionally only for some behaviours).")
     async def create_coach_assignment(self, info: Ctx, input: CoachAssignmentInput) -> CoachAssignmentResult:
         return await typed(lambda: info.context.call("coaching", "POST", "/v1/coach-assignments",
-                                                     json=to_body(input)), CoachAssignment.from_json)
+                                                     json=to_body(input)), partial(shown, CoachAssignment))
 
     @strawberry.mutation(description="End an assignment; `endsOn` is its last day (default today).")
     async def end_coach_assignment(self, info: Ctx, id: strawberry.ID,
                                    ends_on: date | None = None) -> CoachAssignmentResult:
         body = {"ends_on": ends_on.isoformat()} if ends_on else {}
         return await typed(lambda: info.context.call("coaching", "POST", f"/v1/coach-assignments/{seg(id)}/end",
-                                                     json=body), CoachAssignment.from_json)
+                                                     json=body), partial(shown, CoachAssignment))

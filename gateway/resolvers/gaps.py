@@ -1,6 +1,7 @@
 """Gaps: closing one (coaching), and the gap summary (metrics). Evaluations resolve on `Gap.evaluation`."""
 
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 
 import strawberry
@@ -20,6 +21,7 @@ from gateway.types.common import (
 from gateway.types.gaps import GapGrouping, GapSummary, GapSummaryResult
 from gateway.types.inputs import to_body
 from gateway.types.sessions import Gap
+from gateway.types.shapes import shown
 
 GapResult = Annotated[Gap | ValidationProblem | NotFound | Conflict | Forbidden, strawberry.union("GapResult")]
 
@@ -43,7 +45,7 @@ class GapsQuery:
                 params["to"] = to.isoformat()
             if team_of is not None:
                 params["team_of"] = seg(team_of, "teamOf")
-            return GapSummary.from_json(await info.context.call("metrics", "GET", "/v1/gap-summary", params=params))
+            return shown(GapSummary, await info.context.call("metrics", "GET", "/v1/gap-summary", params=params))
         except InvalidArgument as err:
             return ValidationProblem(message=str(err), fields=[FieldError(field=err.field, message=str(err),
                                                                           code=err.code)])
@@ -60,4 +62,4 @@ class GapsMutation:
                                      "or admin. The same closure again changes nothing; another is a Conflict.")
     async def close_gap(self, info: Ctx, id: strawberry.ID, input: GapCloseInput) -> GapResult:
         return await typed(lambda: info.context.call("coaching", "POST", f"/v1/gaps/{seg(id)}/close",
-                                                     json=to_body(input)), Gap.from_json)
+                                                     json=to_body(input)), partial(shown, Gap))

@@ -1,6 +1,7 @@
 """Queries and mutations of coaching programmes and the coaching-activity report."""
 
 from datetime import date
+from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -11,6 +12,7 @@ from gateway.types.coaching_inputs import PairInput, ProgrammeInput, ProgrammePa
 from gateway.types.common import BadQueryInput, Conflict, Forbidden, NotFound, ValidationProblem
 from gateway.types.inputs import to_body
 from gateway.types.programmes import CoachingActivity, Programme, ProgrammeConnection, ProgrammePair
+from gateway.types.shapes import shown, shown_all
 
 ProgrammeResult = Annotated[Programme | ValidationProblem | NotFound | Conflict | Forbidden,
                             strawberry.union("ProgrammeResult")]
@@ -30,13 +32,13 @@ class ProgrammesQuery:
         page = await get_or_none(info.context.call("coaching", "GET", "/v1/programmes", params=params))
         if page is None:
             raise BadQueryInput("ownerId, coachId and sellerId must be valid ids.")
-        return ProgrammeConnection(items=[Programme.from_json(p) for p in page["items"]],
+        return ProgrammeConnection(items=shown_all(Programme, page["items"]),
                                    next_cursor=page["next_cursor"])
 
     @strawberry.field(description="One coaching programme by id; null when not found.")
     async def programme(self, info: Ctx, id: strawberry.ID) -> Programme | None:
         found = await get_or_none(info.context.loaders.programme.load(str(id)))
-        return Programme.from_json(found) if found else None
+        return shown(Programme, found) if found else None
 
     @strawberry.field(description="Per coach or per team over [from, to] (default: the last 28 days): sessions "
                                   "held, cadence kept, average ratings, sessions with actions, open and overdue "
@@ -52,7 +54,7 @@ class ProgrammesQuery:
             params["to"] = to.isoformat()
         if manager_id is not None:
             params["manager_id"] = seg(manager_id, "managerId")
-        return CoachingActivity.from_json(
+        return shown(CoachingActivity,
             await info.context.call("coaching", "GET", "/v1/reports/coaching-activity", params=params))
 
 
@@ -61,12 +63,12 @@ class ProgrammesMutation:
     @strawberry.mutation(description="Create a coaching programme (objective, behaviours, cadence).")
     async def create_programme(self, info: Ctx, input: ProgrammeInput) -> ProgrammeResult:
         return await typed(lambda: info.context.call("coaching", "POST", "/v1/programmes", json=to_body(input)),
-                           Programme.from_json)
+                           partial(shown, Programme))
 
     @strawberry.mutation(description="Change some fields of a coaching programme.")
     async def update_programme(self, info: Ctx, id: strawberry.ID, input: ProgrammePatch) -> ProgrammeResult:
         return await typed(lambda: info.context.call("coaching", "PATCH", f"/v1/programmes/{seg(id)}",
-                                                     json=to_body(input)), Programme.from_json)
+                                                     json=to_body(input)), partial(shown, Programme))
 
     @strawberry.mutation(description="Delete a coaching programme.")
     async def delete_programme(self, info: Ctx, id: strawberry.ID) -> DeleteResult:
@@ -77,7 +79,7 @@ class ProgrammesMutation:
     async def add_programme_pair(self, info: Ctx, programme_id: strawberry.ID, input: PairInput) -> PairResult:
         return await typed(lambda: info.context.call(
             "coaching", "POST", f"/v1/programmes/{seg(programme_id, 'programmeId')}/pairs", json=to_body(input)),
-            ProgrammePair.from_json)
+            partial(shown, ProgrammePair))
 
     @strawberry.mutation(description="The pair leaves on `leftOn` (default today) and stays as history.")
     async def remove_programme_pair(self, info: Ctx, programme_id: strawberry.ID, pair_id: strawberry.ID,

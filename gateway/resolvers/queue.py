@@ -8,15 +8,14 @@ decides nothing about who sees what.
 """
 
 from collections import defaultdict
-from datetime import date, datetime
-from typing import Any
+from datetime import date
+from typing import Any, cast
 
 import strawberry
 
 from gateway.loaders import filters
 from gateway.resolvers.common import Ctx, seg
 from gateway.types.behaviors import RootCause, Scenario
-from gateway.types.coaching_enums import CoachKind
 from gateway.types.common import FieldError, Forbidden, InvalidArgument, NotFound, ValidationProblem
 from gateway.types.periods import ScorecardPeriod
 from gateway.types.queue import (
@@ -26,12 +25,11 @@ from gateway.types.queue import (
     ConversationGuideResult,
     FocusSuggestion,
     QueueEntry,
-    QueueReason,
-    QueueReasonKind,
     RootCauseCheck,
 )
 from gateway.types.scorecards import BehaviorCard, IndicatorCard
 from gateway.types.sessions import Action, Goal, Session
+from gateway.types.shapes import model_of, shown, shown_all
 
 # The seeds' five root causes of a failure to perform, each with the question that tests it.
 ROOT_CAUSES: tuple[tuple[str, str], ...] = (
@@ -50,30 +48,14 @@ def _invalid(err: InvalidArgument) -> ValidationProblem:
     return ValidationProblem(message=str(err), fields=[FieldError(field=err.field, message=str(err), code=err.code)])
 
 
-def _focus(f: dict[str, Any] | None) -> FocusSuggestion | None:
-    if f is None:
-        return None
-    return FocusSuggestion(behavior_key=f["behavior_key"], behavior_name=f["behavior_name"],
-                           metric_key=f["metric_key"], relative_gap=f["relative_gap"], why=f["why"])
-
-
 def _figures(entry: dict[str, Any]) -> list[BehaviorCard]:
     return [BehaviorCard(behavior_id=b["id"], key=b["key"], name=b["name"],
                          indicators=[IndicatorCard.from_json(i) for i in b["indicators"]]) for b in entry["figures"]]
 
 
-def _entry(e: dict[str, Any], ranked: bool = True) -> QueueEntry:
-    return QueueEntry(
-        rank=e["rank"] if ranked else None, seller_id=strawberry.ID(str(e["seller_id"])), score=e["score"],
-        reasons=[QueueReason(kind=QueueReasonKind(r["kind"]), weight=r["weight"], detail=r["detail"],
-                             behavior_key=r["behavior_key"], metric_key=r["metric_key"],
-                             programme_id=strawberry.ID(str(r["programme_id"])) if r["programme_id"] else None)
-                 for r in e["reasons"]],
-        last_session_at=datetime.fromisoformat(e["last_session_at"]) if e["last_session_at"] else None,
-        days_since_last_session=e["days_since_last_session"], overdue_actions=e["overdue_actions"],
-        focus=_focus(e["focus"]), scope=list(e["scope"]),
-        coach_kinds=sorted({CoachKind(k) for k in e["coach_kinds"]}, key=lambda k: k.value),
-        figures_visible=e["figures_visible"])
+def _unranked(e: dict[str, Any]) -> QueueEntry:
+    """The seller's entry as a conversation guide shows it: one seller scored, so no place in a queue."""
+    return cast(QueueEntry, model_of(QueueEntry).model_validate(e).model_copy(update={"rank": None}))
 
 
 async def _answer(info: Ctx, coach: str, on: date | None, period: ScorecardPeriod, first: int,
@@ -112,9 +94,7 @@ async def queue_of(info: Ctx, coach_id: strawberry.ID, on: date | None, first: i
     q = await _answer(info, coach, on, period, first)
     if not isinstance(q, dict):
         return q
-    return CoachingQueue(coach_id=strawberry.ID(coach), on=date.fromisoformat(q["on"]), period=period,
-                         lookback_days=q["lookback_days"], total=q["total"], formula=q["formula"],
-                         entries=[_entry(e) for e in q["entries"]])
+    return shown(CoachingQueue, q)
 
 
 @strawberry.type
@@ -149,14 +129,14 @@ class QueueQuery:
         e = q["entries"][0]
         loaders = info.context.loaders
         last = await loaders.session.load(str(e["last_session_id"])) if e["last_session_id"] else None
-        focus = _focus(e["focus"])
+        entry = _unranked(e)
         behavior_id = (e["focus"] or {}).get("behavior_id")
         scenarios = await loaders.scenarios.load(str(behavior_id)) if behavior_id else []
         return ConversationGuide(
             coach_id=strawberry.ID(coach), seller_id=strawberry.ID(seller), on=date.fromisoformat(q["on"]),
-            period=period, entry=_entry(e, ranked=False), focus=focus, figures_visible=e["figures_visible"],
-            figures=_figures(e), last_session=Session.from_json(last) if last else None,
-            open_actions=[Action.from_json(a) for a in (last or {}).get("actions", []) if a["status"] == "open"],
-            goals=[Goal.from_json(x) for x in (last or {}).get("goals", [])],
+            period=period, entry=entry, focus=entry.focus, figures_visible=entry.figures_visible,
+            figures=_figures(e), last_session=shown(Session, last) if last else None,
+            open_actions=shown_all(Action, (a for a in (last or {}).get("actions", []) if a["status"] == "open")),
+            goals=shown_all(Goal, (last or {}).get("goals", [])),
             scenarios=[Scenario.from_json(s) for s in scenarios],
-            root_causes=_root_causes(scenarios, last, focus))
+            root_causes=_root_causes(scenarios, last, entry.focus))

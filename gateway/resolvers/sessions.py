@@ -1,6 +1,7 @@
 """Queries and mutations of coaching sessions, their ratings, actions and goals."""
 
 from datetime import date, datetime
+from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -29,6 +30,7 @@ from gateway.types.sessions import (
     Session,
     SessionConnection,
 )
+from gateway.types.shapes import shown, shown_all
 
 SessionResult = Annotated[Session | ValidationProblem | NotFound | Conflict | Forbidden,
                           strawberry.union("SessionResult")]
@@ -59,12 +61,12 @@ class SessionsQuery:
         page = await get_or_none(info.context.call("coaching", "GET", "/v1/sessions", params=params))
         if page is None:
             raise BadQueryInput(BAD_IDS)
-        return SessionConnection(items=[Session.from_json(s) for s in page["items"]], next_cursor=page["next_cursor"])
+        return SessionConnection(items=shown_all(Session, page["items"]), next_cursor=page["next_cursor"])
 
     @strawberry.field(description="One coaching session by id; null when not found or not visible to the caller.")
     async def session(self, info: Ctx, id: strawberry.ID) -> Session | None:
         found = await get_or_none(info.context.loaders.session.load(str(id)))
-        return Session.from_json(found) if found else None
+        return shown(Session, found) if found else None
 
     @strawberry.field(description="Actions the caller may see. `teamOf`: the sellers in that manager's tree "
                                   "today; `overdue: true`: open and due before today.")
@@ -77,7 +79,7 @@ class SessionsQuery:
         page = await get_or_none(info.context.call("coaching", "GET", "/v1/actions", params=params))
         if page is None:
             raise BadQueryInput(BAD_IDS)
-        return ActionConnection(items=[Action.from_json(a) for a in page["items"]], next_cursor=page["next_cursor"])
+        return ActionConnection(items=shown_all(Action, page["items"]), next_cursor=page["next_cursor"])
 
     @strawberry.field(description="Goals the caller may see; `agreed: true` keeps mutually agreed ones; "
                                   "`dueForReview: true` those whose agreed terms reached their review day on or "
@@ -90,7 +92,7 @@ class SessionsQuery:
         page = await get_or_none(info.context.call("coaching", "GET", "/v1/goals", params=params))
         if page is None:
             raise BadQueryInput(BAD_IDS)
-        return GoalConnection(items=[Goal.from_json(g) for g in page["items"]], next_cursor=page["next_cursor"])
+        return GoalConnection(items=shown_all(Goal, page["items"]), next_cursor=page["next_cursor"])
 
 
 @strawberry.type
@@ -98,59 +100,59 @@ class SessionsMutation:
     @strawberry.mutation(description="Schedule a coaching session between a coach and a seller.")
     async def schedule_session(self, info: Ctx, input: SessionInput) -> SessionResult:
         return await typed(lambda: info.context.call("coaching", "POST", "/v1/sessions", json=to_body(input)),
-                           Session.from_json)
+                           partial(shown, Session))
 
     @strawberry.mutation(description="Reschedule or refocus a session that is still scheduled.")
     async def update_session(self, info: Ctx, id: strawberry.ID, input: SessionPatch) -> SessionResult:
         return await typed(lambda: info.context.call("coaching", "PATCH", f"/v1/sessions/{seg(id)}",
-                                                     json=to_body(input)), Session.from_json)
+                                                     json=to_body(input)), partial(shown, Session))
 
     @strawberry.mutation(description="Record the conversation: notes, observations, gaps with root causes, "
                                      "actions, proposed goals and the next session.")
     async def complete_session(self, info: Ctx, id: strawberry.ID, input: CompletionInput) -> SessionResult:
         return await typed(lambda: info.context.call("coaching", "POST", f"/v1/sessions/{seg(id)}/complete",
-                                                     json=to_body(input)), Session.from_json)
+                                                     json=to_body(input)), partial(shown, Session))
 
     @strawberry.mutation(description="Cancel a scheduled session, with a reason.")
     async def cancel_session(self, info: Ctx, id: strawberry.ID, reason: str) -> SessionResult:
         return await typed(lambda: info.context.call("coaching", "POST", f"/v1/sessions/{seg(id)}/cancel",
-                                                     json={"reason": reason}), Session.from_json)
+                                                     json={"reason": reason}), partial(shown, Session))
 
     @strawberry.mutation(description="Mark a scheduled session as a no-show.")
     async def mark_no_show(self, info: Ctx, id: strawberry.ID) -> SessionResult:
         return await typed(lambda: info.context.call("coaching", "POST", f"/v1/sessions/{seg(id)}/no-show"),
-                           Session.from_json)
+                           partial(shown, Session))
 
     @strawberry.mutation(description="The session's seller rates it (once; changeable for 7 days).")
     async def rate_session(self, info: Ctx, session_id: strawberry.ID, input: RatingInput) -> RatingResult:
         return await typed(lambda: info.context.call(
             "coaching", "PUT", f"/v1/sessions/{seg(session_id, 'sessionId')}/rating", json=to_body(input)),
-            Rating.from_json)
+            partial(shown, Rating))
 
     @strawberry.mutation(description="Change an agreed action (status, due date, description).")
     async def update_action(self, info: Ctx, id: strawberry.ID, input: ActionPatch) -> ActionResult:
         return await typed(lambda: info.context.call("coaching", "PATCH", f"/v1/actions/{seg(id)}",
-                                                     json=to_body(input)), Action.from_json)
+                                                     json=to_body(input)), partial(shown, Action))
 
     @strawberry.mutation(description="Propose a goal; it counts once seller and coach both agreed.")
     async def create_goal(self, info: Ctx, input: GoalInput) -> GoalResult:
         return await typed(lambda: info.context.call("coaching", "POST", "/v1/goals", json=to_body(input)),
-                           Goal.from_json)
+                           partial(shown, Goal))
 
     @strawberry.mutation(description="The caller (the goal's seller or coach) agrees to a revision (default: the "
                                      "current one).")
     async def agree_goal(self, info: Ctx, id: strawberry.ID, revision: int | None = None) -> GoalResult:
         body = {"revision": revision} if revision is not None else {}
         return await typed(lambda: info.context.call("coaching", "POST", f"/v1/goals/{seg(id)}/agree", json=body),
-                           Goal.from_json)
+                           partial(shown, Goal))
 
     @strawberry.mutation(description="Propose new terms; history is kept and both sides must agree again.")
     async def revise_goal(self, info: Ctx, id: strawberry.ID, input: GoalTermsInput) -> GoalResult:
         return await typed(lambda: info.context.call("coaching", "POST", f"/v1/goals/{seg(id)}/revise",
-                                                     json=to_body(input)), Goal.from_json)
+                                                     json=to_body(input)), partial(shown, Goal))
 
     @strawberry.mutation(description="Record the outcome of a goal's terms in force (its agreed revision): by its "
                                      "coach, a manager of its seller, enablement or admin; once per revision.")
     async def review_goal(self, info: Ctx, id: strawberry.ID, input: GoalReviewInput) -> GoalReviewResult:
         return await typed(lambda: info.context.call("coaching", "POST", f"/v1/goals/{seg(id)}/reviews",
-                                                     json=to_body(input)), GoalReview.from_json)
+                                                     json=to_body(input)), partial(shown, GoalReview))

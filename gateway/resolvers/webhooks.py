@@ -1,5 +1,6 @@
 """Queries and mutations of webhook subscriptions (REST under /api/coaching/v1/webhooks does the same)."""
 
+from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -7,6 +8,7 @@ import strawberry
 from gateway.resolvers.common import Ctx, DeleteResult, deleted, get_or_none, page_params, seg, typed
 from gateway.types.common import Conflict, Forbidden, NotFound, ValidationProblem
 from gateway.types.inputs import to_body
+from gateway.types.shapes import shown, shown_all
 from gateway.types.webhooks import (
     WebhookDelivery,
     WebhookDeliveryConnection,
@@ -23,19 +25,19 @@ WebhookResult = Annotated[WebhookSubscription | ValidationProblem | NotFound | C
 class WebhooksQuery:
     @strawberry.field(description="The tenant's webhook subscriptions.")
     async def webhooks(self, info: Ctx) -> list[WebhookSubscription]:
-        return [WebhookSubscription.from_json(w) for w in await info.context.call("coaching", "GET", "/v1/webhooks")]
+        return shown_all(WebhookSubscription, await info.context.call("coaching", "GET", "/v1/webhooks"))
 
     @strawberry.field(description="One webhook subscription by id; null when not found.")
     async def webhook(self, info: Ctx, id: strawberry.ID) -> WebhookSubscription | None:
         found = await get_or_none(info.context.call("coaching", "GET", f"/v1/webhooks/{seg(id)}"))
-        return WebhookSubscription.from_json(found) if found else None
+        return shown(WebhookSubscription, found) if found else None
 
     @strawberry.field(description="A subscription's delivery log, newest first.")
     async def webhook_deliveries(self, info: Ctx, id: strawberry.ID, first: int = 50,
                                  after: str | None = None) -> WebhookDeliveryConnection:
         page = await info.context.call("coaching", "GET", f"/v1/webhooks/{seg(id)}/deliveries",
                                        params=page_params(first, after))
-        return WebhookDeliveryConnection(items=[WebhookDelivery.from_json(d) for d in page["items"]],
+        return WebhookDeliveryConnection(items=shown_all(WebhookDelivery, page["items"]),
                                          next_cursor=page["next_cursor"])
 
 
@@ -44,17 +46,17 @@ class WebhooksMutation:
     @strawberry.mutation(description="Subscribe a URL; the answer carries the signing secret, shown only now.")
     async def create_webhook(self, info: Ctx, input: WebhookInput) -> WebhookResult:
         return await typed(lambda: info.context.call("coaching", "POST", "/v1/webhooks", json=to_body(input)),
-                           WebhookSubscription.from_json)
+                           partial(shown, WebhookSubscription))
 
     @strawberry.mutation(description="Change a webhook subscription (active: true re-enables a disabled one).")
     async def update_webhook(self, info: Ctx, id: strawberry.ID, input: WebhookPatch) -> WebhookResult:
         return await typed(lambda: info.context.call("coaching", "PATCH", f"/v1/webhooks/{seg(id)}",
-                                                     json=to_body(input)), WebhookSubscription.from_json)
+                                                     json=to_body(input)), partial(shown, WebhookSubscription))
 
     @strawberry.mutation(description="A new signing secret, in the answer; the old one stops signing at once.")
     async def rotate_webhook_secret(self, info: Ctx, id: strawberry.ID) -> WebhookResult:
         return await typed(lambda: info.context.call("coaching", "POST", f"/v1/webhooks/{seg(id)}/rotate-secret"),
-                           WebhookSubscription.from_json)
+                           partial(shown, WebhookSubscription))
 
     @strawberry.mutation(description="Delete a webhook subscription and its delivery log.")
     async def delete_webhook(self, info: Ctx, id: strawberry.ID) -> DeleteResult:

@@ -3,13 +3,15 @@
 
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
 from gateway.types.behaviors import RootCause
 from gateway.types.coaching_enums import GapOutcome, GapStatus
-from gateway.types.common import Forbidden, ValidationProblem, dt, opt_dt
+from gateway.types.common import Forbidden, ValidationProblem
+from gateway.types.shapes import presents
+from services.metrics import gap_schemas
 
 
 @strawberry.enum(description="Whether an indicator moved the right way after the gap was opened (up for an "
@@ -40,6 +42,7 @@ class GapGrouping(Enum):
     COACH = "coach"
 
 
+@presents(gap_schemas.GapIndicatorOut)
 @strawberry.type(description="One indicator of the gap's behaviour: the seller's figure over the window before the "
                              "gap was opened and the equal window since.")
 class GapIndicatorFigure:
@@ -54,13 +57,8 @@ class GapIndicatorFigure:
                                                                  "is 0.")
     movement: IndicatorMovement
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "GapIndicatorFigure":
-        return cls(metric_key=d["metric_key"], comparator=d["comparator"], before=d["before"], after=d["after"],
-                   change=d["change"], relative_change=d["relative_change"],
-                   movement=IndicatorMovement(d["movement"]))
 
-
+@presents(gap_schemas.GapEvaluationOut)
 @strawberry.type(description="Did the indicators of the gap's behaviour move after the gap was opened? Equal windows "
                              "of `days` days (windowDays, fewer while the gap is younger) before the opening day and "
                              "from it on.")
@@ -81,17 +79,8 @@ class GapEvaluation:
     sessions_since: int = strawberry.field(description="The count of the seller's completed sessions since the gap "
                                                          "was opened.")
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "GapEvaluation":
-        return cls(opened_at=dt(d["opened_at"]), status=GapStatus(d["status"]),
-                   outcome=GapOutcome(d["outcome"]) if d["outcome"] else None, closed_at=opt_dt(d["closed_at"]),
-                   days_to_close=d["days_to_close"], window_days=d["window_days"], days=d["days"],
-                   before_start=date.fromisoformat(d["before_start"]),
-                   after_start=date.fromisoformat(d["after_start"]), after_end=date.fromisoformat(d["after_end"]),
-                   indicators=[GapIndicatorFigure.from_json(f) for f in d["indicators"]], improved=d["improved"],
-                   sessions_since=d["sessions_since"])
 
-
+@presents(gap_schemas.RootCauseCount)
 @strawberry.type
 class RootCauseCount:
     root_cause: RootCause
@@ -99,6 +88,7 @@ class RootCauseCount:
     who_should_act: GapActor
 
 
+@presents(gap_schemas.GapSummaryRow)
 @strawberry.type(description="The gaps of one group opened in the window and what became of them so far.")
 class GapSummaryRow:
     key: str | None = strawberry.field(description="The root cause, behaviour key, manager id (TEAM) or coach id; "
@@ -120,19 +110,8 @@ class GapSummaryRow:
                                                                 "moved the right way.")
     root_causes: list[RootCauseCount]
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "GapSummaryRow":
-        return cls(key=d["key"], name=d["name"],
-                   who_should_act=GapActor(d["who_should_act"]) if d["who_should_act"] else None,
-                   opened=d["opened"], closed=d["closed"], open=d["open"], resolved=d["resolved"],
-                   persists=d["persists"], no_longer_relevant=d["no_longer_relevant"],
-                   share_resolved=d["share_resolved"], median_days_to_close=d["median_days_to_close"],
-                   mean_change=d["mean_change"], improved_share=d["improved_share"],
-                   root_causes=[RootCauseCount(root_cause=RootCause(c["root_cause"]), opened=c["opened"],
-                                               who_should_act=GapActor(c["who_should_act"]))
-                                for c in d["root_causes"]])
 
-
+@presents(gap_schemas.GapSummaryOut)
 @strawberry.type(description="Root causes rolled up into training needs: the gaps opened in [first, last] "
                              "(tenant-wide, or of the sellers in teamOf's tree on each gap's opening day), grouped.")
 class GapSummary:
@@ -143,12 +122,6 @@ class GapSummary:
     window_days: int = strawberry.field(description="The evaluation windows, in days.")
     total: GapSummaryRow
     rows: list[GapSummaryRow]
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "GapSummary":
-        return cls(group_by=GapGrouping(d["group_by"]), first=date.fromisoformat(d["first"]),
-                   last=date.fromisoformat(d["last"]), team_of=d["team_of"], window_days=d["window_days"],
-                   total=GapSummaryRow.from_json(d["total"]), rows=[GapSummaryRow.from_json(r) for r in d["rows"]])
 
 
 GapSummaryResult = Annotated[GapSummary | ValidationProblem | Forbidden, strawberry.union("GapSummaryResult")]

@@ -9,8 +9,10 @@ from strawberry.types import Info
 from gateway.context import Context
 from gateway.loaders import filters
 from gateway.types.coaching_enums import CoachKind, PersonRole, SessionStatus
-from gateway.types.common import dt, opt_date
 from gateway.types.periods import ScorecardPeriod
+from gateway.types.shapes import presents, shown, shown_all
+from services.coaching.directory.schemas import ManagerOut, PersonOut
+from services.coaching.relationships.schemas import AssignmentOut, CoachLinkOut
 
 if TYPE_CHECKING:
     from gateway.types.metrics import Grain, Series
@@ -34,6 +36,10 @@ class ExternalId:
     external_id: str
 
 
+def _external_ids(root: strawberry.Parent[PersonOut]) -> list[ExternalId]:
+    return [ExternalId(source=k, external_id=v) for k, v in sorted(root.external_ids.items())]
+
+
 def _day(as_of: date | None) -> str | None:
     return as_of.isoformat() if as_of else None
 
@@ -42,12 +48,12 @@ async def person_by_id(info: Ctx, person_id: Any) -> "Person | None":
     if person_id is None:
         return None
     found = await info.context.loaders.person.load(str(person_id))
-    return Person.from_json(found) if found else None
+    return shown(Person, found) if found else None
 
 
 async def people_by_ids(info: Ctx, ids: list[Any]) -> "list[Person]":
     found = await info.context.loaders.person.load_many([str(i) for i in ids])
-    return [Person.from_json(p) for p in found if p]
+    return shown_all(Person, (p for p in found if p))
 
 
 def person_of(attribute: str, description: str | None = None) -> Any:
@@ -66,6 +72,7 @@ def people_of(attribute: str, description: str | None = None) -> Any:
     return strawberry.field(resolver=resolve, description=description)
 
 
+@presents(PersonOut)
 @strawberry.type
 class Person:
     id: strawberry.ID
@@ -78,7 +85,7 @@ class Person:
     hired_on: date | None = strawberry.field(description="The first day employed (null: not recorded).")
     left_on: date | None = strawberry.field(description="The last day employed (null: still employed). Impact "
                                                         "counts a person only while employed (docs/impact.md).")
-    external_ids: list[ExternalId]
+    external_ids: list[ExternalId] = strawberry.field(resolver=_external_ids)
     created_at: datetime
     updated_at: datetime
 
@@ -96,12 +103,12 @@ class Person:
                                   "off, their manager.")
     async def coaches(self, info: Ctx, as_of: date | None = None) -> "list[CoachLink]":
         links = await info.context.loaders.coaches.load((str(self.id), filters(as_of=_day(as_of))))
-        return [CoachLink.from_json(link) for link in links]
+        return shown_all(CoachLink, links)
 
     @strawberry.field(description="Whom they coach on a day (default today).")
     async def coachees(self, info: Ctx, as_of: date | None = None) -> "list[CoachLink]":
         links = await info.context.loaders.coachees.load((str(self.id), filters(as_of=_day(as_of))))
-        return [CoachLink.from_json(link) for link in links]
+        return shown_all(CoachLink, links)
 
     @strawberry.field(description="Their coaching sessions as the seller (as the coach with asCoach: true), "
                                   "oldest first; only those the caller may see.")
@@ -111,14 +118,14 @@ class Person:
 
         loader = info.context.loaders.sessions_of_coach if as_coach else info.context.loaders.sessions_of_seller
         rows = await loader.load((str(self.id), filters(status=status.value if status else None)))
-        return [Session.from_json(s) for s in rows]
+        return shown_all(Session, rows)
 
     @strawberry.field(description="Their goals as the seller; agreed: true for mutually agreed ones only.")
     async def goals(self, info: Ctx, agreed: bool | None = None) -> list[LazyGoal]:
         from gateway.types.sessions import Goal
 
         rows = await info.context.loaders.goals_of_seller.load((str(self.id), filters(agreed=agreed)))
-        return [Goal.from_json(g) for g in rows]
+        return shown_all(Goal, rows)
 
     @strawberry.field(description="Their open actions as the seller; overdueOnly: true for those past due.")
     async def open_actions(self, info: Ctx, overdue_only: bool = False) -> list[LazyAction]:
@@ -126,7 +133,7 @@ class Person:
 
         rows = await info.context.loaders.actions_of_seller.load(
             (str(self.id), filters(status="open", overdue=True if overdue_only else None)))
-        return [Action.from_json(a) for a in rows]
+        return shown_all(Action, rows)
 
     @strawberry.field(description="Their scorecard for the week, month or quarter holding `on` (default today), "
                                   "or the last 7, 28 or 90 days ending on it; null when the caller may not see it.")
@@ -156,16 +163,6 @@ class Person:
 
         return await queue_of(info, self.id, on, first, period)
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Person":
-        return cls(id=d["id"], name=d["name"], email=d["email"], title=d["title"],
-                   roles=[PersonRole(r) for r in d["roles"]], active=d["active"],
-                   manager_is_coach=d["manager_is_coach"],
-                   hired_on=date.fromisoformat(d["hired_on"]) if d.get("hired_on") else None,
-                   left_on=date.fromisoformat(d["left_on"]) if d.get("left_on") else None,
-                   external_ids=[ExternalId(source=k, external_id=v) for k, v in sorted(d["external_ids"].items())],
-                   created_at=dt(d["created_at"]), updated_at=dt(d["updated_at"]))
-
 
 @strawberry.type
 class PersonConnection:
@@ -173,6 +170,7 @@ class PersonConnection:
     next_cursor: str | None
 
 
+@presents(ManagerOut)
 @strawberry.type(description="A person's manager on a day, as set by setManager.")
 class ManagerOnDay:
     person_id: strawberry.ID
@@ -182,11 +180,8 @@ class ManagerOnDay:
     person: Person | None = person_of("person_id")
     manager: Person | None = person_of("manager_id")
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "ManagerOnDay":
-        return cls(person_id=d["person_id"], manager_id=d["manager_id"], as_of=date.fromisoformat(d["as_of"]))
 
-
+@presents(CoachLinkOut)
 @strawberry.type(description="One coach of one seller on a day. `implicit`: the seller's manager, no assignment.")
 class CoachLink:
     coach_id: strawberry.ID
@@ -200,12 +195,8 @@ class CoachLink:
     coach: Person | None = person_of("coach_id")
     seller: Person | None = person_of("seller_id")
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "CoachLink":
-        return cls(coach_id=d["coach_id"], seller_id=d["seller_id"], kind=CoachKind(d["kind"]), scope=d["scope"],
-                   assignment_id=d["assignment_id"], implicit=d["implicit"], as_of=date.fromisoformat(d["as_of"]))
 
-
+@presents(AssignmentOut)
 @strawberry.type
 class CoachAssignment:
     id: strawberry.ID
@@ -219,12 +210,6 @@ class CoachAssignment:
 
     coach: Person | None = person_of("coach_id")
     seller: Person | None = person_of("seller_id")
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "CoachAssignment":
-        return cls(id=d["id"], coach_id=d["coach_id"], seller_id=d["seller_id"], kind=CoachKind(d["kind"]),
-                   scope=d["scope"], starts_on=date.fromisoformat(d["starts_on"]), ends_on=opt_date(d["ends_on"]),
-                   created_at=dt(d["created_at"]))
 
 
 @strawberry.type

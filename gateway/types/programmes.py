@@ -10,13 +10,25 @@ from gateway.context import Context
 from gateway.loaders import filters
 from gateway.types.behaviors import Objective
 from gateway.types.coaching_enums import ActivityGrouping
-from gateway.types.common import dt, opt_date
 from gateway.types.people import Person, people_of, person_of
-from gateway.types.shapes import shown
+from gateway.types.shapes import presents, shown
+from services.coaching.relationships import schemas
 
 Ctx = Info[Context, None]
 
 
+# Fields the service marks deprecated (GraphQL too), read without pydantic's DeprecationWarning on access.
+def _cadence_kept_pct(root: strawberry.Parent[schemas.ActivityRow]) -> float | None:
+    value: float | None = root.__dict__["cadence_kept_pct"]
+    return value
+
+
+def _sessions_with_actions_pct(root: strawberry.Parent[schemas.ActivityRow]) -> float | None:
+    value: float | None = root.__dict__["sessions_with_actions_pct"]
+    return value
+
+
+@presents(schemas.PairOut)
 @strawberry.type(description="A coach-seller pair of a programme; `leftOn` set once it left.")
 class ProgrammePair:
     id: strawberry.ID
@@ -29,12 +41,8 @@ class ProgrammePair:
     coach: Person | None = person_of("coach_id")
     seller: Person | None = person_of("seller_id")
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "ProgrammePair":
-        return cls(id=d["id"], programme_id=d["programme_id"], coach_id=d["coach_id"], seller_id=d["seller_id"],
-                   joined_on=date.fromisoformat(d["joined_on"]), left_on=opt_date(d["left_on"]))
 
-
+@presents(schemas.PairHealth)
 @strawberry.type
 class PairHealth:
     pair_id: strawberry.ID
@@ -55,16 +63,8 @@ class PairHealth:
     fizzling: bool | None = strawberry.field(description="Null when the pair is not judged (not in the "
                                                          "programme for all of the last 28 days).")
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "PairHealth":
-        return cls(pair_id=d["pair_id"], coach_id=d["coach_id"], seller_id=d["seller_id"],
-                   joined_on=date.fromisoformat(d["joined_on"]), left_on=opt_date(d["left_on"]),
-                   days_in_window=d["days_in_window"], sessions_held=d["sessions_held"],
-                   sessions_expected=d["sessions_expected"], ratio_kept=d["ratio_kept"],
-                   in_all_last_28_days=d["in_all_last_28_days"], held_last_28_days=d["held_last_28_days"],
-                   planned_last_28_days=d["planned_last_28_days"], fizzling=d["fizzling"])
 
-
+@presents(schemas.ProgrammeHealth)
 @strawberry.type(description="Sessions held vs expected over a window, per pair and overall, and whether the "
                              "programme is fizzling (see `formula`).")
 class ProgrammeHealth:
@@ -90,18 +90,8 @@ class ProgrammeHealth:
     formula: str
     pairs: list[PairHealth]
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "ProgrammeHealth":
-        return cls(programme_id=d["programme_id"], from_=date.fromisoformat(d["from"]),
-                   to=date.fromisoformat(d["to"]), cadence_days=d["cadence_days"], sessions_held=d["sessions_held"],
-                   sessions_expected=d["sessions_expected"], ratio_kept=d["ratio_kept"],
-                   last_28_days_from=date.fromisoformat(d["last_28_days_from"]),
-                   last_28_days_to=date.fromisoformat(d["last_28_days_to"]),
-                   pairs_judged_last_28_days=d["pairs_judged_last_28_days"],
-                   held_last_28_days=d["held_last_28_days"], planned_last_28_days=d["planned_last_28_days"],
-                   fizzling=d["fizzling"], formula=d["formula"], pairs=[PairHealth.from_json(p) for p in d["pairs"]])
 
-
+@presents(schemas.ProgrammeOut)
 @strawberry.type
 class Programme:
     id: strawberry.ID
@@ -136,23 +126,14 @@ class Programme:
         found = await info.context.loaders.health.load(
             (str(self.id), filters(**{"from": from_.isoformat() if from_ else None,
                                       "to": to.isoformat() if to else None})))
-        return ProgrammeHealth.from_json(found) if found else None
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Programme":
-        return cls(id=d["id"], name=d["name"], objective_id=d["objective_id"], behavior_keys=d["behavior_keys"],
-                   owner_id=d["owner_id"], cadence_days=d["cadence_days"],
-                   starts_on=date.fromisoformat(d["starts_on"]), ends_on=opt_date(d["ends_on"]),
-                   pairs=[ProgrammePair.from_json(p) for p in d["pairs"]], coach_ids=d["coach_ids"],
-                   participant_ids=d["participant_ids"], created_at=dt(d["created_at"]),
-                   updated_at=dt(d["updated_at"]))
+        return shown(ProgrammeHealth, found) if found else None
 
 
 async def programme_by_id(info: Ctx, programme_id: Any) -> Programme | None:
     if programme_id is None:
         return None
     found = await info.context.loaders.programme.load(str(programme_id))
-    return Programme.from_json(found) if found else None
+    return shown(Programme, found) if found else None
 
 
 @strawberry.type
@@ -161,6 +142,7 @@ class ProgrammeConnection:
     next_cursor: str | None
 
 
+@presents(schemas.RatingAverages)
 @strawberry.type
 class RatingAverages:
     relevant: float | None = strawberry.field(description="Mean 'relevant' rating, 1-5; null without ratings.")
@@ -170,6 +152,7 @@ class RatingAverages:
                                                               "ratings.")
 
 
+@presents(schemas.ActivityRow)
 @strawberry.type(description="One coach (groupBy COACH) or one team (TEAM: everyone under the manager on `to`).")
 class CoachingActivityRow:
     person_id: strawberry.ID
@@ -186,7 +169,7 @@ class CoachingActivityRow:
                     "(programmeSessionsHeld / programmeSessionsExpected); null without programme pairs or when "
                     "nothing was expected yet.")
     cadence_kept_pct: float | None = strawberry.field(
-        description="The same share as cadenceKept, in percent (0-100).",
+        resolver=_cadence_kept_pct, description="The same share as cadenceKept, in percent (0-100).",
         deprecation_reason="Use cadenceKept: every share is 0-1 (this is cadenceKept x 100).")
     rated_sessions: int = strawberry.field(description="Sessions held in the window that the seller rated, count.")
     average_rating: RatingAverages
@@ -195,6 +178,7 @@ class CoachingActivityRow:
     sessions_with_actions_share: float | None = strawberry.field(
         description="Share of the sessions held with at least one agreed action, 0-1; null without sessions.")
     sessions_with_actions_pct: float | None = strawberry.field(
+        resolver=_sessions_with_actions_pct,
         description="The same share as sessionsWithActionsShare, in percent (0-100).",
         deprecation_reason="Use sessionsWithActionsShare: every share is 0-1 (this is it x 100).")
     open_actions: int = strawberry.field(description="Actions open now that were agreed before the window's end, "
@@ -210,19 +194,16 @@ class Definition:
     meaning: str
 
 
+def _definitions(root: strawberry.Parent[schemas.ActivityReport]) -> list[Definition]:
+    return [Definition(name=k, meaning=v) for k, v in root.definitions.items()]
+
+
+@presents(schemas.ActivityReport)
 @strawberry.type
 class CoachingActivity:
     group_by: ActivityGrouping
     from_: date = strawberry.field(name="from")
     to: date
     manager_id: strawberry.ID | None
-    definitions: list[Definition]
+    definitions: list[Definition] = strawberry.field(resolver=_definitions)
     rows: list[CoachingActivityRow]
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "CoachingActivity":
-        rows = [CoachingActivityRow(**{**r, "average_rating": RatingAverages(**r["average_rating"])})
-                for r in d["rows"]]
-        return cls(group_by=ActivityGrouping(d["group_by"]), from_=date.fromisoformat(d["from"]),
-                   to=date.fromisoformat(d["to"]), manager_id=d["manager_id"],
-                   definitions=[Definition(name=k, meaning=v) for k, v in d["definitions"].items()], rows=rows)

@@ -15,6 +15,8 @@ from gateway.types.people import Person, person_by_id
 from gateway.types.periods import ScorecardPeriod
 from gateway.types.scorecards import BehaviorCard
 from gateway.types.sessions import Action, Goal, Session
+from gateway.types.shapes import presents
+from services.metrics.queue_schemas import CoachingQueueOut, FocusOut, QueueEntryOut, QueueReasonOut
 
 if TYPE_CHECKING:
     from gateway.types.programmes import Programme
@@ -38,6 +40,7 @@ class QueueReasonKind(Enum):
     GAP_PERSISTS = "gap_persists"
 
 
+@presents(QueueReasonOut)
 @strawberry.type(description="One reason behind a seller's place in the queue; its weight is its share of the score.")
 class QueueReason:
     kind: QueueReasonKind
@@ -55,6 +58,7 @@ class QueueReason:
         return await programme_by_id(info, self.programme_id)
 
 
+@presents(FocusOut)
 @strawberry.type(description="The behaviour to open the conversation on: the biggest gap vs target in the coach's "
                              "scope (or, all on track, the highest-priority behaviour in scope).")
 class FocusSuggestion:
@@ -70,6 +74,7 @@ class FocusSuggestion:
         return Behavior.from_json(found) if found else None
 
 
+@presents(QueueEntryOut)
 @strawberry.type(description="One seller in a coach's queue.")
 class QueueEntry:
     rank: int | None = strawberry.field(description="Place in the queue, a number from 1 (null in a conversation "
@@ -96,6 +101,7 @@ class QueueEntry:
         return await person_by_id(info, self.seller_id)
 
 
+@presents(CoachingQueueOut)
 @strawberry.type(description="The sellers a coach coaches on `on`, best candidate for a conversation first.")
 class CoachingQueue:
     coach_id: strawberry.ID

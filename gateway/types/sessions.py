@@ -16,8 +16,19 @@ from gateway.types.coaching_enums import (
     GoalReviewOutcome,
     SessionStatus,
 )
-from gateway.types.common import dt, opt_dt
 from gateway.types.people import Person, person_of
+from gateway.types.shapes import presents, shown
+from services.coaching.sessions.schemas import (
+    ActionOut,
+    GapOut,
+    GoalOut,
+    GoalReviewOut,
+    GoalRevisionOut,
+    ObservationOut,
+    RatingOut,
+    ScenarioOut,
+    SessionOut,
+)
 
 if TYPE_CHECKING:
     from gateway.types.gaps import GapEvaluation
@@ -30,6 +41,20 @@ LazyGoalProgress = Annotated["GoalProgress", strawberry.lazy("gateway.types.goal
 LazyGapEvaluation = Annotated["GapEvaluation", strawberry.lazy("gateway.types.gaps")]
 
 
+# Fields GraphQL names differently from the service (`closedById` is GapOut.closed_by).
+def _id(value: Any) -> strawberry.ID | None:
+    return None if value is None else strawberry.ID(str(value))
+
+
+def _closed_by(root: strawberry.Parent[GapOut]) -> strawberry.ID | None:
+    return _id(root.closed_by)
+
+
+def _reviewed_by(root: strawberry.Parent[GoalReviewOut]) -> strawberry.ID | None:
+    return _id(root.reviewed_by)
+
+
+@presents(ObservationOut)
 @strawberry.type
 class Observation:
     id: strawberry.ID
@@ -38,6 +63,7 @@ class Observation:
     evidence: str
 
 
+@presents(GapOut)
 @strawberry.type(description="A gap the coach and seller found, with its root cause: OPEN until a coach closes it "
                              "in a later session of the seller (closeGap, or gapClosures when completing one).")
 class Gap:
@@ -51,7 +77,8 @@ class Gap:
     status: GapStatus
     outcome: GapOutcome | None
     closed_session_id: strawberry.ID | None = strawberry.field(description="The later session that closed it.")
-    closed_by_id: strawberry.ID | None = strawberry.field(description="Who closed it (null: an integration key).")
+    closed_by_id: strawberry.ID | None = strawberry.field(resolver=_closed_by,
+                                                          description="Who closed it (null: an integration key).")
     closed_at: datetime | None = strawberry.field(description="When the closure was recorded.")
     closing_note: str
 
@@ -64,18 +91,10 @@ class Gap:
         from gateway.types.gaps import GapEvaluation
 
         found = await info.context.loaders.gap_evaluation.load((str(self.id), filters(window_days=window_days)))
-        return GapEvaluation.from_json(found) if found else None
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Gap":
-        return cls(id=d["id"], session_id=d["session_id"], seller_id=d["seller_id"], behavior_key=d["behavior_key"],
-                   description=d["description"], root_cause=RootCause(d["root_cause"]),
-                   created_at=dt(d["created_at"]), status=GapStatus(d["status"]),
-                   outcome=GapOutcome(d["outcome"]) if d["outcome"] else None,
-                   closed_session_id=d["closed_session_id"], closed_by_id=d["closed_by"],
-                   closed_at=opt_dt(d["closed_at"]), closing_note=d["closing_note"])
+        return shown(GapEvaluation, found) if found else None
 
 
+@presents(ActionOut)
 @strawberry.type
 class Action:
     id: strawberry.ID
@@ -99,14 +118,8 @@ class Action:
     async def session(self, info: Ctx) -> "Session | None":
         return await session_by_id(info, self.session_id)
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Action":
-        return cls(id=d["id"], session_id=d["session_id"], seller_id=d["seller_id"], coach_id=d["coach_id"],
-                   owner_id=d["owner_id"], gap_id=d["gap_id"], description=d["description"],
-                   due_on=date.fromisoformat(d["due_on"]), status=ActionStatus(d["status"]), overdue=d["overdue"],
-                   created_at=dt(d["created_at"]), updated_at=dt(d["updated_at"]), closed_at=opt_dt(d["closed_at"]))
 
-
+@presents(GoalRevisionOut)
 @strawberry.type(description="One revision of a goal's terms; it counts once seller and coach both agreed.")
 class GoalRevision:
     revision: int = strawberry.field(description="The revision's number, 1, 2, 3 ... in order.")
@@ -122,15 +135,8 @@ class GoalRevision:
     agreed: bool
     created_at: datetime
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "GoalRevision":
-        return cls(revision=d["revision"], metric_key=d["metric_key"], kind=GoalKind(d["kind"]), target=d["target"],
-                   period=Period(d["period"]), review_on=date.fromisoformat(d["review_on"]),
-                   proposed_by=d["proposed_by"],
-                   seller_agreed_at=opt_dt(d["seller_agreed_at"]), coach_agreed_at=opt_dt(d["coach_agreed_at"]),
-                   agreed=d["agreed"], created_at=dt(d["created_at"]))
 
-
+@presents(GoalReviewOut)
 @strawberry.type(description="The review of one agreed revision of a goal: its outcome, who recorded it and when.")
 class GoalReview:
     id: strawberry.ID
@@ -139,27 +145,23 @@ class GoalReview:
     outcome: GoalReviewOutcome
     carried_into: int | None = strawberry.field(description="CARRIED_OVER: the number of the revision the goal "
                                                             "was carried into.")
-    reviewed_by_id: strawberry.ID | None = strawberry.field(description="The person; null when an API key "
-                                                                          "recorded it.")
+    reviewed_by_id: strawberry.ID | None = strawberry.field(resolver=_reviewed_by,
+                                                            description="The person; null when an API key "
+                                                                        "recorded it.")
     note: str
     reviewed_at: datetime
 
-    reviewed_by: Person | None = person_of("reviewed_by_id")
+    reviewed_by: Person | None = person_of("reviewed_by")
 
     @strawberry.field(description="The goal reviewed, as it is now.")
     async def goal(self, info: Ctx) -> "Goal | None":
         from gateway.resolvers.common import get_or_none
 
         found = await get_or_none(info.context.loaders.goal.load(str(self.goal_id)))
-        return Goal.from_json(found) if found else None
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "GoalReview":
-        return cls(id=d["id"], goal_id=d["goal_id"], revision=d["revision"], outcome=GoalReviewOutcome(d["outcome"]),
-                   carried_into=d["carried_into"], reviewed_by_id=d["reviewed_by"], note=d["note"],
-                   reviewed_at=dt(d["reviewed_at"]))
+        return shown(Goal, found) if found else None
 
 
+@presents(GoalOut)
 @strawberry.type
 class Goal:
     id: strawberry.ID
@@ -194,17 +196,8 @@ class Goal:
             (str(self.id), filters(on=on.isoformat() if on else None)))
         return GoalProgress.from_json(found) if found else None
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Goal":
-        return cls(id=d["id"], seller_id=d["seller_id"], coach_id=d["coach_id"], session_id=d["session_id"],
-                   current_revision=d["current_revision"], agreed=d["agreed"],
-                   current=GoalRevision.from_json(d["current"]),
-                   revisions=[GoalRevision.from_json(r) for r in d["revisions"]],
-                   agreed_revision=d.get("agreed_revision"), due_for_review=d.get("due_for_review", False),
-                   reviews=[GoalReview.from_json(r) for r in d.get("reviews", [])],
-                   created_at=dt(d["created_at"]), updated_at=dt(d["updated_at"]))
 
-
+@presents(RatingOut)
 @strawberry.type(description="The seller's rating of the conversation (1 to 5 each); changeable for 7 days.")
 class Rating:
     session_id: strawberry.ID
@@ -217,14 +210,8 @@ class Rating:
     updated_at: datetime
     changeable_until: datetime
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Rating":
-        return cls(session_id=d["session_id"], seller_id=d["seller_id"], relevant=d["relevant"],
-                   developmental=d["developmental"], motivational=d["motivational"], comment=d["comment"],
-                   created_at=dt(d["created_at"]), updated_at=dt(d["updated_at"]),
-                   changeable_until=dt(d["changeable_until"]))
 
-
+@presents(ScenarioOut)
 @strawberry.type(description="The behaviour scenario the session practises (it lives in the behaviors service).")
 class SessionScenario:
     behavior_key: str
@@ -241,6 +228,7 @@ class SessionScenario:
         return None
 
 
+@presents(SessionOut)
 @strawberry.type(description="A coaching conversation. `privateNotes` is null for callers who may not read it.")
 class Session:
     id: strawberry.ID
@@ -278,30 +266,12 @@ class Session:
     async def next_session(self, info: Ctx) -> "Session | None":
         return await session_by_id(info, self.next_session_id)
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Session":
-        scenario = d["scenario"]
-        return cls(
-            id=d["id"], coach_id=d["coach_id"], seller_id=d["seller_id"], programme_id=d["programme_id"],
-            status=SessionStatus(d["status"]), scheduled_at=dt(d["scheduled_at"]), held_at=opt_dt(d["held_at"]),
-            duration_minutes=d["duration_minutes"], focus_keys=d["focus_keys"],
-            scenario=SessionScenario(behavior_key=scenario["behavior_key"], scenario_id=scenario["scenario_id"])
-            if scenario else None,
-            notes=d["notes"], private_notes=d["private_notes"], cancel_reason=d["cancel_reason"],
-            next_session_id=d["next_session_id"],
-            observations=[Observation(id=o["id"], behavior_key=o["behavior_key"], level=o["level"],
-                                      evidence=o["evidence"]) for o in d["observations"]],
-            gaps=[Gap.from_json(g) for g in d["gaps"]], actions=[Action.from_json(a) for a in d["actions"]],
-            goals=[Goal.from_json(g) for g in d["goals"]],
-            rating=Rating.from_json(d["rating"]) if d["rating"] else None,
-            created_at=dt(d["created_at"]), updated_at=dt(d["updated_at"]))
-
 
 async def session_by_id(info: Ctx, session_id: Any) -> Session | None:
     if session_id is None:
         return None
     found = await info.context.loaders.session.load(str(session_id))
-    return Session.from_json(found) if found else None
+    return shown(Session, found) if found else None
 
 
 @strawberry.type

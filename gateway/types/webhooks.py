@@ -2,11 +2,11 @@
 
 from datetime import datetime
 from enum import Enum
-from typing import Any
 
 import strawberry
 
-from gateway.types.common import opt_dt
+from gateway.types.shapes import presents
+from services.coaching.webhooks.schemas import DeliveryOut, SubscriptionOut
 
 
 @strawberry.enum
@@ -27,6 +27,7 @@ class WebhookEventType(Enum):
     INDICATOR_BACK_ON_TRACK = "indicator.back_on_track"
 
 
+@presents(SubscriptionOut)
 @strawberry.type(description="A URL that receives signed events (Standard Webhooks: webhook-id, webhook-timestamp, "
                              "webhook-signature). `secret` is only given when created or rotated.")
 class WebhookSubscription:
@@ -42,15 +43,8 @@ class WebhookSubscription:
     created_at: datetime
     updated_at: datetime
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "WebhookSubscription":
-        return cls(id=d["id"], url=d["url"], event_types=[WebhookEventType(t) for t in d["event_types"]],
-                   description=d["description"], active=d["active"], disabled_reason=d["disabled_reason"],
-                   failure_streak=d["failure_streak"], secret=d.get("secret"),
-                   created_at=datetime.fromisoformat(d["created_at"]),
-                   updated_at=datetime.fromisoformat(d["updated_at"]))
 
-
+@presents(DeliveryOut)
 @strawberry.type
 class WebhookDelivery:
     id: strawberry.ID
@@ -64,13 +58,6 @@ class WebhookDelivery:
     last_error: str | None
     created_at: datetime
     delivered_at: datetime | None
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "WebhookDelivery":
-        return cls(id=d["id"], event_id=d["event_id"], event_type=d["event_type"], status=d["status"],
-                   attempts=d["attempts"], next_attempt_at=opt_dt(d["next_attempt_at"]),
-                   last_status_code=d["last_status_code"], last_error=d["last_error"],
-                   created_at=datetime.fromisoformat(d["created_at"]), delivered_at=opt_dt(d["delivered_at"]))
 
 
 @strawberry.type

@@ -21,7 +21,7 @@ SUMMARY = """query($teamOf: ID, $from: Date!, $to: Date!, $by: GapGrouping!) {
       rows { key name whoShouldAct opened closed rootCauses { rootCause opened whoShouldAct } } } } }"""
 
 CLOSE = f"""mutation($id: ID!, $input: GapCloseInput!) {{ closeGap(id: $id, input: $input) {{ {PROBLEM}
-  ... on Gap {{ id status outcome closedSessionId closingNote }} }} }}"""
+  ... on Gap {{ id status outcome closedSessionId closedById closingNote }} }} }}"""
 
 
 def as_person(stack: Stack, tenant: Tenant, person: str, role: str) -> GraphQL:
@@ -59,8 +59,8 @@ async def test_close_and_evaluate_gaps_in_constant_calls(stack: Stack, tenant: T
     async with maya.client:
         closed = result(await maya(CLOSE, id=commitment, input={"sessionId": later["id"], "outcome": "PERSISTS",
                                                                 "note": "Still not convinced"}), "closeGap", "Gap")
-        assert (closed["status"], closed["outcome"], closed["closedSessionId"], closed["closingNote"]) == (
-            "CLOSED", "PERSISTS", later["id"], "Still not convinced")
+        assert (closed["status"], closed["outcome"], closed["closedSessionId"], closed["closedById"],
+                closed["closingNote"]) == ("CLOSED", "PERSISTS", later["id"], manager, "Still not convinced")
         again = result(await maya(CLOSE, id=commitment, input={"sessionId": later["id"], "outcome": "PERSISTS"}),
                        "closeGap", "Gap")
         assert again["outcome"] == "PERSISTS"

@@ -95,7 +95,7 @@ async def test_due_for_review_and_review_goal(stack, tenant, gql, coaching, metr
     assert (await gql(LIST, coach=coach, due=True))["goals"]["items"] == []
 
     review = f"""mutation($id: ID!, $input: GoalReviewInput!) {{ reviewGoal(id: $id, input: $input) {{
-        {PROBLEM} ... on GoalReview {{ revision outcome carriedInto note reviewedBy {{ name }}
+        {PROBLEM} ... on GoalReview {{ revision outcome carriedInto note reviewedById reviewedBy {{ name }}
           goal {{ id dueForReview reviews {{ outcome }} current {{ revision target }} }} }} }} }}"""
     sam = client_for(stack, issue_person_token(JWT_SECRET, tenant_id=tenant.id, person_id=seller, roles=["seller"]))
     assert result(await sam(review, id=goal["id"], input={"outcome": "ACHIEVED"}), "reviewGoal", "Forbidden")
@@ -107,8 +107,8 @@ async def test_due_for_review_and_review_goal(stack, tenant, gql, coaching, metr
         "outcome": "CARRIED_OVER", "note": "Close, one more month",
         "carryInto": {"metricKey": "meetings", "kind": "ACTIVITY", "target": 4, "period": "MONTH",
                       "reviewOn": (review_on + timedelta(days=30)).isoformat()}}), "reviewGoal", "GoalReview")
-    assert (done["revision"], done["outcome"], done["carriedInto"], done["note"], done["reviewedBy"]) == (
-        1, "CARRIED_OVER", 2, "Close, one more month", {"name": "Maya"})
+    assert (done["revision"], done["outcome"], done["carriedInto"], done["note"], done["reviewedById"],
+            done["reviewedBy"]) == (1, "CARRIED_OVER", 2, "Close, one more month", coach, {"name": "Maya"})
     assert done["goal"]["reviews"] == [{"outcome": "CARRIED_OVER"}] and done["goal"]["current"] == {
         "revision": 2, "target": 4}
     assert (await gql(LIST, coach=coach, due=True, on=review_on.isoformat()))["goals"]["items"] == []

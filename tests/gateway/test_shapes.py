@@ -65,3 +65,31 @@ def test_presents_goes_above_strawberry_type() -> None:
 
 def test_the_gateway_types_present_the_services_models() -> None:
     assert model_of(Objective) is ObjectiveOut
+
+
+def test_the_coaching_types_present_the_coaching_and_metrics_models() -> None:
+    from gateway.types import gaps, people, programmes, queue, sessions, webhooks
+    from services.coaching.directory.schemas import ManagerOut, PersonOut
+    from services.coaching.relationships import schemas as rel
+    from services.coaching.sessions import schemas as ses
+    from services.coaching.webhooks.schemas import DeliveryOut, SubscriptionOut
+    from services.metrics import gap_schemas, queue_schemas
+
+    presented = {
+        sessions.Session: ses.SessionOut, sessions.Gap: ses.GapOut, sessions.Action: ses.ActionOut,
+        sessions.Goal: ses.GoalOut, sessions.GoalRevision: ses.GoalRevisionOut, sessions.GoalReview: ses.GoalReviewOut,
+        sessions.Rating: ses.RatingOut, sessions.Observation: ses.ObservationOut,
+        sessions.SessionScenario: ses.ScenarioOut, programmes.Programme: rel.ProgrammeOut,
+        programmes.ProgrammePair: rel.PairOut, programmes.ProgrammeHealth: rel.ProgrammeHealth,
+        programmes.PairHealth: rel.PairHealth, programmes.CoachingActivity: rel.ActivityReport,
+        programmes.CoachingActivityRow: rel.ActivityRow, programmes.RatingAverages: rel.RatingAverages,
+        people.Person: PersonOut, people.ManagerOnDay: ManagerOut, people.CoachLink: rel.CoachLinkOut,
+        people.CoachAssignment: rel.AssignmentOut, webhooks.WebhookSubscription: SubscriptionOut,
+        webhooks.WebhookDelivery: DeliveryOut, gaps.GapEvaluation: gap_schemas.GapEvaluationOut,
+        gaps.GapIndicatorFigure: gap_schemas.GapIndicatorOut, gaps.GapSummary: gap_schemas.GapSummaryOut,
+        gaps.GapSummaryRow: gap_schemas.GapSummaryRow, gaps.RootCauseCount: gap_schemas.RootCauseCount,
+        queue.CoachingQueue: queue_schemas.CoachingQueueOut, queue.QueueEntry: queue_schemas.QueueEntryOut,
+        queue.QueueReason: queue_schemas.QueueReasonOut, queue.FocusSuggestion: queue_schemas.FocusOut,
+    }
+    assert {cls: model_of(cls) for cls in presented} == presented
+    assert not any(hasattr(cls, "from_json") for cls in presented)
