@@ -34,12 +34,13 @@ from typing import Any, TypeVar
 import pydantic_core
 import uuid_utils
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from sqlalchemy import JSON, String, Table, any_, bindparam, insert, select, text, update
+from sqlalchemy import JSON, String, Table, TableClause, any_, bindparam, insert, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import utcnow
 from common.errors import printable
+from common.validation import looked_at_whole
 from services.metrics.aggregates import EVIDENCE, Event, Tally
 from services.metrics.batches import item_errors, read_items
 from services.metrics.catalogue import EvidenceSource
@@ -49,6 +50,7 @@ from services.metrics.plausibility import Plausibility
 from services.metrics.repository import DailyRepository, DefinitionRepository, EvidenceRepository
 from services.metrics.resolution import UserKey, lookup, resolves_against, unattributed_reason
 from services.metrics.schemas import ActivityIn, CompletionIn
+from services.metrics.staging import counted, sql_countable, stage
 
 LOOKUP_CHUNK = 1000
 RACE_ATTEMPTS = 3  # judging a batch again after a concurrent batch stored one of its records first
@@ -112,14 +114,24 @@ _ADAPTERS: dict[EvidenceSource, TypeAdapter[list[Any]]] = {
     "activities": TypeAdapter(list[ActivityIn]), "completions": TypeAdapter(list[CompletionIn])}
 
 
+_FLAT = frozenset({str, int, float, bool, type(None)})
+
+
 def content_hash(content: dict[str, Any]) -> str:
     """Stable across the key order of `attributes` (a CRM may send them in any order); the other keys
     come in the fixed order of `Kind.content`. (The sorted attributes stand in for the sent ones only while
-    the content is encoded.)"""
+    the content is encoded.) Flat attributes — the usual ones — are looked at and sorted in a few C calls
+    (already in order: encoded as they are); only nested ones are walked in Python."""
     attributes = content.get("attributes")
-    if not attributes or (len(attributes) == 1 and not isinstance(next(iter(attributes.values())), dict | list)):
+    if not attributes:
         return hashlib.sha256(pydantic_core.to_json(content)).hexdigest()
-    content["attributes"] = _sorted(attributes)
+    if _FLAT.issuperset(map(type, attributes.values())):
+        keys = list(attributes)
+        if keys == sorted(keys):
+            return hashlib.sha256(pydantic_core.to_json(content)).hexdigest()
+        content["attributes"] = dict(sorted(attributes.items()))
+    else:
+        content["attributes"] = _sorted(attributes)
     try:
         return hashlib.sha256(pydantic_core.to_json(content)).hexdigest()
     finally:
@@ -128,7 +140,7 @@ def content_hash(content: dict[str, Any]) -> str:
 
 def _sorted(value: Any) -> Any:
     if isinstance(value, dict):
-        if not any(isinstance(v, dict | list) for v in value.values()):  # flat, the usual case
+        if not any(isinstance(v, dict | list) for v in value.values()):  # flat
             return dict(sorted(value.items()))
         return {k: _sorted(value[k]) for k in sorted(value)}
     if isinstance(value, list):
@@ -148,7 +160,8 @@ class _Known:
 def _validate(kind: Kind, raw_items: Sequence[Any], results: list[dict[str, Any] | None]) -> list[tuple[int, Any]]:
     """All items at once when all are valid (the usual batch); one by one otherwise, to report each."""
     try:
-        return list(enumerate(kind.items().validate_python(raw_items)))
+        with looked_at_whole(raw_items):
+            return list(enumerate(kind.items().validate_python(raw_items)))
     except ValidationError:
         pass
     parsed: list[tuple[int, Any]] = []
@@ -204,22 +217,20 @@ async def _known_people(repo: EvidenceRepository, parsed: list[tuple[int, Any]],
     return kept
 
 
-async def _insert(s: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    """New rows in bulk: COPY on PostgreSQL (inside the request's transaction), executemany elsewhere.
+async def _insert(s: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> TableClause | None:
+    """New rows in bulk: on PostgreSQL COPYed through the staging table (`staging.py`, inside the request's
+    transaction), which is returned for the daily aggregates to read; executemany elsewhere (None).
     The rows are not changed (the aggregates' tally reads them meanwhile): JSON goes under `_json_<column>`."""
     if s.get_bind().dialect.name != "postgresql":
         await s.execute(insert(table), [{**row, "id": uuid.UUID(bytes=row["id"].bytes)} for row in rows])
-        return
+        return None
     columns = [c.name for c in table.columns]
     json_columns = [c.name for c in table.columns if isinstance(c.type, JSON)]
     for column in json_columns:
         for row in rows:
             row[f"_json_{column}"] = pydantic_core.to_json(row[column]).decode()
     records = list(map(itemgetter(*(f"_json_{c}" if c in json_columns else c for c in columns)), rows))
-    connection = await s.connection()
-    raw = await connection.get_raw_connection()
-    driver: Any = raw.driver_connection
-    await driver.copy_records_to_table(table.name, records=records, columns=columns)
+    return await stage(s, table, records)
 
 
 async def _existing(s: AsyncSession, table: Table, tenant_id: uuid.UUID,
@@ -423,9 +434,15 @@ async def _ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind, raw_items: 
         results[index] = {"index": index, "external_id": item.external_id, "status": status, "id": str(seen.id),
                           "reason": reason, "errors": []}
 
-    # The aggregates' change is tallied while the rows are written; then applied in one statement.
+    # The aggregates' change is tallied while the rows are written; then applied in one statement. On
+    # PostgreSQL the new rows' contributions to the metrics SQL states exactly are counted by the database from
+    # the staged rows instead (staging.py); superseded rows and the other metrics are tallied here.
     previous = await _previous(s, kind, tenant_id, list(updates)) if updates else []
     tally = Tally.of(metrics, kind.source)
+    postgres = s.get_bind().dialect.name == "postgresql"
+    in_sql = [m for m in metrics.stored(kind.source) if sql_countable(kind.source, m)] if postgres else []
+    fresh = Tally([m for m in metrics.stored(kind.source) if m not in in_sql],
+                  metrics.families(kind.source)) if postgres else tally  # what Python tallies of new rows
 
     def tallying() -> Iterator[None]:
         for old in _every(STEP, previous):
@@ -433,14 +450,25 @@ async def _ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind, raw_items: 
                 yield
             else:
                 tally.event(kind.event(old), -1.0)
-        for row in _every(STEP, [*inserts, *updates.values()]):
+        for row in _every(STEP, updates.values()):
             if row is None:
                 yield
             else:
                 tally.event(kind.event(row))
+        if fresh.by_type or fresh.families_by_type:
+            for row in _every(STEP, inserts):
+                if row is None:
+                    yield
+                else:
+                    fresh.event(kind.event(row))
 
-    await _alongside(_write(s, kind.table, tenant_id, inserts, list(updates.values())), tallying())
-    await DailyRepository(s, tenant_id).apply(tally.rows())
+    staged = await _alongside(_write(s, kind.table, tenant_id, inserts, list(updates.values())), tallying())
+    daily = DailyRepository(s, tenant_id)
+    if postgres:
+        new = counted(staged, kind.source, in_sql) if staged is not None else []
+        await daily.merge(tally.rows() + fresh.rows(), new)
+    else:
+        await daily.apply(tally.rows())
 
     counts = dict.fromkeys(STATUSES, 0)
     for r in results:
@@ -449,12 +477,13 @@ async def _ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind, raw_items: 
 
 
 async def _write(s: AsyncSession, table: Table, tenant_id: uuid.UUID, inserts: list[dict[str, Any]],
-                 updates: list[dict[str, Any]]) -> None:
-    if inserts:
-        await _insert(s, table, inserts)
+                 updates: list[dict[str, Any]]) -> TableClause | None:
+    """The new rows and the changes; the staging table the new rows went through (PostgreSQL), if any."""
+    staged = await _insert(s, table, inserts) if inserts else None
     if updates:
         c = table.c
         columns = [k for k in updates[0] if k != "id"]
         stmt = (update(table).where(c.id == bindparam("b_id"), c.tenant_id == tenant_id)
                 .values({col: bindparam(f"b_{col}") for col in columns}))
         await s.execute(stmt, [{f"b_{k}": v for k, v in u.items()} for u in updates])
+    return staged
