@@ -1,7 +1,7 @@
 """PostgreSQL: a batch's new evidence rows staged in a temporary table, and the daily change they make counted
 there in SQL (ingest's hot path, `ingest.py`).
 
-The rows are COPYed once into `staged_<table>` (a temporary table shaped like the evidence table, emptied at
+The rows are COPYed once into `staged_<table>_<shape>` (a temporary table shaped like the evidence table, emptied at
 commit), inserted from there into the evidence table with one `INSERT … SELECT`, and read again by
 `DailyRepository.merge`, which adds their contributions to metric_daily in the same statement as the Python
 tally of everything else. So the batch's rows are encoded once, and the per-row tally of the usual metrics
@@ -16,6 +16,7 @@ filtering on numbers, or summing an attribute, and every family member, is talli
 """
 
 import json
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,8 +50,10 @@ ZERO = literal_column("0.0::float8", Float)
 
 
 def staged(evidence: Table) -> TableClause:
-    """The temporary table the batch's new rows of `evidence` go through (same columns)."""
-    return table(f"staged_{evidence.name}", *(column(c.name, c.type) for c in evidence.columns))
+    """The temporary table the batch's new rows of `evidence` go through (same columns). Its name carries a
+    checksum of the columns, so a connection that made it before a migration changed them makes a new one."""
+    shape = zlib.crc32(";".join(f"{c.name} {c.type!r}" for c in evidence.columns).encode())
+    return table(f"staged_{evidence.name}_{shape:08x}", *(column(c.name, c.type) for c in evidence.columns))
 
 
 async def stage(s: AsyncSession, evidence: Table, records: Sequence[tuple[Any, ...]]) -> TableClause:
