@@ -314,10 +314,11 @@ class DailyRepository(TenantRepository):
             return
         change = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("change")
         num, den = func.sum(change.c.num), func.sum(change.c.den)
-        total = (select(literal(self.tenant_id, Uuid), change.c.person_id, change.c.metric_key, change.c.day, num, den)
-                 .group_by(change.c.person_id, change.c.metric_key, change.c.day)
+        key = change.c.metric_key.collate("C")  # grouped and ordered alike: one sort serves both
+        total = (select(literal(self.tenant_id, Uuid), change.c.person_id, key, change.c.day, num, den)
+                 .group_by(change.c.person_id, key, change.c.day)
                  .having(or_(num != 0, den != 0))
-                 .order_by(change.c.person_id, change.c.metric_key.collate("C"), change.c.day))
+                 .order_by(change.c.person_id, key, change.c.day))
         stmt = pg_insert(MetricDaily).from_select(["tenant_id", "person_id", "metric_key", "day", "num", "den"], total)
         stmt = stmt.on_conflict_do_update(
             index_elements=["tenant_id", "person_id", "metric_key", "day"],
