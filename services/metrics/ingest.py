@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 import pydantic_core
 import uuid_utils
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from sqlalchemy import JSON, String, Table, TableClause, any_, bindparam, insert, select, text, update
+from sqlalchemy import JSON, String, Table, any_, bindparam, insert, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,13 +44,13 @@ from common.validation import looked_at_whole
 from services.metrics.aggregates import EVIDENCE, Event, Tally
 from services.metrics.batches import item_errors, read_items
 from services.metrics.catalogue import EvidenceSource
+from services.metrics.daily_sql import counted, new_rows, sql_countable
 from services.metrics.definitions import tenant_metrics
 from services.metrics.models import Activity, Completion
 from services.metrics.plausibility import Plausibility
 from services.metrics.repository import DailyRepository, DefinitionRepository, EvidenceRepository
 from services.metrics.resolution import UserKey, lookup, resolves_against, unattributed_reason
 from services.metrics.schemas import ActivityIn, CompletionIn
-from services.metrics.staging import counted, sql_countable, stage
 
 LOOKUP_CHUNK = 1000
 RACE_ATTEMPTS = 3  # judging a batch again after a concurrent batch stored one of its records first
@@ -217,20 +217,22 @@ async def _known_people(repo: EvidenceRepository, parsed: list[tuple[int, Any]],
     return kept
 
 
-async def _insert(s: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> TableClause | None:
-    """New rows in bulk: on PostgreSQL COPYed through the staging table (`staging.py`, inside the request's
-    transaction), which is returned for the daily aggregates to read; executemany elsewhere (None).
+async def _insert(s: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """New rows in bulk: COPY on PostgreSQL (inside the request's transaction), executemany elsewhere.
     The rows are not changed (the aggregates' tally reads them meanwhile): JSON goes under `_json_<column>`."""
     if s.get_bind().dialect.name != "postgresql":
         await s.execute(insert(table), [{**row, "id": uuid.UUID(bytes=row["id"].bytes)} for row in rows])
-        return None
+        return
     columns = [c.name for c in table.columns]
     json_columns = [c.name for c in table.columns if isinstance(c.type, JSON)]
     for column in json_columns:
         for row in rows:
             row[f"_json_{column}"] = pydantic_core.to_json(row[column]).decode()
     records = list(map(itemgetter(*(f"_json_{c}" if c in json_columns else c for c in columns)), rows))
-    return await stage(s, table, records)
+    connection = await s.connection()
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    await driver.copy_records_to_table(table.name, records=records, columns=columns)
 
 
 async def _existing(s: AsyncSession, table: Table, tenant_id: uuid.UUID,
@@ -435,8 +437,8 @@ async def _ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind, raw_items: 
                           "reason": reason, "errors": []}
 
     # The aggregates' change is tallied while the rows are written; then applied in one statement. On
-    # PostgreSQL the new rows' contributions to the metrics SQL states exactly are counted by the database from
-    # the staged rows instead (staging.py); superseded rows and the other metrics are tallied here.
+    # PostgreSQL the new rows' contributions to the metrics SQL states exactly are counted by the database in
+    # that statement instead (daily_sql.py); superseded rows and the other metrics are tallied here.
     previous = await _previous(s, kind, tenant_id, list(updates)) if updates else []
     tally = Tally.of(metrics, kind.source)
     postgres = s.get_bind().dialect.name == "postgresql"
@@ -462,10 +464,11 @@ async def _ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind, raw_items: 
                 else:
                     fresh.event(kind.event(row))
 
-    staged = await _alongside(_write(s, kind.table, tenant_id, inserts, list(updates.values())), tallying())
+    await _alongside(_write(s, kind.table, tenant_id, inserts, list(updates.values())), tallying())
     daily = DailyRepository(s, tenant_id)
     if postgres:
-        new = counted(staged, kind.source, in_sql) if staged is not None else []
+        new = counted(new_rows(kind.source, tenant_id, [row["id"] for row in inserts]), kind.source,
+                      in_sql) if inserts and in_sql else []
         await daily.merge(tally.rows() + fresh.rows(), new)
     else:
         await daily.apply(tally.rows())
@@ -477,13 +480,12 @@ async def _ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind, raw_items: 
 
 
 async def _write(s: AsyncSession, table: Table, tenant_id: uuid.UUID, inserts: list[dict[str, Any]],
-                 updates: list[dict[str, Any]]) -> TableClause | None:
-    """The new rows and the changes; the staging table the new rows went through (PostgreSQL), if any."""
-    staged = await _insert(s, table, inserts) if inserts else None
+                 updates: list[dict[str, Any]]) -> None:
+    if inserts:
+        await _insert(s, table, inserts)
     if updates:
         c = table.c
         columns = [k for k in updates[0] if k != "id"]
         stmt = (update(table).where(c.id == bindparam("b_id"), c.tenant_id == tenant_id)
                 .values({col: bindparam(f"b_{col}") for col in columns}))
         await s.execute(stmt, [{f"b_{k}": v for k, v in u.items()} for u in updates])
-    return staged

@@ -296,7 +296,7 @@ class DailyRepository(TenantRepository):
 
     async def merge(self, rows: Sequence[DailyRow], counted: Sequence[Select[Any]]) -> None:
         """PostgreSQL: add `rows` and what the `counted` SELECTs yield (person_id, metric_key, day, num, den; see
-        staging.py) to what is stored, in one `INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE SET num = num +
+        daily_sql.py) to what is stored, in one `INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE SET num = num +
         excluded.num, …`: cells whose change sums to zero are left alone (as `Tally.rows` leaves them out), and the
         cells are written in the same key order as `apply` writes them (person, metric key by code point, day),
         so concurrent writers never deadlock."""

@@ -1,4 +1,4 @@
-"""On PostgreSQL ingest counts new rows' contributions in SQL (services/metrics/staging.py) for the metrics whose
+"""On PostgreSQL ingest counts new rows' contributions in SQL (services/metrics/daily_sql.py) for the metrics whose
 rules SQL states exactly, and tallies the rest in Python: whichever way, metric_daily must equal the Python rules
 (`Metric.contribution`, the `Tally`) applied to the stored rows. Awkward attribute values on purpose: booleans
 against 1 and "true", lists and nested lists, objects, numbers as text, missing attributes; offsets that move
@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import select
 
 from services.metrics.aggregates import Tally, activity_event, completion_event
+from services.metrics.daily_sql import sql_countable
 from services.metrics.definitions import tenant_metrics
 from services.metrics.models import Activity, Completion, MetricDaily
 from services.metrics.repository import DefinitionRepository
-from services.metrics.staging import sql_countable
 from tests.conftest import Tenant
 from tests.metrics.conftest import MetricsDb, learn_people
 
