@@ -12,7 +12,8 @@ or email names no known person) is reported `pending` instead of created/updated
 naming a `person_id` the read model does not hold (or holds deleted) is `rejected`, as is an implausible one
 (`plausibility.py`): such items are not stored.
 The daily aggregates move with the rows (`aggregates.py`): the batch's change is tallied here and applied
-in one statement.
+in one statement; on PostgreSQL the new rows' share of the metrics SQL states exactly is counted by the
+database in that statement (`daily_sql.py`).
 The whole batch is written with a constant number of bulk statements in the request's one transaction.
 
 This is the hot path (`bench/ingest.py`): items are validated as one list when they are all valid, rows are
