@@ -12,7 +12,8 @@ or email names no known person) is reported `pending` instead of created/updated
 naming a `person_id` the read model does not hold (or holds deleted) is `rejected`, as is an implausible one
 (`plausibility.py`): such items are not stored.
 The daily aggregates move with the rows (`aggregates.py`): the batch's change is tallied here and applied
-in one statement.
+in one statement; on PostgreSQL the new rows' share of the metrics SQL states exactly is counted by the
+database in that statement (`daily_sql.py`).
 The whole batch is written with a constant number of bulk statements in the request's one transaction.
 
 This is the hot path (`bench/ingest.py`): items are validated as one list when they are all valid, rows are
@@ -40,9 +41,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common.db import utcnow
 from common.errors import printable
+from common.validation import looked_at_whole
 from services.metrics.aggregates import EVIDENCE, Event, Tally
 from services.metrics.batches import item_errors, read_items
 from services.metrics.catalogue import EvidenceSource
+from services.metrics.daily_sql import counted, new_rows, sql_countable
 from services.metrics.definitions import tenant_metrics
 from services.metrics.models import Activity, Completion
 from services.metrics.plausibility import Plausibility
@@ -112,14 +115,24 @@ _ADAPTERS: dict[EvidenceSource, TypeAdapter[list[Any]]] = {
     "activities": TypeAdapter(list[ActivityIn]), "completions": TypeAdapter(list[CompletionIn])}
 
 
+_FLAT = frozenset({str, int, float, bool, type(None)})
+
+
 def content_hash(content: dict[str, Any]) -> str:
     """Stable across the key order of `attributes` (a CRM may send them in any order); the other keys
     come in the fixed order of `Kind.content`. (The sorted attributes stand in for the sent ones only while
-    the content is encoded.)"""
+    the content is encoded.) Flat attributes — the usual ones — are looked at and sorted in a few C calls
+    (already in order: encoded as they are); only nested ones are walked in Python."""
     attributes = content.get("attributes")
-    if not attributes or (len(attributes) == 1 and not isinstance(next(iter(attributes.values())), dict | list)):
+    if not attributes:
         return hashlib.sha256(pydantic_core.to_json(content)).hexdigest()
-    content["attributes"] = _sorted(attributes)
+    if _FLAT.issuperset(map(type, attributes.values())):
+        keys = list(attributes)
+        if keys == sorted(keys):
+            return hashlib.sha256(pydantic_core.to_json(content)).hexdigest()
+        content["attributes"] = dict(sorted(attributes.items()))
+    else:
+        content["attributes"] = _sorted(attributes)
     try:
         return hashlib.sha256(pydantic_core.to_json(content)).hexdigest()
     finally:
@@ -128,7 +141,7 @@ def content_hash(content: dict[str, Any]) -> str:
 
 def _sorted(value: Any) -> Any:
     if isinstance(value, dict):
-        if not any(isinstance(v, dict | list) for v in value.values()):  # flat, the usual case
+        if not any(isinstance(v, dict | list) for v in value.values()):  # flat
             return dict(sorted(value.items()))
         return {k: _sorted(value[k]) for k in sorted(value)}
     if isinstance(value, list):
@@ -148,7 +161,8 @@ class _Known:
 def _validate(kind: Kind, raw_items: Sequence[Any], results: list[dict[str, Any] | None]) -> list[tuple[int, Any]]:
     """All items at once when all are valid (the usual batch); one by one otherwise, to report each."""
     try:
-        return list(enumerate(kind.items().validate_python(raw_items)))
+        with looked_at_whole(raw_items):
+            return list(enumerate(kind.items().validate_python(raw_items)))
     except ValidationError:
         pass
     parsed: list[tuple[int, Any]] = []
@@ -423,9 +437,15 @@ async def _ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind, raw_items: 
         results[index] = {"index": index, "external_id": item.external_id, "status": status, "id": str(seen.id),
                           "reason": reason, "errors": []}
 
-    # The aggregates' change is tallied while the rows are written; then applied in one statement.
+    # The aggregates' change is tallied while the rows are written; then applied in one statement. On
+    # PostgreSQL the new rows' contributions to the metrics SQL states exactly are counted by the database in
+    # that statement instead (daily_sql.py); superseded rows and the other metrics are tallied here.
     previous = await _previous(s, kind, tenant_id, list(updates)) if updates else []
     tally = Tally.of(metrics, kind.source)
+    postgres = s.get_bind().dialect.name == "postgresql"
+    in_sql = [m for m in metrics.stored(kind.source) if sql_countable(kind.source, m)] if postgres else []
+    fresh = Tally([m for m in metrics.stored(kind.source) if m not in in_sql],
+                  metrics.families(kind.source)) if postgres else tally  # what Python tallies of new rows
 
     def tallying() -> Iterator[None]:
         for old in _every(STEP, previous):
@@ -433,14 +453,26 @@ async def _ingest(s: AsyncSession, tenant_id: uuid.UUID, kind: Kind, raw_items: 
                 yield
             else:
                 tally.event(kind.event(old), -1.0)
-        for row in _every(STEP, [*inserts, *updates.values()]):
+        for row in _every(STEP, updates.values()):
             if row is None:
                 yield
             else:
                 tally.event(kind.event(row))
+        if fresh.by_type or fresh.families_by_type:
+            for row in _every(STEP, inserts):
+                if row is None:
+                    yield
+                else:
+                    fresh.event(kind.event(row))
 
     await _alongside(_write(s, kind.table, tenant_id, inserts, list(updates.values())), tallying())
-    await DailyRepository(s, tenant_id).apply(tally.rows())
+    daily = DailyRepository(s, tenant_id)
+    if postgres:
+        new = counted(new_rows(kind.source, tenant_id, [row["id"] for row in inserts]), kind.source,
+                      in_sql) if inserts and in_sql else []
+        await daily.merge(tally.rows() + fresh.rows(), new)
+    else:
+        await daily.apply(tally.rows())
 
     counts = dict.fromkeys(STATUSES, 0)
     for r in results:

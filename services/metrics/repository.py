@@ -7,21 +7,29 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Date,
+    Float,
     Row,
+    Select,
+    String,
     Table,
+    Uuid,
     and_,
     bindparam,
     delete,
     false,
     func,
     insert,
+    literal,
     or_,
     select,
     text,
     tuple_,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from common.repository import TenantRepository
@@ -285,6 +293,37 @@ class DailyRepository(TenantRepository):
             set_={"num": MetricDaily.num + stmt.excluded.num, "den": MetricDaily.den + stmt.excluded.den})
         await self.s.execute(stmt, [{"tenant_id": self.tenant_id, "person_id": p, "metric_key": k, "day": d,
                                      "num": n, "den": e} for p, k, d, n, e in rows])
+
+    async def merge(self, rows: Sequence[DailyRow], counted: Sequence[Select[Any]]) -> None:
+        """PostgreSQL: add `rows` and what the `counted` SELECTs yield (person_id, metric_key, day, num, den; see
+        daily_sql.py) to what is stored, in one `INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE SET num = num +
+        excluded.num, …`: cells whose change sums to zero are left alone (as `Tally.rows` leaves them out), and the
+        cells are written in the same key order as `apply` writes them (person, metric key by code point, day),
+        so concurrent writers never deadlock."""
+        parts = list(counted)
+        if rows:
+            people, keys, days, nums, dens = (list(column) for column in zip(*rows, strict=True))
+            given = func.unnest(bindparam("people", people, type_=ARRAY(Uuid)),
+                                bindparam("keys", keys, type_=ARRAY(String)),
+                                bindparam("days", days, type_=ARRAY(Date)),
+                                bindparam("nums", nums, type_=ARRAY(Float)),
+                                bindparam("dens", dens, type_=ARRAY(Float))).table_valued(
+                "person_id", "metric_key", "day", "num", "den").render_derived()
+            parts.append(select(given.c.person_id, given.c.metric_key, given.c.day, given.c.num, given.c.den))
+        if not parts:
+            return
+        change = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("change")
+        num, den = func.sum(change.c.num), func.sum(change.c.den)
+        key = change.c.metric_key.collate("C")  # grouped and ordered alike: one sort serves both
+        total = (select(literal(self.tenant_id, Uuid), change.c.person_id, key, change.c.day, num, den)
+                 .group_by(change.c.person_id, key, change.c.day)
+                 .having(or_(num != 0, den != 0))
+                 .order_by(change.c.person_id, key, change.c.day))
+        stmt = pg_insert(MetricDaily).from_select(["tenant_id", "person_id", "metric_key", "day", "num", "den"], total)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["tenant_id", "person_id", "metric_key", "day"],
+            set_={"num": MetricDaily.num + stmt.excluded.num, "den": MetricDaily.den + stmt.excluded.den})
+        await self.s.execute(stmt)
 
     async def analyze(self) -> None:
         """After a bulk load (a backfill): fresh planner statistics for metric_daily on PostgreSQL, which a server
