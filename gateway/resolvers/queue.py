@@ -30,8 +30,9 @@ from gateway.types.queue import (
     QueueReasonKind,
     RootCauseCheck,
 )
-from gateway.types.scorecards import BehaviorCard, IndicatorCard
+from gateway.types.scorecards import BehaviorCard
 from gateway.types.sessions import Action, Goal, Session
+from gateway.types.shapes import shown_all
 
 # The seeds' five root causes of a failure to perform, each with the question that tests it.
 ROOT_CAUSES: tuple[tuple[str, str], ...] = (
@@ -58,8 +59,7 @@ def _focus(f: dict[str, Any] | None) -> FocusSuggestion | None:
 
 
 def _figures(entry: dict[str, Any]) -> list[BehaviorCard]:
-    return [BehaviorCard(behavior_id=b["id"], key=b["key"], name=b["name"],
-                         indicators=[IndicatorCard.from_json(i) for i in b["indicators"]]) for b in entry["figures"]]
+    return shown_all(BehaviorCard, entry["figures"])
 
 
 def _entry(e: dict[str, Any], ranked: bool = True) -> QueueEntry:
@@ -158,5 +158,5 @@ class QueueQuery:
             figures=_figures(e), last_session=Session.from_json(last) if last else None,
             open_actions=[Action.from_json(a) for a in (last or {}).get("actions", []) if a["status"] == "open"],
             goals=[Goal.from_json(x) for x in (last or {}).get("goals", [])],
-            scenarios=[Scenario.from_json(s) for s in scenarios],
+            scenarios=shown_all(Scenario, scenarios),
             root_causes=_root_causes(scenarios, last, focus))

@@ -15,6 +15,7 @@ from gateway.types.people import Person, person_by_id
 from gateway.types.periods import ScorecardPeriod
 from gateway.types.scorecards import BehaviorCard
 from gateway.types.sessions import Action, Goal, Session
+from gateway.types.shapes import shown
 
 if TYPE_CHECKING:
     from gateway.types.programmes import Programme
@@ -67,7 +68,7 @@ class FocusSuggestion:
     @strawberry.field(description="The behaviour itself, from the behaviors service (null when it has no such key).")
     async def behavior(self, info: Ctx) -> Behavior | None:
         found = await info.context.loaders.behavior_by_key.load(self.behavior_key)
-        return Behavior.from_json(found) if found else None
+        return shown(Behavior, found) if found else None
 
 
 @strawberry.type(description="One seller in a coach's queue.")

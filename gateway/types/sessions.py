@@ -18,6 +18,7 @@ from gateway.types.coaching_enums import (
 )
 from gateway.types.common import dt, opt_dt
 from gateway.types.people import Person, person_of
+from gateway.types.shapes import shown
 
 if TYPE_CHECKING:
     from gateway.types.gaps import GapEvaluation
@@ -192,7 +193,7 @@ class Goal:
             return None
         found = await info.context.loaders.goal_progress.load(
             (str(self.id), filters(on=on.isoformat() if on else None)))
-        return GoalProgress.from_json(found) if found else None
+        return shown(GoalProgress, found) if found else None
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Goal":
@@ -237,7 +238,7 @@ class SessionScenario:
             return None
         for s in await info.context.loaders.scenarios.load(str(behavior["id"])):
             if str(s["id"]) == str(self.scenario_id):
-                return Scenario.from_json(s)
+                return shown(Scenario, s)
         return None
 
 

@@ -31,6 +31,7 @@ from pydantic import BaseModel
 from strawberry.types.base import StrawberryOptional, has_object_definition
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 _MODEL = "__uplift_presents__"
 
@@ -62,15 +63,19 @@ def shape_problems(cls: type, model: type[BaseModel]) -> list[str]:
     return problems
 
 
-def presents(model: type[BaseModel]) -> Callable[[type[T]], type[T]]:
-    """Class decorator (above `@strawberry.type`): the type's values are instances of `model`; checked now."""
+def presents(model: type[M], when: Callable[[M], bool] | None = None) -> Callable[[type[T]], type[T]]:
+    """Class decorator (above `@strawberry.type`): the type's values are instances of `model`; checked now.
+    `when` tells two types presenting the same model apart (members of one union): the instances it accepts."""
 
     def decorate(cls: type[T]) -> type[T]:
         problems = shape_problems(cls, model)
         if problems:
             raise TypeError("; ".join(problems))
         definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
-        definition.is_type_of = lambda obj, _info: isinstance(obj, (cls, model))
+        if when is None:
+            definition.is_type_of = lambda obj, _info: isinstance(obj, (cls, model))
+        else:
+            definition.is_type_of = lambda obj, _info: isinstance(obj, cls) or (isinstance(obj, model) and when(obj))
         setattr(cls, _MODEL, model)
         return cls
 
