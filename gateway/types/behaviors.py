@@ -1,4 +1,4 @@
-"""GraphQL types of the behaviors domain, built from the service's REST shapes."""
+"""GraphQL types of the behaviors domain: each presents the service's wire model (gateway/types/shapes.py)."""
 
 from datetime import date, datetime
 from enum import Enum
@@ -16,6 +16,8 @@ from services.behaviors.schemas import (
     IndicatorOut,
     ObjectiveOut,
     ResponseOut,
+    ResponsibleOut,
+    RubricLevelOut,
     ScenarioOut,
     VersionOut,
 )
@@ -115,7 +117,7 @@ class Objective:
     updated_at: datetime
 
 
-@presents(schemas.RubricLevel)
+@presents(RubricLevelOut)
 @strawberry.type
 class RubricLevel:
     level: int = strawberry.field(description="The level's rank, 1 = lowest, numbered 1, 2, 3 ... in order.")
@@ -123,7 +125,7 @@ class RubricLevel:
     descriptor: str
 
 
-@presents(schemas.Responsible)
+@presents(ResponsibleOut)
 @strawberry.type
 class Responsible:
     person_id: strawberry.ID

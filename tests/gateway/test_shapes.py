@@ -74,7 +74,7 @@ def test_the_gateway_types_present_the_services_models() -> None:
 
 
 @pytest.mark.parametrize(("graphql_type", "model"), [
-    (behaviors.RubricLevel, behaviors_wire.RubricLevel), (behaviors.Responsible, behaviors_wire.Responsible),
+    (behaviors.RubricLevel, behaviors_wire.RubricLevelOut), (behaviors.Responsible, behaviors_wire.ResponsibleOut),
     (behaviors.Indicator, behaviors_wire.IndicatorOut), (behaviors.BehaviorVersion, behaviors_wire.VersionOut),
     (behaviors.Scenario, behaviors_wire.ScenarioOut), (behaviors.Behavior, behaviors_wire.BehaviorOut),
     (behaviors.Statement, behaviors_wire.Statement), (behaviors.AlignmentReport, behaviors_wire.AlignmentReport),
