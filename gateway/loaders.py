@@ -3,15 +3,22 @@
 Keys are an id, or `(id, day)` / `(id, filters)` tuples for paths that take a day or filters: a batch is
 split by those extra values (one call each — they come from the query's arguments, not from list sizes)
 and by chunks of 200 ids.
+
+Loaders of things many objects of one answer point to (an objective, a metric) hold the service's model, validated
+once per request, not once per object that refers to it (`shown` takes the model instance as it is); the others
+hold the JSON, which some resolvers read as it is.
 """
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
 from strawberry.dataloader import DataLoader
 
 from common.ids import parse_uuid
+from services.behaviors.schemas import ObjectiveOut
+from services.metrics.schemas import MetricOut
 
 if TYPE_CHECKING:
     from gateway.context import Context
@@ -57,6 +64,14 @@ def _id_of(key: Any) -> str:
     return key if isinstance(key, str) else key[0]
 
 
+def _validated(model: type[BaseModel], load: Load) -> Load:
+    """`load` (one item or None per key) with each item validated into `model`, once per request."""
+    async def load_models(keys: list[Any]) -> list[Any]:
+        return [None if item is None else model.model_validate(item) for item in await load(keys)]
+
+    return load_models
+
+
 def filters(**params: Any) -> Filters:
     """Query parameters as a loader key part; None values are left out."""
     return tuple(sorted((k, v) for k, v in params.items() if v is not None))
@@ -68,7 +83,7 @@ class Loaders:
         # behaviors
         self.behavior = DataLoader(self._by("behaviors", "/v1/behaviors", "ids", "id"))
         self.behavior_by_key = DataLoader(self._by("behaviors", "/v1/behaviors", "keys", "key"))
-        self.objective = DataLoader(self._by("behaviors", "/v1/objectives", "ids", "id"))
+        self.objective = DataLoader(_validated(ObjectiveOut, self._by("behaviors", "/v1/objectives", "ids", "id")))
         self.versions = DataLoader(self._grouped("behaviors", "/v1/behavior-versions", "behavior_ids",
                                                  "behavior_id"))
         self.scenarios = DataLoader(self._grouped("behaviors", "/v1/scenarios", "behavior_ids", "behavior_id"))
@@ -89,7 +104,7 @@ class Loaders:
         self.goal = DataLoader(self._by("coaching", "/v1/goals", "ids", "id"))
         self.actions_of_seller = DataLoader(self._pages("coaching", "/v1/actions", "seller_id", "seller_id"))
         # metrics
-        self.metric = DataLoader(self._by("metrics", "/v1/metrics", "keys", "key"))
+        self.metric = DataLoader(_validated(MetricOut, self._by("metrics", "/v1/metrics", "keys", "key")))
         self.series = DataLoader(self._series)
         self.scorecard = DataLoader(self._one_per("metrics", "/v1/scorecards", "person_ids", "person_id"))
         self.goal_progress = DataLoader(self._one_per("metrics", "/v1/goal-progress", "goal_ids", "goal_id"))

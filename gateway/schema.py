@@ -34,6 +34,7 @@ from gateway.resolvers.sessions import SessionsMutation, SessionsQuery
 from gateway.resolvers.webhooks import WebhooksMutation, WebhooksQuery
 from gateway.settings import GatewaySettings
 from gateway.types.common import BadQueryInput, InvalidArgument
+from gateway.types.shapes import PresentingExecutionContext
 
 
 @strawberry.type
@@ -155,6 +156,7 @@ def _schema(max_depth: int, max_aliases: int, max_tokens: int, reveals_schema: b
         scalar_overrides=SCALARS,
         extensions=extensions,
         suggestions=reveals_schema,
+        execution_context_class=PresentingExecutionContext,
     )
 
 

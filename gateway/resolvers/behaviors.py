@@ -84,7 +84,7 @@ class BehaviorsQuery:
         params = page_params(first, after, status=status, audience=audience, objective_id=objective_id,
                               category=category)
         page = await info.context.call("behaviors", "GET", "/v1/behaviors", params=params)
-        return BehaviorConnection(items=[Behavior.from_json(b) for b in page["items"]],
+        return BehaviorConnection(items=shown_all(Behavior, page["items"]),
                                   next_cursor=page["next_cursor"])
 
     @strawberry.field(description="A behaviour by id or by key.")
@@ -93,18 +93,18 @@ class BehaviorsQuery:
             raise BadQueryInput("Give exactly one of id or key.")
         loader = info.context.loaders.behavior if id is not None else info.context.loaders.behavior_by_key
         found = await get_or_none(loader.load(str(id if id is not None else key)))
-        return Behavior.from_json(found) if found else None
+        return shown(Behavior, found) if found else None
 
     @strawberry.field(description="The seven paired training-strategy statements of the built-in template.")
     async def alignment_template(self, info: Ctx) -> list[Statement]:
         rows = await info.context.call("behaviors", "GET", "/v1/alignment-template")
-        return [Statement(**s) for s in rows]
+        return shown_all(Statement, rows)
 
     @strawberry.field(description="Alignment assessments (the seven paired training-strategy statements), in creation "
                                   "order.")
     async def assessments(self, info: Ctx, first: int = 50, after: str | None = None) -> AssessmentConnection:
         page = await info.context.call("behaviors", "GET", "/v1/assessments", params=page_params(first, after))
-        return AssessmentConnection(items=[Assessment.from_json(a) for a in page["items"]],
+        return AssessmentConnection(items=shown_all(Assessment, page["items"]),
                                     next_cursor=page["next_cursor"])
 
     @strawberry.field(description="One alignment assessment by id, with its responses and alignment; null when not "
@@ -113,7 +113,7 @@ class BehaviorsQuery:
         if parse_uuid(str(id)) is None:
             return None
         found = await get_or_none(info.context.call("behaviors", "GET", f"/v1/assessments/{seg(id)}"))
-        return Assessment.from_json(found) if found else None
+        return shown(Assessment, found) if found else None
 
 
 def _indicator_path(behavior_id: strawberry.ID, indicator_id: strawberry.ID) -> str:
@@ -147,27 +147,27 @@ class BehaviorsMutation:
     @strawberry.mutation(description="Create a behaviour as a draft (version 1), optionally with indicators.")
     async def create_behavior(self, info: Ctx, input: BehaviorInput) -> BehaviorResult:
         return await typed(lambda: info.context.call("behaviors", "POST", "/v1/behaviors", json=to_body(input)),
-                            Behavior.from_json)
+                            partial(shown, Behavior))
 
     @strawberry.mutation(description="Change content; on an active behaviour this opens or edits the next draft.")
     async def update_behavior(self, info: Ctx, id: strawberry.ID, input: BehaviorPatch) -> BehaviorResult:
         return await typed(lambda: info.context.call("behaviors", "PATCH", f"/v1/behaviors/{seg(id)}",
-                                                      json=to_body(input)), Behavior.from_json)
+                                                      json=to_body(input)), partial(shown, Behavior))
 
     @strawberry.mutation(description="Freeze the draft as an immutable version and make it the active one.")
     async def publish_behavior(self, info: Ctx, id: strawberry.ID) -> BehaviorResult:
         return await typed(lambda: info.context.call("behaviors", "POST", f"/v1/behaviors/{seg(id)}/publish"),
-                            Behavior.from_json)
+                            partial(shown, Behavior))
 
     @strawberry.mutation(description="Retire an active behaviour (final; a pending draft is discarded).")
     async def retire_behavior(self, info: Ctx, id: strawberry.ID) -> BehaviorResult:
         return await typed(lambda: info.context.call("behaviors", "POST", f"/v1/behaviors/{seg(id)}/retire"),
-                            Behavior.from_json)
+                            partial(shown, Behavior))
 
     @strawberry.mutation(description="Throw away the pending revision of an active behaviour.")
     async def discard_behavior_draft(self, info: Ctx, id: strawberry.ID) -> BehaviorResult:
         return await typed(lambda: info.context.call("behaviors", "DELETE", f"/v1/behaviors/{seg(id)}/draft"),
-                            Behavior.from_json)
+                            partial(shown, Behavior))
 
     @strawberry.mutation(description="Delete a behaviour that was never published.")
     async def delete_behavior(self, info: Ctx, id: strawberry.ID) -> DeleteResult:
@@ -179,14 +179,14 @@ class BehaviorsMutation:
     async def add_indicator(self, info: Ctx, behavior_id: strawberry.ID, input: IndicatorInput) -> IndicatorResult:
         return await typed(lambda: info.context.call(
             "behaviors", "POST", f"/v1/behaviors/{seg(behavior_id, 'behaviorId')}/indicators",
-            json=to_body(input)), Indicator.from_json)
+            json=to_body(input)), partial(shown, Indicator))
 
     @strawberry.mutation(description="Change an indicator in the behaviour's draft (opens one on an active behaviour).")
     async def update_indicator(self, info: Ctx, behavior_id: strawberry.ID, indicator_id: strawberry.ID,
                                input: IndicatorPatch) -> IndicatorResult:
         return await typed(lambda: info.context.call(
             "behaviors", "PATCH", _indicator_path(behavior_id, indicator_id), json=to_body(input)),
-            Indicator.from_json)
+            partial(shown, Indicator))
 
     @strawberry.mutation(description="Remove an indicator from the behaviour's draft (opens one on an active "
                                      "behaviour).")
@@ -200,14 +200,14 @@ class BehaviorsMutation:
     async def add_scenario(self, info: Ctx, behavior_id: strawberry.ID, input: ScenarioInput) -> ScenarioResult:
         return await typed(lambda: info.context.call(
             "behaviors", "POST", f"/v1/behaviors/{seg(behavior_id, 'behaviorId')}/scenarios",
-            json=to_body(input)), Scenario.from_json)
+            json=to_body(input)), partial(shown, Scenario))
 
     @strawberry.mutation(description="Change a coaching scenario (scenarios are edited in place, not versioned).")
     async def update_scenario(self, info: Ctx, behavior_id: strawberry.ID, scenario_id: strawberry.ID,
                               input: ScenarioPatch) -> ScenarioResult:
         return await typed(lambda: info.context.call(
             "behaviors", "PATCH", _scenario_path(behavior_id, scenario_id), json=to_body(input)),
-            Scenario.from_json)
+            partial(shown, Scenario))
 
     @strawberry.mutation(description="Delete a coaching scenario.")
     async def delete_scenario(self, info: Ctx, behavior_id: strawberry.ID, scenario_id: strawberry.ID) -> DeleteResult:
@@ -218,12 +218,12 @@ class BehaviorsMutation:
     @strawberry.mutation(description="Open an alignment assessment.")
     async def create_assessment(self, info: Ctx, input: AssessmentInput) -> AssessmentResult:
         return await typed(lambda: info.context.call("behaviors", "POST", "/v1/assessments", json=to_body(input)),
-                            Assessment.from_json)
+                            partial(shown, Assessment))
 
     @strawberry.mutation(description="Close an alignment assessment: no more responses.")
     async def close_assessment(self, info: Ctx, id: strawberry.ID) -> AssessmentResult:
         return await typed(lambda: info.context.call("behaviors", "POST", f"/v1/assessments/{seg(id)}/close"),
-                            Assessment.from_json)
+                            partial(shown, Assessment))
 
     @strawberry.mutation(description="Record or replace one respondent's answers (idempotent per respondent).")
     async def submit_assessment_response(self, info: Ctx, assessment_id: strawberry.ID, respondent: str,
@@ -231,4 +231,4 @@ class BehaviorsMutation:
         return await typed(lambda: info.context.call(
             "behaviors", "PUT",
             f"/v1/assessments/{seg(assessment_id, 'assessmentId')}/responses/{quote(respondent, safe='')}",
-            json=to_body(input)), AssessmentResponse.from_json)
+            json=to_body(input)), partial(shown, AssessmentResponse))

@@ -1,6 +1,7 @@
 """Queries and mutations of the metrics domain (ingest stays REST, for integrators)."""
 
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -44,6 +45,7 @@ from gateway.types.scorecards import (
     RatioWeighting,
     Scorecard,
 )
+from gateway.types.shapes import shown, shown_all
 
 ImpactResult = Annotated[ImpactEstimate | ImpactDescriptive | ImpactRefused | ValidationProblem | Forbidden,
                          strawberry.union("ImpactResult")]
@@ -66,7 +68,7 @@ class MetricsQuery:
     @strawberry.field(description="The built-in catalogue and the tenant's own metrics.")
     async def metrics(self, info: Ctx) -> list[Metric]:
         page = await info.context.call("metrics", "GET", "/v1/metrics")
-        return [Metric.from_json(m) for m in page["items"]]
+        return shown_all(Metric, page["items"])
 
     @strawberry.field(description="A metric per day, week or month over [from, to] for a person, or a team rolled "
                                   "up along the tree as it was at each period's start (give one of personId, "
@@ -82,7 +84,7 @@ class MetricsQuery:
             params["person_id"] = seg(person_id, "personId")
         else:
             params["team_of"] = seg(team_of, "teamOf")  # type: ignore[arg-type]
-        return Series.from_json(await info.context.call("metrics", "GET", "/v1/series", params=params))
+        return shown(Series, await info.context.call("metrics", "GET", "/v1/series", params=params))
 
     @strawberry.field(description="The source events behind a person's value of a metric over [from, to].")
     async def evidence(self, info: Ctx, metric: str, person_id: strawberry.ID,
@@ -91,14 +93,14 @@ class MetricsQuery:
         params = {**page_params(first, after), "metric": metric, "person_id": seg(person_id, "personId"),
                   "from": from_.isoformat(), "to": to.isoformat()}
         page = await info.context.call("metrics", "GET", "/v1/evidence", params=params)
-        return EvidenceConnection(items=[Evidence.from_json(e) for e in page["items"]],
+        return EvidenceConnection(items=shown_all(Evidence, page["items"]),
                                   next_cursor=page["next_cursor"])
 
     @strawberry.field(description="The tenant's source aliases: which external-id source each aliased CRM/LMS "
                                   "source's user ids resolve against (API keys that push evidence, metrics:write).")
     async def source_aliases(self, info: Ctx) -> list[SourceAlias]:
         page = await info.context.call("metrics", "GET", "/v1/source-aliases")
-        return [SourceAlias.from_json(a) for a in page["items"]]
+        return shown_all(SourceAlias, page["items"])
 
     @strawberry.field(description="Stored evidence counted for nobody yet, per kind, source and user id (or "
                                   "email): row counts, first and last seen, and why — to fix mappings. Only the "
@@ -107,13 +109,13 @@ class MetricsQuery:
                                first: int = 50, after: str | None = None) -> PendingEvidenceConnection:
         params = page_params(first, after, kind=kind, source=source)
         page = await info.context.call("metrics", "GET", "/v1/pending-evidence", params=params)
-        return PendingEvidenceConnection(items=[PendingEvidence.from_json(p) for p in page["items"]],
+        return PendingEvidenceConnection(items=shown_all(PendingEvidence, page["items"]),
                                          next_cursor=page["next_cursor"])
 
     @strawberry.field(description="One metric of the catalogue (built-in or the tenant's) by key; null when not found.")
     async def metric(self, info: Ctx, key: str) -> Metric | None:
         found = await get_or_none(info.context.loaders.metric.load(key))
-        return Metric.from_json(found) if found else None
+        return shown(Metric, found) if found else None
 
 
 def _window(period: ScorecardPeriod, on: date | None) -> dict[str, str]:
@@ -138,7 +140,7 @@ class ScorecardsQuery:
             params["person_id"] = seg(person_id, "personId")
         else:
             params["team_of"] = seg(team_of, "teamOf")  # type: ignore[arg-type]
-        return Scorecard.from_json(await info.context.call("metrics", "GET", "/v1/scorecard", params=params))
+        return shown(Scorecard, await info.context.call("metrics", "GET", "/v1/scorecard", params=params))
 
     @strawberry.field(description="The share of a behaviour's audience meeting each indicator (in the team under "
                                   "teamOf, or the whole tenant) over the period holding `on` (a calendar one, or "
@@ -148,7 +150,7 @@ class ScorecardsQuery:
         params = {**_window(period, on), "behavior_key": behavior_key}
         if team_of is not None:
             params["team_of"] = seg(team_of, "teamOf")
-        return Adoption.from_json(await info.context.call("metrics", "GET", "/v1/adoption", params=params))
+        return shown(Adoption, await info.context.call("metrics", "GET", "/v1/adoption", params=params))
 
 
     @strawberry.field(description="Sessions held, cancelled and no-show, ratings and agreed actions per coach or "
@@ -161,7 +163,7 @@ class ScorecardsQuery:
         if team_of is not None:
             params["team_of"] = seg(team_of, "teamOf")
         body = await info.context.call("metrics", "GET", "/v1/coaching-figures", params=params)
-        return [CoachingFiguresRow.from_json(r) for r in body["rows"]]
+        return shown_all(CoachingFiguresRow, body["rows"])
 
     @strawberry.field(description="Did the metric move for the people who took a course (courseId), joined a "
                                   "programme (programmeId) or were in teamOf's team on a date, compared with "
@@ -191,7 +193,7 @@ class ScorecardsQuery:
 
         try:
             found = await call()
-            return ImpactDescriptive.from_json(found) if found["descriptive_only"] else ImpactEstimate.from_json(found)
+            return shown(ImpactDescriptive, found) if found["descriptive_only"] else shown(ImpactEstimate, found)
         except InvalidArgument as err:
             return ValidationProblem(message=str(err), fields=[FieldError(field=err.field, message=str(err),
                                                                           code=err.code)])
@@ -212,14 +214,14 @@ class MetricsMutation:
                                      "stored.")
     async def define_metric(self, info: Ctx, input: MetricInput) -> MetricResult:
         return await typed(lambda: info.context.call("metrics", "POST", "/v1/metrics", json=metric_body(input)),
-                           Metric.from_json)
+                           partial(shown, Metric))
 
     @strawberry.mutation(description="Resolve a CRM/LMS source's user ids against another external-id source "
                                      "(e.g. salesforce -> crm) from now on; pending evidence that now resolves is "
                                      "attributed at once.")
     async def set_source_alias(self, info: Ctx, source: str, target: str) -> SourceAliasResult:
         return await typed(lambda: info.context.call("metrics", "PUT", f"/v1/source-aliases/{quote(source, safe='')}",
-                                                     json={"target": target}), SourceAliasSet.from_json)
+                                                     json={"target": target}), partial(shown, SourceAliasSet))
 
     @strawberry.mutation(description="Remove a source alias: the source resolves against itself again (evidence "
                                      "already attributed stays).")

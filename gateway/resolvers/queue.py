@@ -27,7 +27,7 @@ from gateway.types.queue import (
     QueueEntry,
     RootCauseCheck,
 )
-from gateway.types.scorecards import BehaviorCard, IndicatorCard
+from gateway.types.scorecards import BehaviorCard
 from gateway.types.sessions import Action, Goal, Session
 from gateway.types.shapes import model_of, shown, shown_all
 
@@ -49,8 +49,7 @@ def _invalid(err: InvalidArgument) -> ValidationProblem:
 
 
 def _figures(entry: dict[str, Any]) -> list[BehaviorCard]:
-    return [BehaviorCard(behavior_id=b["id"], key=b["key"], name=b["name"],
-                         indicators=[IndicatorCard.from_json(i) for i in b["indicators"]]) for b in entry["figures"]]
+    return shown_all(BehaviorCard, entry["figures"])
 
 
 def _unranked(e: dict[str, Any]) -> QueueEntry:
@@ -138,5 +137,5 @@ class QueueQuery:
             figures=_figures(e), last_session=shown(Session, last) if last else None,
             open_actions=shown_all(Action, (a for a in (last or {}).get("actions", []) if a["status"] == "open")),
             goals=shown_all(Goal, (last or {}).get("goals", [])),
-            scenarios=[Scenario.from_json(s) for s in scenarios],
+            scenarios=shown_all(Scenario, scenarios),
             root_causes=_root_causes(scenarios, last, entry.focus))

@@ -1,18 +1,26 @@
-"""GraphQL types of the behaviors domain, built from the service's REST shapes."""
+"""GraphQL types of the behaviors domain: each presents the service's wire model (gateway/types/shapes.py)."""
 
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from gateway.context import Context
-from gateway.types.common import dt as _dt
-from gateway.types.common import opt_dt as _opt_dt
 from gateway.types.metrics import Metric
-from gateway.types.shapes import presents, shown
-from services.behaviors.schemas import ObjectiveOut
+from gateway.types.shapes import presents, shown, shown_all
+from services.behaviors import schemas
+from services.behaviors.schemas import (
+    AssessmentOut,
+    BehaviorOut,
+    IndicatorOut,
+    ObjectiveOut,
+    ResponseOut,
+    ResponsibleOut,
+    RubricLevelOut,
+    ScenarioOut,
+    VersionOut,
+)
 
 
 @strawberry.enum
@@ -87,6 +95,14 @@ class View(Enum):
     VIEW_2 = "view_2"
 
 
+def _published(root: strawberry.Parent[VersionOut]) -> bool:
+    return root.state == "published"
+
+
+def _open(root: strawberry.Parent[AssessmentOut]) -> bool:
+    return root.status == "open"
+
+
 @presents(ObjectiveOut)
 @strawberry.type
 class Objective:
@@ -101,6 +117,7 @@ class Objective:
     updated_at: datetime
 
 
+@presents(RubricLevelOut)
 @strawberry.type
 class RubricLevel:
     level: int = strawberry.field(description="The level's rank, 1 = lowest, numbered 1, 2, 3 ... in order.")
@@ -108,12 +125,14 @@ class RubricLevel:
     descriptor: str
 
 
+@presents(ResponsibleOut)
 @strawberry.type
 class Responsible:
     person_id: strawberry.ID
     function: Function
 
 
+@presents(IndicatorOut)
 @strawberry.type
 class Indicator:
     id: strawberry.ID
@@ -128,20 +147,16 @@ class Indicator:
     @strawberry.field(description="The metric it measures (null when the metrics service knows no such key).")
     async def metric(self, info: Info[Context, None]) -> Metric | None:
         found = await info.context.loaders.metric.load(self.metric_key)
-        return Metric.from_json(found) if found else None
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Indicator":
-        return cls(id=d["id"], metric_key=d["metric_key"], kind=IndicatorKind(d["kind"]), target=d["target"],
-                   comparator=Comparator(d["comparator"]), period=Period(d["period"]))
+        return shown(Metric, found) if found else None
 
 
+@presents(VersionOut)
 @strawberry.type
 class BehaviorVersion:
     """One version of a behaviour's content; published versions never change."""
 
     number: int = strawberry.field(description="The version's number, 1, 2, 3 ... in order.")
-    published: bool
+    published: bool = strawberry.field(resolver=_published)
     name: str
     description: str
     rationale: str
@@ -161,20 +176,8 @@ class BehaviorVersion:
     async def objective(self, info: Info[Context, None]) -> Objective | None:
         return await _objective(info, self.objective_id)
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "BehaviorVersion":
-        return cls(
-            number=d["number"], published=d["state"] == "published", name=d["name"], description=d["description"],
-            rationale=d["rationale"], objective_id=d["objective_id"],
-            audience=[AudienceRole(a) for a in d["audience"]], category=BehaviorCategory(d["category"]),
-            stage=d["stage"], priority=d["priority"], owner_id=d["owner_id"],
-            responsible=[Responsible(person_id=r["person_id"], function=Function(r["function"]))
-                         for r in d["responsible"]],
-            rubric=[RubricLevel(**r) for r in d["rubric"]],
-            indicators=[Indicator.from_json(i) for i in d["indicators"]],
-            created_at=_dt(d["created_at"]), published_at=_opt_dt(d["published_at"]))
 
-
+@presents(ScenarioOut)
 @strawberry.type
 class Scenario:
     id: strawberry.ID
@@ -187,14 +190,8 @@ class Scenario:
     created_at: datetime
     updated_at: datetime
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Scenario":
-        return cls(id=d["id"], behavior_id=d["behavior_id"], title=d["title"], situation=d["situation"],
-                   opening_questions=d["opening_questions"], signs_of_proficiency=d["signs_of_proficiency"],
-                   root_causes=[RootCause(r) for r in d["root_causes"]], created_at=_dt(d["created_at"]),
-                   updated_at=_dt(d["updated_at"]))
 
-
+@presents(BehaviorOut)
 @strawberry.type
 class Behavior:
     """A behaviour as it stands. Its content fields are those of the published version (or of the first
@@ -262,28 +259,21 @@ class Behavior:
 
     @strawberry.field(description="Every version, oldest first (the pending draft last).")
     async def versions(self, info: Info[Context, None]) -> list[BehaviorVersion]:
-        return [BehaviorVersion.from_json(v) for v in await info.context.loaders.versions.load(str(self.id))]
+        return shown_all(BehaviorVersion, await info.context.loaders.versions.load(str(self.id)))
 
     @strawberry.field(description="One version by number, or null.")
     async def version_at(self, info: Info[Context, None], number: int) -> BehaviorVersion | None:
         for v in await info.context.loaders.versions.load(str(self.id)):
             if v["number"] == number:
-                return BehaviorVersion.from_json(v)
+                return shown(BehaviorVersion, v)
         return None
 
     @strawberry.field
     async def scenarios(self, info: Info[Context, None]) -> list[Scenario]:
-        return [Scenario.from_json(s) for s in await info.context.loaders.scenarios.load(str(self.id))]
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Behavior":
-        return cls(id=d["id"], key=d["key"], status=BehaviorStatus(d["status"]), version=d["version"],
-                   draft_version=d["draft_version"], content=BehaviorVersion.from_json(d["content"]),
-                   draft=BehaviorVersion.from_json(d["draft"]) if d.get("draft") else None,
-                   created_at=_dt(d["created_at"]), updated_at=_dt(d["updated_at"]),
-                   published_at=_opt_dt(d["published_at"]), retired_at=_opt_dt(d["retired_at"]))
+        return shown_all(Scenario, await info.context.loaders.scenarios.load(str(self.id)))
 
 
+@presents(schemas.Statement)
 @strawberry.type
 class Statement:
     number: int = strawberry.field(description="The statement's number, 1-7.")
@@ -292,6 +282,7 @@ class Statement:
     view_2: str
 
 
+@presents(schemas.FunctionSplit)
 @strawberry.type
 class FunctionSplit:
     function: Function
@@ -301,6 +292,7 @@ class FunctionSplit:
                                                 "chose the same view, 0 on an even split.")
 
 
+@presents(schemas.StatementAlignment)
 @strawberry.type
 class StatementAlignment:
     number: int = strawberry.field(description="The statement's number, 1-7.")
@@ -311,6 +303,7 @@ class StatementAlignment:
     functions: list[FunctionSplit]
 
 
+@presents(schemas.FunctionAlignment)
 @strawberry.type
 class FunctionAlignment:
     function: Function
@@ -320,6 +313,7 @@ class FunctionAlignment:
                                                     "null with fewer than two functions.")
 
 
+@presents(schemas.AlignmentReport)
 @strawberry.type
 class AlignmentReport:
     respondents: int = strawberry.field(description="Respondents, count.")
@@ -329,18 +323,8 @@ class AlignmentReport:
     functions: list[FunctionAlignment]
     note: str | None
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "AlignmentReport":
-        return cls(
-            respondents=d["respondents"], overall=d["overall"], note=d["note"],
-            statements=[StatementAlignment(number=s["number"], topic=s["topic"], score=s["score"], functions=[
-                FunctionSplit(function=Function(f["function"]), respondents=f["respondents"],
-                              view_2_share=f["view_2_share"], consensus=f["consensus"]) for f in s["functions"]])
-                for s in d["statements"]],
-            functions=[FunctionAlignment(function=Function(f["function"]), respondents=f["respondents"],
-                                         view_2_share=f["view_2_share"], score=f["score"]) for f in d["functions"]])
 
-
+@presents(ResponseOut)
 @strawberry.type
 class AssessmentResponse:
     respondent: str
@@ -348,19 +332,15 @@ class AssessmentResponse:
     answers: list[View]
     updated_at: datetime
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "AssessmentResponse":
-        return cls(respondent=d["respondent"], function=Function(d["function"]),
-                   answers=[View(a) for a in d["answers"]], updated_at=_dt(d["updated_at"]))
 
-
+@presents(AssessmentOut)
 @strawberry.type
 class Assessment:
     id: strawberry.ID
     title: str
     template: str
     objective_id: strawberry.ID | None
-    open: bool
+    open: bool = strawberry.field(resolver=_open)
     statements: list[Statement]
     created_at: datetime
     closed_at: datetime | None
@@ -372,18 +352,12 @@ class Assessment:
     @strawberry.field
     async def responses(self, info: Info[Context, None]) -> list[AssessmentResponse]:
         rows = await info.context.call("behaviors", "GET", f"/v1/assessments/{self.id}/responses")
-        return [AssessmentResponse.from_json(r) for r in rows]
+        return shown_all(AssessmentResponse, rows)
 
     @strawberry.field
     async def alignment(self, info: Info[Context, None]) -> AlignmentReport:
-        return AlignmentReport.from_json(
-            await info.context.call("behaviors", "GET", f"/v1/assessments/{self.id}/alignment"))
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Assessment":
-        return cls(id=d["id"], title=d["title"], template=d["template"], objective_id=d["objective_id"],
-                   open=d["status"] == "open", statements=[Statement(**s) for s in d["statements"]],
-                   created_at=_dt(d["created_at"]), closed_at=_opt_dt(d["closed_at"]))
+        return shown(AlignmentReport,
+                     await info.context.call("behaviors", "GET", f"/v1/assessments/{self.id}/alignment"))
 
 
 @strawberry.type

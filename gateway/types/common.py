@@ -1,6 +1,4 @@
-"""Typed expected failures (members of every mutation's result union) and shared scalars."""
-
-from datetime import date, datetime
+"""Typed expected failures (members of every mutation's result union) and the errors queries raise."""
 
 import strawberry
 
@@ -90,14 +88,3 @@ def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(w[:1].upper() + w[1:] for w in rest)
 
-
-def dt(value: str) -> datetime:
-    return datetime.fromisoformat(value)
-
-
-def opt_dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def opt_date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None

@@ -2,14 +2,14 @@
 
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
 
 import strawberry
 
 from gateway.types.behaviors import Period
 from gateway.types.coaching_enums import GoalKind
-from gateway.types.common import dt
 from gateway.types.scorecards import PeriodWindow
+from gateway.types.shapes import presents
+from services.metrics.goal_progress_schemas import GoalProgressOut, GoalSeriesOut
 
 
 @strawberry.enum(description="ON_TRACK, AT_RISK, OFF_TRACK or NO_DATA while the period runs (judged like scorecard "
@@ -24,6 +24,7 @@ class GoalStatus(Enum):
     MISSED = "missed"
 
 
+@presents(GoalSeriesOut)
 @strawberry.type(description="The goal's metric per period of the goal's own kind, from the period it was first "
                              "agreed in to the period measured (lists of scalars, one entry per start).")
 class GoalSeries:
@@ -36,12 +37,8 @@ class GoalSeries:
     denominators: list[float | None] = strawberry.field(description="Per period, a count (what a ratio or "
                                                                     "average divides by); null for counts and sums.")
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "GoalSeries":
-        return cls(grain=Period(d["grain"]), starts=[date.fromisoformat(s) for s in d["starts"]], values=d["values"],
-                   numerators=d["numerators"], denominators=d["denominators"])
 
-
+@presents(GoalProgressOut)
 @strawberry.type(description="An agreed goal measured on its terms in force (the latest agreed revision): the "
                              "actual over the period's elapsed days, the expected (an activity target pro rata over "
                              "them, like scorecards), the status, and the series since the goal was first agreed.")
@@ -66,12 +63,3 @@ class GoalProgress:
     gap: float | None = strawberry.field(description="actual - expected, in the metric's unit.")
     status: GoalStatus
     series: GoalSeries
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "GoalProgress":
-        return cls(goal_id=d["goal_id"], revision=d["revision"], metric_key=d["metric_key"],
-                   kind=GoalKind(d["kind"]), target=d["target"], goal_period=Period(d["goal_period"]),
-                   review_on=date.fromisoformat(d["review_on"]), first_agreed_at=dt(d["first_agreed_at"]),
-                   period=PeriodWindow.from_json(d["period"]), review_period=PeriodWindow.from_json(d["review_period"]),
-                   final=d["final"], actual=d["actual"], expected=d["expected"], gap=d["gap"],
-                   status=GoalStatus(d["status"]), series=GoalSeries.from_json(d["series"]))

@@ -2,12 +2,14 @@
 
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import cast
 
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.types.common import opt_dt
+from gateway.types.shapes import presents
+from services.metrics import schemas
+from services.metrics.schemas import EvidenceOut, MetricOut, PendingEvidenceOut, SeriesOut, SourceAliasOut
 
 
 @strawberry.enum
@@ -31,12 +33,25 @@ class EvidenceSource(Enum):
     COACHING = "coaching"
 
 
+def _filters(root: strawberry.Parent[MetricOut]) -> list["MetricFilter"]:
+    return [MetricFilter(attribute=k, values=v) for k, v in root.filters.items()]
+
+
+def _metric_key(root: strawberry.Parent[SeriesOut]) -> str:
+    return root.metric
+
+
+def _alias(root: strawberry.Parent[schemas.SourceAliasSet]) -> "SourceAlias":
+    return cast(SourceAlias, root)  # the answer is the alias itself, with `attributed` added
+
+
 @strawberry.type(description="An attribute and the values it may take (one of).")
-class MetricFilter:
+class MetricFilter:  # the gateway's own: the service answers the filters as one `{attribute: values}` object
     attribute: str
     values: list[JSON]
 
 
+@presents(MetricOut)
 @strawberry.type(description="A metric: built in, or defined by the tenant. Activity metrics count or sum "
                              "events; proficiency metrics are ratios of two metrics or averages.")
 class Metric:
@@ -47,7 +62,7 @@ class Metric:
     aggregation: Aggregation
     source: EvidenceSource
     types: list[str]
-    filters: list[MetricFilter]
+    filters: list[MetricFilter] = strawberry.field(resolver=_filters)
     field: str | None
     numerator: str | None
     denominator: str | None
@@ -55,14 +70,6 @@ class Metric:
                                              "rating 1-5, mean of amount.")
     builtin: bool
     created_at: datetime | None
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Metric":
-        return cls(key=d["key"], name=d["name"], description=d["description"], kind=MetricKind(d["kind"]),
-                   aggregation=Aggregation(d["aggregation"]), source=EvidenceSource(d["source"]),
-                   types=d["types"], filters=[MetricFilter(attribute=k, values=v) for k, v in d["filters"].items()],
-                   field=d["field"], numerator=d["numerator"], denominator=d["denominator"], unit=d["unit"],
-                   builtin=d["builtin"], created_at=opt_dt(d["created_at"]))
 
 
 @strawberry.input
@@ -93,11 +100,12 @@ class Grain(Enum):
     MONTH = "month"
 
 
+@presents(SeriesOut)
 @strawberry.type(description="A metric per period as lists of scalars, one entry per period start: `values` (null "
                              "when a ratio or average has nothing to divide by), the `numerators` and "
                              "`denominators` it was made of, and for a team the members at each period's start.")
 class Series:
-    metric_key: str
+    metric_key: str = strawberry.field(resolver=_metric_key)
     grain: Grain
     person_id: strawberry.ID | None
     team_of: strawberry.ID | None
@@ -111,14 +119,8 @@ class Series:
     members: list[int] | None = strawberry.field(description="For a team: people in it at each period's start, "
                                                              "count; null for a person.")
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Series":
-        return cls(metric_key=d["metric"], grain=Grain(d["grain"]), person_id=d.get("person_id"),
-                   team_of=d.get("team_of"), starts=[date.fromisoformat(s) for s in d["starts"]],
-                   values=d["values"], numerators=d["numerators"], denominators=d["denominators"],
-                   members=d.get("members"))
 
-
+@presents(EvidenceOut)
 @strawberry.type(description="A source event behind a figure: a CRM activity, an LMS completion (type = its "
                              "status, amount = its score) or a coaching fact (type e.g. session_held; externalId = "
                              "the session, action or goal).")
@@ -134,12 +136,6 @@ class Evidence:
     attributes: JSON
     counts_in: list[str]
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Evidence":
-        return cls(id=d["id"], kind=d["kind"], source=d["source"], external_id=d["external_id"], type=d["type"],
-                   occurred_at=datetime.fromisoformat(d["occurred_at"]), amount=d["amount"],
-                   attributes=d["attributes"], counts_in=d["counts_in"])
-
 
 @strawberry.type
 class EvidenceConnection:
@@ -147,6 +143,7 @@ class EvidenceConnection:
     next_cursor: str | None
 
 
+@presents(SourceAliasOut)
 @strawberry.type(description="Which external-id source the user ids of an evidence source (a CRM's or LMS's "
                              "`source`) resolve against; a source without an alias resolves against itself.")
 class SourceAlias:
@@ -155,22 +152,16 @@ class SourceAlias:
                                                "under, e.g. crm.")
     updated_at: datetime
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "SourceAlias":
-        return cls(source=d["source"], target=d["target"], updated_at=datetime.fromisoformat(d["updated_at"]))
 
-
+@presents(schemas.SourceAliasSet)
 @strawberry.type(description="An alias as set, with the pending evidence it attributed at once.")
 class SourceAliasSet:
-    alias: SourceAlias
+    alias: SourceAlias = strawberry.field(resolver=_alias)
     attributed: int = strawberry.field(description="Pending activities and completions of the source now counted "
                                                    "for a person, count of rows.")
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "SourceAliasSet":
-        return cls(alias=SourceAlias.from_json(d), attributed=d["attributed"])
 
-
+@presents(PendingEvidenceOut)
 @strawberry.type(description="Stored evidence counted for nobody yet, grouped by kind, source and the user id "
                              "(or, for a completion named by email, the email) it names.")
 class PendingEvidence:
@@ -184,13 +175,6 @@ class PendingEvidence:
     first_seen: datetime = strawberry.field(description="When the first of them was received.")
     last_seen: datetime = strawberry.field(description="When the last of them was stored or changed.")
     reason: str = strawberry.field(description="Why they count for nobody, e.g. no person with crm user id 005….")
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "PendingEvidence":
-        return cls(kind=EvidenceSource(d["kind"]), source=d["source"], user_id=d["user_id"], email=d["email"],
-                   resolves_against=d["resolves_against"], count=d["count"],
-                   first_seen=datetime.fromisoformat(d["first_seen"]),
-                   last_seen=datetime.fromisoformat(d["last_seen"]), reason=d["reason"])
 
 
 @strawberry.type

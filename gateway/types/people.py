@@ -143,7 +143,7 @@ class Person:
 
         found = await info.context.loaders.scorecard.load(
             (str(self.id), filters(period=period.value, on=_day(on))))
-        return Scorecard.from_json(found) if found else None
+        return shown(Scorecard, found) if found else None
 
     @strawberry.field(description="A metric of theirs per day, week or month over [from, to] (lists of scalars); "
                                   "null when the caller may not see it. A list of people is one call per metric.")
@@ -154,7 +154,7 @@ class Person:
         found = await info.context.loaders.series.load((str(self.id), filters(
             metric=metric, grain=grain.value if grain else "week", **{"from": from_.isoformat(),
                                                                      "to": to.isoformat()})))
-        return Series.from_json(found) if found else None
+        return shown(Series, found) if found else None
 
     @strawberry.field(description="The sellers they coach, ranked by whom to coach next (see Query.coachingQueue).")
     async def coaching_queue(self, info: Ctx, on: date | None = None, first: int = 20,

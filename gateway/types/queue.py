@@ -15,7 +15,7 @@ from gateway.types.people import Person, person_by_id
 from gateway.types.periods import ScorecardPeriod
 from gateway.types.scorecards import BehaviorCard
 from gateway.types.sessions import Action, Goal, Session
-from gateway.types.shapes import presents
+from gateway.types.shapes import presents, shown
 from services.metrics.queue_schemas import CoachingQueueOut, FocusOut, QueueEntryOut, QueueReasonOut
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ class FocusSuggestion:
     @strawberry.field(description="The behaviour itself, from the behaviors service (null when it has no such key).")
     async def behavior(self, info: Ctx) -> Behavior | None:
         found = await info.context.loaders.behavior_by_key.load(self.behavior_key)
-        return Behavior.from_json(found) if found else None
+        return shown(Behavior, found) if found else None
 
 
 @presents(QueueEntryOut)

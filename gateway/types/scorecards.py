@@ -2,7 +2,7 @@
 
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -12,8 +12,12 @@ from gateway.types.behaviors import Behavior, Comparator, IndicatorKind, Period
 from gateway.types.metrics import Metric
 from gateway.types.people import Person, people_of, person_of
 from gateway.types.periods import ScorecardPeriod
+from gateway.types.shapes import presents, shown
+from services.metrics import analysis_schemas as wire
+from services.metrics.analysis_schemas import AdoptionOut, ImpactOut, PeriodOut, ScorecardOut
 
 Ctx = Info[Context, None]
+V = TypeVar("V")
 
 
 @strawberry.enum
@@ -32,6 +36,51 @@ class Trend(Enum):
     NO_DATA = "no_data"
 
 
+def _behavior_id(root: strawberry.Parent[wire.BehaviorCard]) -> strawberry.ID:
+    return strawberry.ID(str(root.id))
+
+
+def _member_ids(root: strawberry.Parent[ScorecardOut]) -> list[strawberry.ID]:
+    return [strawberry.ID(str(m)) for m in root.members]
+
+
+def _audience_ids(root: strawberry.Parent[AdoptionOut]) -> list[strawberry.ID]:
+    return [strawberry.ID(str(a)) for a in root.audience]
+
+
+def _impact_metric_key(root: strawberry.Parent[ImpactOut]) -> str:
+    return root.metric
+
+
+def _given(value: V | None) -> V:
+    """A figure the service leaves null only in the other kind of answer: an estimate's interval, a descriptive
+    answer's note."""
+    if value is None:
+        raise ValueError("the impact answer lacks a figure its kind always has")
+    return value
+
+
+def _low(root: strawberry.Parent[ImpactOut]) -> float:
+    return _given(root.low)
+
+
+def _high(root: strawberry.Parent[ImpactOut]) -> float:
+    return _given(root.high)
+
+
+def _standard_error(root: strawberry.Parent[ImpactOut]) -> float:
+    return _given(root.standard_error)
+
+
+def _df(root: strawberry.Parent[ImpactOut]) -> float:
+    return _given(root.df)
+
+
+def _note(root: strawberry.Parent[ImpactOut]) -> str:
+    return _given(root.note)
+
+
+@presents(PeriodOut)
 @strawberry.type(description="A week (ISO, from Monday), month or quarter, or the last 7, 28 or 90 days; both "
                              "ends inclusive.")
 class PeriodWindow:
@@ -42,12 +91,8 @@ class PeriodWindow:
     elapsed_days: int = strawberry.field(description="Days of it up to today, count (all of them once the period is "
                                                      "over); activity targets are taken pro rata over these.")
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "PeriodWindow":
-        return cls(kind=ScorecardPeriod(d["kind"]), start=date.fromisoformat(d["start"]),
-                   end=date.fromisoformat(d["end"]), days=d["days"], elapsed_days=d["elapsed_days"])
 
-
+@presents(wire.IndicatorCard)
 @strawberry.type(description="One indicator against its target over the period. Activity targets are taken pro "
                              "rata over the elapsed days; a team's activity actual is its audience's mean, its "
                              "proficiency actual is pooled.")
@@ -81,52 +126,39 @@ class IndicatorCard:
     @strawberry.field
     async def metric(self, info: Ctx) -> Metric | None:
         found = await info.context.loaders.metric.load(self.metric_key)
-        return Metric.from_json(found) if found else None
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "IndicatorCard":
-        return cls(indicator_id=d["indicator_id"], metric_key=d["metric_key"], kind=IndicatorKind(d["kind"]),
-                   comparator=Comparator(d["comparator"]), indicator_period=Period(d["indicator_period"]),
-                   target=d["target"], expected=d["expected"], actual=d["actual"], gap=d["gap"],
-                   status=IndicatorStatus(d["status"]), previous_actual=d["previous_actual"],
-                   trend=Trend(d["trend"]), members=d["members"], meeting=d["meeting"])
+        return shown(Metric, found) if found else None
 
 
+@presents(wire.BehaviorCard)
 @strawberry.type
 class BehaviorCard:
-    behavior_id: strawberry.ID
+    behavior_id: strawberry.ID = strawberry.field(resolver=_behavior_id)
     key: str
     name: str
     indicators: list[IndicatorCard]
 
     @strawberry.field(description="The behaviour itself, from the behaviors service.")
-    async def behavior(self, info: Ctx) -> Behavior | None:
-        found = await info.context.loaders.behavior.load(str(self.behavior_id))
-        return Behavior.from_json(found) if found else None
+    async def behavior(self, root: strawberry.Parent[wire.BehaviorCard], info: Ctx) -> Behavior | None:
+        found = await info.context.loaders.behavior.load(str(root.id))
+        return shown(Behavior, found) if found else None
 
 
+@presents(ScorecardOut)
 @strawberry.type(description="Every active behaviour that applies to a person or a team, indicator by indicator.")
 class Scorecard:
     person_id: strawberry.ID | None
     team_of: strawberry.ID | None
-    member_ids: list[strawberry.ID]
+    member_ids: list[strawberry.ID] = strawberry.field(resolver=_member_ids)
     period: PeriodWindow
     previous: PeriodWindow
     behaviors: list[BehaviorCard]
 
     person: Person | None = person_of("person_id")
-    members: list[Person] = people_of("member_ids", "The people measured: the person, or the team as of the "
-                                                    "period's first day.")
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Scorecard":
-        return cls(person_id=d["person_id"], team_of=d["team_of"], member_ids=d["members"],
-                   period=PeriodWindow.from_json(d["period"]), previous=PeriodWindow.from_json(d["previous"]),
-                   behaviors=[BehaviorCard(behavior_id=b["id"], key=b["key"], name=b["name"],
-                                           indicators=[IndicatorCard.from_json(i) for i in b["indicators"]])
-                              for b in d["behaviors"]])
+    members: list[Person] = people_of("members", "The people measured: the person, or the team as of the "
+                                                 "period's first day.")
 
 
+@presents(wire.AdoptionIndicator)
 @strawberry.type
 class AdoptionIndicator:
     indicator_id: strawberry.ID
@@ -142,6 +174,7 @@ class AdoptionIndicator:
                                                        "size); null for an empty audience.")
 
 
+@presents(AdoptionOut)
 @strawberry.type(description="The share of a behaviour's audience (in a team, or the tenant) meeting each "
                              "indicator over a period.")
 class Adoption:
@@ -149,25 +182,17 @@ class Adoption:
     behavior_key: str
     team_of: strawberry.ID | None
     period: PeriodWindow
-    audience_ids: list[strawberry.ID]
+    audience_ids: list[strawberry.ID] = strawberry.field(resolver=_audience_ids)
     indicators: list[AdoptionIndicator]
 
     @strawberry.field(description="People in the behaviour's audience measured, count.")
-    def audience_size(self) -> int:
-        return len(self.audience_ids)
+    def audience_size(self, root: strawberry.Parent[AdoptionOut]) -> int:
+        return len(root.audience)
 
-    audience: list[Person] = people_of("audience_ids")
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Adoption":
-        return cls(behavior_id=d["behavior_id"], behavior_key=d["behavior_key"], team_of=d["team_of"],
-                   period=PeriodWindow.from_json(d["period"]), audience_ids=d["audience"],
-                   indicators=[AdoptionIndicator(
-                       indicator_id=i["indicator_id"], metric_key=i["metric_key"], kind=IndicatorKind(i["kind"]),
-                       comparator=Comparator(i["comparator"]), target=i["target"], expected=i["expected"],
-                       meeting=i["meeting"], share=i["share"]) for i in d["indicators"]])
+    audience: list[Person] = people_of("audience")
 
 
+@presents(wire.ImpactDenominatorsOut)
 @strawberry.type(description="A ratio's denominator per person in each window (closed deals per person …), each "
                              "group weighted as in the estimate: did the base of the ratio move too?")
 class ImpactDenominators:
@@ -180,12 +205,8 @@ class ImpactDenominators:
     comparison_post: float = strawberry.field(description="The comparison group's denominator per person in the "
                                                           "post window, count.")
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any] | None) -> "ImpactDenominators | None":
-        return None if d is None else cls(**{k: d[k] for k in ("treated_pre", "treated_post", "comparison_pre",
-                                                              "comparison_post")})
 
-
+@presents(wire.ImpactPlaceboOut)
 @strawberry.type(description="The pre-period placebo check: the same estimate at a fake date windowDays before the "
                              "real one (every treated day moved back one window), where nothing happened. An "
                              "interval that excludes 0 there says the design does not hold for these data: do not "
@@ -201,11 +222,6 @@ class ImpactPlacebo:
                                                       "without an interval.")
     note: str | None = strawberry.field(description="Why there is no interval or no estimate.")
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any] | None) -> "ImpactPlacebo | None":
-        return None if d is None else cls(day=date.fromisoformat(d["day"]), **{
-            k: d[k] for k in ("shift_days", "effect", "low", "high", "holds", "note")})
-
 
 @strawberry.enum(description="How an impact is estimated: against a comparison group (difference in differences) "
                              "or, when everybody was treated on the date, as an interrupted time series (the "
@@ -215,22 +231,9 @@ class ImpactDesign(Enum):
     INTERRUPTED_TIME_SERIES = "interrupted_time_series"
 
 
-def _impact_figures(d: dict[str, Any]) -> dict[str, Any]:
-    """The fields ImpactEstimate and ImpactDescriptive share, from the metrics REST answer."""
-    return dict(metric_key=d["metric"], course_id=d["course_id"], programme_id=d["programme_id"],
-                day=date.fromisoformat(d["day"]) if d["day"] else None, team_of=d["team_of"], role=d["role"],
-                window_days=d["window_days"], unit=d["unit"], comparison_day=date.fromisoformat(d["comparison_day"]),
-                denominators=ImpactDenominators.from_json(d["denominators"]), design=ImpactDesign(d["design"]),
-                placebo=ImpactPlacebo.from_json(d["placebo"]),
-                **{k: d[k] for k in ("excluded", "not_employed", "without_comparison", "effect", "confidence",
-                                     "treated_size", "comparison_size", "treated_pre", "treated_post", "comparison_pre",
-                                     "comparison_post", "method", "inference_unit", "treated_units",
-                                     "comparison_units", "cohorts", "weighting")})
-
-
 @strawberry.type(description="What every impact answer with figures holds (ImpactEstimate, ImpactDescriptive).")
-class ImpactFigures:
-    metric_key: str
+class ImpactFigures:  # not in the schema: the fields the two types presenting ImpactOut share
+    metric_key: str = strawberry.field(resolver=_impact_metric_key)
     course_id: str | None
     programme_id: strawberry.ID | None
     day: date | None
@@ -275,6 +278,7 @@ class ImpactFigures:
                                                                  "estimate; null only when the history is too short.")
 
 
+@presents(ImpactOut, when=lambda impact: not impact.descriptive_only)
 @strawberry.type(description="Difference in differences: (treated post - pre) - (comparison post - pre), each "
                              "treated person over their own windows of windowDays before and after their day and "
                              "compared with the people not (yet) treated over the same windows, with a 95% t "
@@ -290,11 +294,13 @@ class ImpactEstimate(ImpactFigures):
                                              "the mean of each person's own with weighting PERSONS).")
     effect: float = strawberry.field(description="The estimated lift, in `unit`: (treatedPost - treatedPre) - "
                                                  "(comparisonPost - comparisonPre).")
-    low: float = strawberry.field(description="Lower end of the interval of the effect, in `unit`.")
-    high: float = strawberry.field(description="Upper end of the interval of the effect, in `unit`.")
-    standard_error: float = strawberry.field(description="Standard error of the effect, in `unit`.")
-    df: float = strawberry.field(description="Degrees of freedom of the t interval (Welch-Satterthwaite), a count "
-                                             "(fractional).")
+    low: float = strawberry.field(resolver=_low, description="Lower end of the interval of the effect, in `unit`.")
+    high: float = strawberry.field(resolver=_high,
+                                   description="Upper end of the interval of the effect, in `unit`.")
+    standard_error: float = strawberry.field(resolver=_standard_error,
+                                             description="Standard error of the effect, in `unit`.")
+    df: float = strawberry.field(resolver=_df, description="Degrees of freedom of the t interval "
+                                                           "(Welch-Satterthwaite), a count (fractional).")
     resamples: int = strawberry.field(description="Bootstrap resamples, count: 0, the interval is analytic (kept for "
                                                   "earlier clients).",
                                       deprecation_reason="The interval is no longer a bootstrap: see method.")
@@ -306,13 +312,8 @@ class ImpactEstimate(ImpactFigures):
     training_days: int | None = strawberry.field(description="The history each forecast of the time series is "
                                                              "fitted on, days; null with a comparison group.")
 
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "ImpactEstimate":
-        return cls(**_impact_figures(d), low=d["low"], high=d["high"], standard_error=d["standard_error"],
-                   df=d["df"], resamples=d["resamples"], seed=d["seed"], backtests=d["backtests"],
-                   training_days=d["training_days"])
 
-
+@presents(ImpactOut, when=lambda impact: impact.descriptive_only)
 @strawberry.type(description="The figures of a difference in differences without an interval: the design cannot "
                              "support one (a kickoff for fewer teams than an interval needs: a shock shared by a "
                              "team could not be told from the effect). `note` says why.")
@@ -321,11 +322,7 @@ class ImpactDescriptive(ImpactFigures):
                                                  "evidence of an effect.")
     confidence: float = strawberry.field(description="Coverage an interval would be built for, 0-1 (0.95).")
     inference_unit: str = strawberry.field(description="The unit an interval would need: team or person.")
-    note: str = strawberry.field(description="Why there is no interval.")
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "ImpactDescriptive":
-        return cls(**_impact_figures(d), note=d["note"])
+    note: str = strawberry.field(resolver=_note, description="Why there is no interval.")
 
 
 @strawberry.type(description="The data cannot support an estimate: `reason` is treated_group_too_small, "
@@ -361,6 +358,7 @@ class FiguresGrouping(Enum):
     SELLER = "seller"
 
 
+@presents(wire.RatingAverages)
 @strawberry.type(description="The sellers' mean rating per dimension, on the rating scale 1-5; null without ratings.")
 class RatingAverage:
     relevant: float | None = strawberry.field(description="Mean 'relevant' rating, 1-5.")
@@ -368,6 +366,7 @@ class RatingAverage:
     motivational: float | None = strawberry.field(description="Mean 'motivational' rating, 1-5.")
 
 
+@presents(wire.CoachingFigures)
 @strawberry.type(description="Coaching figures of one coach or seller, from the metrics read model's sessions.")
 class CoachingFiguresRow:
     person_id: strawberry.ID
@@ -381,7 +380,3 @@ class CoachingFiguresRow:
                                                                      "action, 0-1; null without sessions.")
 
     person: Person | None = person_of("person_id")
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "CoachingFiguresRow":
-        return cls(**{**d, "average_rating": RatingAverage(**d["average_rating"])})

@@ -194,7 +194,7 @@ class Goal:
             return None
         found = await info.context.loaders.goal_progress.load(
             (str(self.id), filters(on=on.isoformat() if on else None)))
-        return GoalProgress.from_json(found) if found else None
+        return shown(GoalProgress, found) if found else None
 
 
 @presents(RatingOut)
@@ -224,7 +224,7 @@ class SessionScenario:
             return None
         for s in await info.context.loaders.scenarios.load(str(behavior["id"])):
             if str(s["id"]) == str(self.scenario_id):
-                return Scenario.from_json(s)
+                return shown(Scenario, s)
         return None
 
 

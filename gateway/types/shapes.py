@@ -20,17 +20,28 @@ attributes, which mypy checks where the resolver takes the model as `strawberry.
 
 `shown(Type, data)` turns a service's JSON into the value a field of `Type` returns; `is_type_of` lets unions
 (`BehaviorResult = Behavior | NotFound | …`) recognise the model instance as `Type`.
+
+`PresentingExecutionContext` (the schema's execution context) answers graphql-core's "is this value awaitable?",
+asked of every field's value and every list item, without a missing-attribute lookup on model instances: on a
+pydantic model `hasattr(value, "__await__")` goes through `BaseModel.__getattr__`, which builds an exception in
+Python (~5 µs, 200 times on a list of 50 behaviours with their indicators, scenarios and objective; a plain object's
+miss is ~0.15 µs).
 """
 
 import types
 import typing
+import uuid
 from collections.abc import Callable, Iterable
+from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
+from strawberry.execution import optimized_is_awaitable
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.base import StrawberryOptional, has_object_definition
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 _MODEL = "__uplift_presents__"
 
@@ -62,15 +73,20 @@ def shape_problems(cls: type, model: type[BaseModel]) -> list[str]:
     return problems
 
 
-def presents(model: type[BaseModel]) -> Callable[[type[T]], type[T]]:
-    """Class decorator (above `@strawberry.type`): the type's values are instances of `model`; checked now."""
+def presents(model: type[M], when: Callable[[M], bool] | None = None) -> Callable[[type[T]], type[T]]:
+    """Class decorator (above `@strawberry.type`): the type's values are instances of `model`; checked now.
+    `when` tells two types presenting the same model apart (members of one union): the instances it accepts."""
 
     def decorate(cls: type[T]) -> type[T]:
         problems = shape_problems(cls, model)
         if problems:
             raise TypeError("; ".join(problems))
         definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
-        definition.is_type_of = lambda obj, _info: isinstance(obj, (cls, model))
+        if when is None:  # asked of every object GraphQL completes: the exact model first (isinstance on a model
+            # class goes through ABCMeta)
+            definition.is_type_of = lambda obj, _info: type(obj) is model or isinstance(obj, (cls, model))
+        else:
+            definition.is_type_of = lambda obj, _info: isinstance(obj, cls) or (isinstance(obj, model) and when(obj))
         setattr(cls, _MODEL, model)
         return cls
 
@@ -85,11 +101,34 @@ def model_of(cls: type) -> type[BaseModel]:
 
 
 def shown(cls: type[T], data: Any) -> T:
-    """A service's JSON object as the value of a `cls` field: validated into the model `cls` presents. Typed as
-    `cls` for the schema's annotations; GraphQL reads the model's attributes."""
+    """A service's JSON object as the value of a `cls` field: validated into the model `cls` presents (an instance
+    of the model, e.g. from a loader that validated it, is taken as it is). Typed as `cls` for the schema's
+    annotations; GraphQL reads the model's attributes."""
     return cast(T, model_of(cls).model_validate(data))
 
 
 def shown_all(cls: type[T], items: Iterable[Any]) -> list[T]:
     model = model_of(cls)
     return [cast(T, model.model_validate(item)) for item in items]
+
+
+_NEVER_AWAITABLE: set[type] = {str, int, float, bool, type(None), list, dict, uuid.UUID, date, datetime}
+
+
+def is_awaitable(value: Any) -> bool:
+    """graphql-core's question, answered at once for plain values and pydantic models (never awaitable)."""
+    kind = type(value)
+    if kind in _NEVER_AWAITABLE:
+        return False
+    if isinstance(value, BaseModel):
+        _NEVER_AWAITABLE.add(kind)  # a model class: the set grows by the few the services answer with
+        return False
+    return optimized_is_awaitable(value)
+
+
+class PresentingExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context with `is_awaitable` above (strawberry passes its own to every execution)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.is_awaitable = is_awaitable  # type: ignore[assignment]

@@ -81,6 +81,19 @@ class Responsible(Input):
     function: Function
 
 
+class RubricLevelOut(BaseModel):
+    """A rubric level as stored: answered as it is, not checked again like an input."""
+
+    level: int
+    name: str
+    descriptor: str
+
+
+class ResponsibleOut(BaseModel):
+    person_id: uuid.UUID
+    function: Function
+
+
 def _finite_target(v: float | None) -> float | None:
     if v is not None and (not math.isfinite(v) or v < 0 or v > 1e12):
         raise ValueError("target must be a finite number between 0 and 1e12")
@@ -178,8 +191,8 @@ class VersionOut(BaseModel):
     stage: str | None
     priority: int
     owner_id: uuid.UUID | None
-    responsible: list[Responsible]
-    rubric: list[RubricLevel]
+    responsible: list[ResponsibleOut]
+    rubric: list[RubricLevelOut]
     indicators: list[IndicatorOut]
     created_at: datetime
     published_at: datetime | None

@@ -29,7 +29,7 @@ async def metrics(stack: Stack, tenant: Tenant):
         yield client
 
 
-CARD = """personId teamOf period { kind start end days elapsedDays } previous { start end }
+CARD = """personId teamOf memberIds period { kind start end days elapsedDays } previous { start end }
   behaviors { key name behaviorId indicators { metricKey kind comparator indicatorPeriod target expected actual gap
     status previousActual trend members meeting metric { name } } }"""
 
@@ -60,15 +60,17 @@ async def test_scorecard_and_adoption_match_the_rest_answers(gql, metrics):
                 period: $period) {{ {CARD} }} }}""", p=args.get("personId"), t=args.get("teamOf"), period=period)
             expected = (await metrics.get("/v1/scorecard", params={**params, "period": period.lower()})).json()
             assert snake(data["scorecard"]) == rest(expected)
+            assert data["scorecard"]["memberIds"] == expected["members"]
             assert {b["key"] for b in data["scorecard"]["behaviors"]} <= {b["key"] for b in BEHAVIORS}
     for period in ("MONTH", "LAST_28_DAYS"):
         data = await gql("""query($t: ID!, $period: ScorecardPeriod!) { adoption(behaviorKey: "exec-meetings",
-            teamOf: $t, period: $period) { behaviorKey audienceSize period { kind days }
+            teamOf: $t, period: $period) { behaviorKey audienceSize audienceIds period { kind days }
             indicators { metricKey meeting share } } }""", t=str(org.manager), period=period)
         expected = (await metrics.get("/v1/adoption", params={"behavior_key": "exec-meetings", "period": period.lower(),
                                                               "team_of": str(org.manager)})).json()
         assert data["adoption"]["period"] == {"kind": period, "days": expected["period"]["days"]}
         assert data["adoption"]["audienceSize"] == len(expected["audience"])
+        assert data["adoption"]["audienceIds"] == expected["audience"]
         assert [(i["metricKey"], i["meeting"], i["share"]) for i in data["adoption"]["indicators"]] == [
             (i["metric_key"], i["meeting"], i["share"]) for i in expected["indicators"]]
     body = (await gql.raw('{ scorecard(period: WEEK) { personId } }')).json()

@@ -3,14 +3,20 @@ service's schema, or made nullable there, stops the gateway at import instead of
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 import pytest
 import strawberry
 from pydantic import BaseModel
 
+from gateway.types import behaviors, goal_progress, metrics, scorecards
 from gateway.types.behaviors import Objective
 from gateway.types.shapes import model_of, presents, shown
+from services.behaviors import schemas as behaviors_wire
 from services.behaviors.schemas import ObjectiveOut
+from services.metrics import analysis_schemas as analysis_wire
+from services.metrics import goal_progress_schemas as goal_wire
+from services.metrics import schemas as metrics_wire
 
 
 class Thing(BaseModel):
@@ -93,3 +99,34 @@ def test_the_coaching_types_present_the_coaching_and_metrics_models() -> None:
     }
     assert {cls: model_of(cls) for cls in presented} == presented
     assert not any(hasattr(cls, "from_json") for cls in presented)
+
+
+@pytest.mark.parametrize(("graphql_type", "model"), [
+    (behaviors.RubricLevel, behaviors_wire.RubricLevelOut), (behaviors.Responsible, behaviors_wire.ResponsibleOut),
+    (behaviors.Indicator, behaviors_wire.IndicatorOut), (behaviors.BehaviorVersion, behaviors_wire.VersionOut),
+    (behaviors.Scenario, behaviors_wire.ScenarioOut), (behaviors.Behavior, behaviors_wire.BehaviorOut),
+    (behaviors.Statement, behaviors_wire.Statement), (behaviors.AlignmentReport, behaviors_wire.AlignmentReport),
+    (behaviors.AssessmentResponse, behaviors_wire.ResponseOut), (behaviors.Assessment, behaviors_wire.AssessmentOut),
+    (metrics.Metric, metrics_wire.MetricOut), (metrics.Series, metrics_wire.SeriesOut),
+    (metrics.Evidence, metrics_wire.EvidenceOut), (metrics.SourceAlias, metrics_wire.SourceAliasOut),
+    (metrics.SourceAliasSet, metrics_wire.SourceAliasSet), (metrics.PendingEvidence, metrics_wire.PendingEvidenceOut),
+    (scorecards.PeriodWindow, analysis_wire.PeriodOut), (scorecards.Scorecard, analysis_wire.ScorecardOut),
+    (scorecards.BehaviorCard, analysis_wire.BehaviorCard), (scorecards.IndicatorCard, analysis_wire.IndicatorCard),
+    (scorecards.Adoption, analysis_wire.AdoptionOut), (scorecards.ImpactEstimate, analysis_wire.ImpactOut),
+    (scorecards.ImpactDescriptive, analysis_wire.ImpactOut),
+    (scorecards.CoachingFiguresRow, analysis_wire.CoachingFigures),
+    (goal_progress.GoalProgress, goal_wire.GoalProgressOut), (goal_progress.GoalSeries, goal_wire.GoalSeriesOut),
+])
+def test_the_behaviors_and_metrics_types_present_their_models(graphql_type: type, model: type[BaseModel]) -> None:
+    assert model_of(graphql_type) is model
+
+
+def test_two_types_presenting_one_model_are_told_apart_by_when() -> None:
+    estimate = scorecards.ImpactEstimate.__strawberry_definition__.is_type_of  # type: ignore[attr-defined]
+    descriptive = scorecards.ImpactDescriptive.__strawberry_definition__.is_type_of  # type: ignore[attr-defined]
+    interval: dict[str, Any] = {"descriptive_only": False}
+    none: dict[str, Any] = {"descriptive_only": True}
+    with_interval = analysis_wire.ImpactOut.model_construct(**interval)
+    without = analysis_wire.ImpactOut.model_construct(**none)
+    assert estimate(with_interval, None) and not descriptive(with_interval, None)
+    assert descriptive(without, None) and not estimate(without, None)
