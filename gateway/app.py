@@ -7,7 +7,7 @@ import httpx
 from fastapi import FastAPI
 from starlette.routing import Route
 
-from common import logsafety
+from common import heap, logsafety
 from common.bodylimit import BodyLimitMiddleware
 from common.errors import install_error_handlers
 from common.http import service_client
@@ -34,6 +34,7 @@ def create_app(settings: GatewaySettings | None = None, *,
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        heap.settle()  # built and imported: what lives now lives as long as the process (common/heap.py)
         yield
         await service_clients.aclose()
 

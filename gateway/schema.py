@@ -23,6 +23,7 @@ from strawberry.types.union import StrawberryUnion
 from gateway.clients import DownstreamError, ServiceUnavailableError
 from gateway.document_cache import DocumentCache, Documents, limit_rules
 from gateway.error_logging import log_errors
+from gateway.field_resolution import use_direct_resolvers
 from gateway.graphql_http import SCALARS
 from gateway.resolvers.behaviors import BehaviorsMutation, BehaviorsQuery
 from gateway.resolvers.directory import DirectoryMutation, DirectoryQuery
@@ -148,7 +149,7 @@ def _schema(max_depth: int, max_aliases: int, max_tokens: int, reveals_schema: b
         lambda: DocumentCache(documents),  # after the rules and parse options: they are part of its key
         lambda: MaskErrors(should_mask_error=_should_mask),
     ]
-    return GatewaySchema(
+    built = GatewaySchema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(disable_field_suggestions=not reveals_schema),
@@ -156,6 +157,8 @@ def _schema(max_depth: int, max_aliases: int, max_tokens: int, reveals_schema: b
         extensions=extensions,
         suggestions=reveals_schema,
     )
+    use_direct_resolvers(built)  # gateway/field_resolution.py
+    return built
 
 
 schema = build_schema()
