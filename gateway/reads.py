@@ -12,12 +12,14 @@ would (same URL, byte for byte, same headers, same timeout extension; tests/gate
 strings: the query string by `urllib.parse.urlencode`, which is what httpx's `QueryParams` uses, and the URL from
 the client's already-parsed base. `send` runs the client's event hooks (request ids, the tests' call counters), hands
 the request to the client's own transport (the pooled aiohttp one between processes, ASGI in one process, a faulty
-one in the degradation tests) and reads the answer. Errors are the transport's own httpx exceptions, as before.
+one in the degradation tests), reads the answer and logs httpx's request line under httpx's logger (so
+common/logsafety.py filters it as before). Errors are the transport's own httpx exceptions, as before.
 
 A path that is not plain (anything but letters, digits, `-`, `_`, `~` and `/`) gets `None` from `read_request`: the
 caller then uses the client's ordinary path, which normalises it. Writes always do.
 """
 
+import logging
 import re
 import urllib.parse
 from collections.abc import Mapping
@@ -25,6 +27,7 @@ from typing import Any
 
 import httpx
 
+log = logging.getLogger("httpx")  # the client's request line, as httpx writes it
 PLAIN_PATH = re.compile(r"[A-Za-z0-9_~/-]*")
 
 
@@ -78,6 +81,8 @@ async def send(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Respo
     finally:
         await response.aclose()
     response.request = request
+    log.info('HTTP Request: %s %s "%s %d %s"', request.method, request.url, response.http_version,
+             response.status_code, response.reason_phrase)  # httpx's own line, filtered by common/logsafety.py
     for hook in hooks["response"]:
         await hook(response)
     return response
