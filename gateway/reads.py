@@ -64,7 +64,9 @@ def read_request(client: httpx.AsyncClient, path: str, query: str, headers: Mapp
     base = client.base_url._uri_reference  # parsed once, when the client was made
     prefix = base.path if base.path.endswith("/") else base.path + "/"
     url = httpx.URL.__new__(httpx.URL)
-    url._uri_reference = base._replace(path=prefix + path.lstrip("/"), query=query or None)
+    # the ParseResult made directly (NamedTuple's `_replace` is a Python loop over the fields)
+    url._uri_reference = type(base)(base.scheme, base.userinfo, base.host, base.port, prefix + path.lstrip("/"),
+                                    query or None, base.fragment)
     merged = client.headers.copy()
     merged.update(headers)
     return httpx.Request("GET", url, headers=merged, extensions={"timeout": timeout})
