@@ -10,6 +10,7 @@
 - NaN and Infinity (which Python's JSON parser accepts and JSON does not have) and lone surrogate escapes
   (text no service can take: UTF-8 cannot hold it) are a 400 problem+json wherever they appear, variables
   included, so they never reach a service (nor fail the gateway when it encodes a call).
+- The response body is encoded by pydantic-core (UTF-8, compact), not json.dumps.
 - Date and DateTime arguments outside the days every service computes with (common.validation) are coercion
   errors naming the argument, like any other malformed scalar.
 """
@@ -72,6 +73,14 @@ class GatewayGraphQL(GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return graphiql_page(self.graphiql_dir)
+
+    def encode_json(self, data: object) -> bytes:
+        """The response body in UTF-8 by pydantic-core (Rust: ~3x json.dumps on a list of 50 objects). A string
+        UTF-8 cannot hold (a lone surrogate a service sent escaped) falls back to json.dumps, which escapes it."""
+        try:
+            return pydantic_core.to_json(data)
+        except pydantic_core.PydanticSerializationError:
+            return json.dumps(data, separators=(",", ":")).encode()
 
     def decode_json(self, data: str | bytes) -> object:
         try:  # pydantic-core refuses NaN, Infinity and lone surrogate escapes, the usual body costs one pass

@@ -7,13 +7,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaskErrors,
-    MaxTokensLimiter,
-    SchemaExtension,
-)
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 from strawberry.types.base import StrawberryContainer, StrawberryOptional, get_object_definition
@@ -21,9 +15,11 @@ from strawberry.types.lazy_type import LazyType
 from strawberry.types.union import StrawberryUnion
 
 from gateway.clients import DownstreamError, ServiceUnavailableError
-from gateway.document_cache import DocumentCache, Documents, limit_rules
+from gateway.document_cache import Documents, limit_rules
 from gateway.error_logging import log_errors
+from gateway.field_resolution import use_direct_resolvers
 from gateway.graphql_http import SCALARS
+from gateway.operation_extension import GatewayOperation
 from gateway.resolvers.behaviors import BehaviorsMutation, BehaviorsQuery
 from gateway.resolvers.directory import DirectoryMutation, DirectoryQuery
 from gateway.resolvers.gaps import GapsMutation, GapsQuery
@@ -139,17 +135,13 @@ def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:
 def _schema(max_depth: int, max_aliases: int, max_tokens: int, reveals_schema: bool) -> strawberry.Schema:
     limits = limit_rules(max_depth=max_depth, max_aliases=max_aliases)
     documents = Documents(maxsize=256)
+    # the limits, the document cache and error masking in one extension (gateway/operation_extension.py); without
+    # introspection, a validation rule: `__schema` / `__type` anywhere fails the whole request
     extensions: list[Callable[[], SchemaExtension]] = [
-        lambda: AddValidationRules(limits),
-        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: GatewayOperation(documents, limits, max_tokens=max_tokens, introspection=reveals_schema,
+                                 should_mask_error=_should_mask),
     ]
-    if not reveals_schema:  # a validation rule: `__schema` / `__type` anywhere fails the whole request
-        extensions.append(DisableIntrospection)
-    extensions += [
-        lambda: DocumentCache(documents),  # after the rules and parse options: they are part of its key
-        lambda: MaskErrors(should_mask_error=_should_mask),
-    ]
-    return GatewaySchema(
+    built = GatewaySchema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(disable_field_suggestions=not reveals_schema),
@@ -158,6 +150,8 @@ def _schema(max_depth: int, max_aliases: int, max_tokens: int, reveals_schema: b
         suggestions=reveals_schema,
         execution_context_class=PresentingExecutionContext,
     )
+    use_direct_resolvers(built)  # gateway/field_resolution.py
+    return built
 
 
 schema = build_schema()
