@@ -52,7 +52,8 @@ def create_app(settings: GatewaySettings | None = None, *,
     install_error_handlers(app)
 
     graphiql_dir = s.graphiql_dir or default_dir()
-    graphql = GatewayGraphQL(build_schema(s), graphiql_dir=graphiql_dir,
+    app.state.schema = build_schema(s)
+    graphql = GatewayGraphQL(app.state.schema, graphiql_dir=graphiql_dir,
                              graphql_ide="graphiql" if dev else None, allow_queries_via_get=dev)
     route = Route("/graphql", graphql, methods=["GET", "POST"], include_in_schema=False)
     route.methods = {"GET", "POST"}  # not HEAD (Starlette adds it to GET): refused with 405 like any other method

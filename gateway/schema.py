@@ -105,8 +105,9 @@ def hide_suggestions(errors: list[GraphQLError]) -> None:
 
 
 class GatewaySchema(strawberry.Schema):
-    def __init__(self, *args: Any, suggestions: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, documents: Documents, suggestions: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.documents = documents  # its parsed documents and verdicts (gateway/document_cache.py)
         self.suggestions = suggestions
 
     def process_errors(self, errors: list[GraphQLError],
@@ -120,7 +121,7 @@ class GatewaySchema(strawberry.Schema):
         log_errors(errors, execution_context, unexpected=_should_mask, operational=(ServiceUnavailableError,))
 
 
-def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:
+def build_schema(settings: GatewaySettings | None = None) -> GatewaySchema:
     """The schema with the gateway's limits; introspection and field suggestions only where the settings reveal
     the schema (GatewaySettings.reveals_schema). The SDL (`as_str`, `make schema`) is the same either way.
     Parsing and validation are cached per document text, with the limits' rules built once
@@ -132,7 +133,7 @@ def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:
 
 
 @functools.cache
-def _schema(max_depth: int, max_aliases: int, max_tokens: int, reveals_schema: bool) -> strawberry.Schema:
+def _schema(max_depth: int, max_aliases: int, max_tokens: int, reveals_schema: bool) -> GatewaySchema:
     limits = limit_rules(max_depth=max_depth, max_aliases=max_aliases)
     documents = Documents(maxsize=256)
     # the limits, the document cache and error masking in one extension (gateway/operation_extension.py); without
@@ -147,6 +148,7 @@ def _schema(max_depth: int, max_aliases: int, max_tokens: int, reveals_schema: b
         config=StrawberryConfig(disable_field_suggestions=not reveals_schema),
         scalar_overrides=SCALARS,
         extensions=extensions,
+        documents=documents,
         suggestions=reveals_schema,
         execution_context_class=PresentingExecutionContext,
     )

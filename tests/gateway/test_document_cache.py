@@ -12,13 +12,17 @@ import strawberry.schema.schema as strawberry_schema
 
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
+from tests.conftest import Stack
 from tests.gateway.helpers import create_behavior, errors_of
 from tests.gateway.test_security import nested
 
 
 @pytest.fixture
-def validations(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Each validation graphql-core runs for the gateway: the first words of the document validated."""
+def validations(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Each validation graphql-core runs for the gateway: the first words of the document validated. The
+    schema, and so its cache, is shared by every gateway of the process with the same limits: it starts empty
+    here, whatever other tests validated before."""
+    stack.app.state.schema.documents.entries.clear()
     seen: list[str] = []
     real = strawberry_schema.validate  # type: ignore[attr-defined]
 
@@ -68,6 +72,7 @@ async def test_each_gateway_keeps_its_own_limits(stack, gql, validations):
     query = "{ behaviors { items { versions { objective { name } } } } }"
     assert await gql(query) == {"behaviors": {"items": []}}
     strict = create_app(GatewaySettings(environment="test", max_depth=3), clients=stack.app.state.clients.clients)
+    strict.state.schema.documents.entries.clear()  # shared with other gateways of these limits in the process
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=strict), base_url="http://gw",
                                  headers=gql.client.headers) as client:
         for _ in range(2):
