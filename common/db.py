@@ -1,6 +1,7 @@
 """Async engines, one commit point per request, column types that behave the same on SQLite and PostgreSQL."""
 
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -10,8 +11,9 @@ from fastapi import Depends, Request
 from sqlalchemy import JSON, DateTime, MetaData, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, ExceptionContext
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -75,8 +77,46 @@ def _without_row_values(context: ExceptionContext) -> None:
         seen = seen.__cause__ or seen.__context__
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """`pool_size=0`: no pool (each connection is opened when asked and closed when returned)."""
+PING_AFTER_SECONDS = 1.0
+_RETURNED = "uplift_returned_at"
+
+
+def _ping_when_idle(engine: AsyncEngine, ping_after: float) -> None:
+    """Make a pooled connection that may have died harmless, at a round trip only where one can have died unseen.
+
+    SQLAlchemy's `pool_pre_ping` pings on every checkout; with asyncpg that is BEGIN, `;`, ROLLBACK — three round
+    trips before a one-statement read. Here a connection is checked at checkout by what the driver already knows:
+    one whose server closed it (a restarted or stopped PostgreSQL, `pg_terminate_backend`, an idle timeout: the
+    socket's end was read by the event loop) is replaced, and one that sat in the pool `ping_after` seconds or
+    more is pinged first (the end of a silently dropped link shows only then). Either way a dead connection is
+    reconnected before the request uses it, and every other connection opened before then is replaced on its
+    next checkout (the pool's invalidation), as with `pool_pre_ping`."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _opened(_dbapi_conn: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _returned(_dbapi_conn: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _check(dbapi_conn: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
+        closed = getattr(record.driver_connection, "is_closed", None)  # asyncpg's Connection.is_closed
+        if closed is not None and closed():
+            raise InvalidatePoolError("the server closed the connection")
+        if time.monotonic() - record.info.get(_RETURNED, 0.0) < ping_after:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # any failure of `;` means the connection is of no use
+            raise InvalidatePoolError(f"ping failed: {type(exc).__name__}") from exc
+
+
+def make_engine(url: str, *, pool_size: int = 10, ping_after: float = PING_AFTER_SECONDS) -> AsyncEngine:
+    """`pool_size=0`: no pool (each connection is opened when asked and closed when returned). A pooled
+    PostgreSQL connection is checked at checkout (`_ping_when_idle`): pinged when it sat `ping_after` seconds
+    or more in the pool, replaced when its server closed it."""
     # hide_parameters: no statement's parameters in an exception's text (nor in any log that quotes it)
     kwargs: dict[str, Any] = {"json_serializer": _json,  # pydantic-core's Rust encoder, not json.dumps
                               "hide_parameters": True}
@@ -85,9 +125,11 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if pool_size == 0:
         kwargs["poolclass"] = NullPool
     elif not is_sqlite(url):
-        kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        kwargs.update(pool_size=pool_size, max_overflow=pool_size)
     engine = create_async_engine(url, **kwargs)
     event.listen(engine.sync_engine, "handle_error", _without_row_values)
+    if pool_size != 0 and not is_sqlite(url):
+        _ping_when_idle(engine, ping_after)
     if is_sqlite(url):
 
         @event.listens_for(engine.sync_engine, "connect")

@@ -14,15 +14,15 @@ Reader = Annotated[Principal, Depends(require("behaviors:read"))]
 Writer = Annotated[Principal, Depends(require("behaviors:write"))]
 
 
-def _reader(principal: Reader, session: SessionDep) -> BehaviorsService:
+async def _reader(principal: Reader, session: SessionDep) -> BehaviorsService:
     return BehaviorsService(Repository(session, principal.tenant_id), principal.subject)
 
 
-def _writer(principal: Writer, session: SessionDep) -> BehaviorsService:
+async def _writer(principal: Writer, session: SessionDep) -> BehaviorsService:
     return BehaviorsService(Repository(session, principal.tenant_id), principal.subject)
 
 
-def _views(principal: Reader, conn: ReadConnectionDep) -> BehaviorViews:
+async def _views(principal: Reader, conn: ReadConnectionDep) -> BehaviorViews:
     return BehaviorViews(conn, principal.tenant_id)
 
 

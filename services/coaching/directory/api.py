@@ -45,11 +45,11 @@ class _PersonId(StringConvertor):
 register_url_convertor("person_id", _PersonId())
 
 
-def _reader(vis: ReadVisibility, session: SessionDep) -> DirectoryService:
+async def _reader(vis: ReadVisibility, session: SessionDep) -> DirectoryService:
     return DirectoryService(DirectoryRepository(session, vis.tenant_id), vis)
 
 
-def _writer(vis: WriteVisibility, session: SessionDep) -> DirectoryService:
+async def _writer(vis: WriteVisibility, session: SessionDep) -> DirectoryService:
     return DirectoryService(DirectoryRepository(session, vis.tenant_id), vis)
 
 

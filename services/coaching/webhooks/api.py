@@ -20,12 +20,12 @@ def _service(request: Request, principal: Principal, session: SessionDep) -> Web
                            development=request.app.state.settings.environment == "development")
 
 
-def _reader(request: Request, principal: Annotated[Principal, Depends(require("webhooks:read"))],
+async def _reader(request: Request, principal: Annotated[Principal, Depends(require("webhooks:read"))],
             session: SessionDep) -> WebhooksService:
     return _service(request, principal, session)
 
 
-def _writer(request: Request, principal: Annotated[Principal, Depends(require("webhooks:write"))],
+async def _writer(request: Request, principal: Annotated[Principal, Depends(require("webhooks:write"))],
             session: SessionDep) -> WebhooksService:
     return _service(request, principal, session)
 
