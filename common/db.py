@@ -2,7 +2,7 @@
 
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -10,11 +10,13 @@ import pydantic_core
 from fastapi import Depends, Request
 from sqlalchemy import JSON, DateTime, MetaData, event, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect, ExceptionContext
+from sqlalchemy.engine import Dialect, Engine, ExceptionContext, Row
 from sqlalchemy.exc import InvalidatePoolError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection
+from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import greenlet_spawn
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -144,6 +146,12 @@ def make_engine(url: str, *, pool_size: int = 10, ping_after: float = PING_AFTER
     return engine
 
 
+def _read_in_autocommit(engine: Engine, statement: Executable, params: Mapping[str, Any]) -> Sequence[Row[Any]]:
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        return conn.execute(statement, params).all()
+
+
 class Database:
     """One engine and session factory per service database."""
 
@@ -154,6 +162,13 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+    async def read(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[Row[Any]]:
+        """The rows of a read answered by one statement (which sees one snapshot by itself): on a pooled
+        connection in autocommit, so it costs that statement's round trip and no BEGIN/COMMIT, and the
+        connection is back in the pool when this returns (before any response is sent). The statement runs in
+        one hop to SQLAlchemy's greenlet with the autocommit setting."""
+        return await greenlet_spawn(_read_in_autocommit, self.engine.sync_engine, statement, params)
 
     async def autovacuum_off(self) -> bool:
         """Whether this is a PostgreSQL server running without autovacuum, which then never analyses a table by
@@ -180,14 +195,3 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 # scope="function": the commit happens when the handler returns, before the response is sent.
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
-
-
-async def _read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
-    db: Database = request.app.state.db
-    async with db.engine.connect() as conn:
-        yield await conn.execution_options(isolation_level="AUTOCOMMIT")
-
-
-# For a read answered by one statement (which sees one snapshot by itself): a pooled connection in autocommit,
-# so the request costs that statement's round trip and no BEGIN/COMMIT; returned before the response is sent.
-ReadConnectionDep = Annotated[AsyncConnection, Depends(_read_connection, scope="function")]

@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from common.auth import Principal, require
-from common.db import ReadConnectionDep, SessionDep
+from common.db import SessionDep
 from services.behaviors.repository import Repository
 from services.behaviors.service import BehaviorsService
 from services.behaviors.views import BehaviorViews
@@ -22,8 +22,8 @@ async def _writer(principal: Writer, session: SessionDep) -> BehaviorsService:
     return BehaviorsService(Repository(session, principal.tenant_id), principal.subject)
 
 
-async def _views(principal: Reader, conn: ReadConnectionDep) -> BehaviorViews:
-    return BehaviorViews(conn, principal.tenant_id)
+async def _views(principal: Reader, request: Request) -> BehaviorViews:
+    return BehaviorViews(request.app.state.db, principal.tenant_id)
 
 
 ReadService = Annotated[BehaviorsService, Depends(_reader)]
