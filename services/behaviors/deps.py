@@ -22,10 +22,11 @@ async def _writer(principal: Writer, session: SessionDep) -> BehaviorsService:
     return BehaviorsService(Repository(session, principal.tenant_id), principal.subject)
 
 
-async def _views(principal: Reader, request: Request) -> BehaviorViews:
+def views(request: Request, principal: Principal) -> BehaviorViews:
+    """The read path for the caller's tenant, built in the handler: a dependency of its own would be one more for
+    FastAPI to solve on every read."""
     return BehaviorViews(request.app.state.db, principal.tenant_id)
 
 
 ReadService = Annotated[BehaviorsService, Depends(_reader)]
 WriteService = Annotated[BehaviorsService, Depends(_writer)]
-Views = Annotated[BehaviorViews, Depends(_views)]
