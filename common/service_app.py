@@ -23,6 +23,7 @@ from common.idempotency import Idempotency
 from common.identity.store import IdentityStore
 from common.openapi import install_openapi, problems
 from common.people_tokens import announce_people_tokens, check_people_tokens
+from common.routing import add_routes
 from common.settings import ServiceSettings
 from common.validation import check_request
 
@@ -205,7 +206,7 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
             raise ServiceUnavailable(f"database unreachable: {type(exc).__name__}") from None
         return {"status": "ready", "service": name}
 
-    for router in routers:
-        app.include_router(router)
+    for router in routers:  # straight into the app's table (common/routing.py)
+        add_routes(app, router)
     install_openapi(app)
     return app

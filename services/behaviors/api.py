@@ -3,9 +3,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import Depends, Path, Query, Request, Response, status
 
 from common.pagination import Page, PageParams, build_page, page_params
+from common.routing import service_router
 from services.behaviors import alignment
 from services.behaviors.deps import Reader, ReadService, WriteService, views
 from services.behaviors.schemas import (
@@ -34,7 +35,7 @@ from services.behaviors.schemas import (
     VersionOut,
 )
 
-router = APIRouter(prefix="/v1")
+router = service_router("/v1")
 Paging = Annotated[PageParams, Depends(page_params)]
 Ids = Annotated[list[uuid.UUID] | None, Query(max_length=200)]
 Respondent = Annotated[str, Path(pattern=r"^[A-Za-z0-9._@:+-]{1,100}$")]
