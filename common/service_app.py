@@ -179,9 +179,11 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
                 await identity_store.db.dispose()
 
     dev = settings.environment != "production"
+    telemetry = settings.opentelemetry
     app = FastAPI(title=f"Uplift {name}", lifespan=lifespan, docs_url="/docs" if dev else None,
                   redoc_url=None, openapi_url="/openapi.json" if dev else None,
-                  dependencies=[Depends(check_request)])
+                  dependencies=[Depends(check_request)],
+                  telemetry={"tracing": telemetry, "metrics": telemetry, "logs": telemetry})
     app.state.settings = settings
     app.state.db = db
     app.state.identity = identity_store
