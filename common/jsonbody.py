@@ -4,8 +4,8 @@ A POST, PUT, PATCH or DELETE that carries a body (a `Content-Length` over 0, or 
 say `Content-Type: application/json` or a `…+json` type (parameters such as `charset=utf-8` allowed); any
 other type, or none, is a 415 with `Accept-Post` / `Accept-Patch` naming what is taken. A write without a
 body (`POST …/publish`) passes whatever its headers say. Every service app and the gateway (its /graphql
-and REST proxy) apply it (common/edge.py). Exempt are the paths under the prefixes given (`exempt`): the xAPI resources
-(services/metrics/xapi/), which take multipart/mixed too and answer a wrong type with xAPI's 400.
+and REST proxy) apply it (common/edge.py). Exempt are the paths under the prefixes given (`json_exempt`): the
+xAPI resources (services/metrics/xapi/), which take multipart/mixed too and answer a wrong type with xAPI's 400.
 """
 
 import json
