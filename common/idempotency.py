@@ -143,7 +143,7 @@ class Idempotency:
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, Message | None]:
-    """The whole body (already capped by BodyLimitMiddleware) and the message to replay it as."""
+    """The whole body (already capped by the edge, common/edge.py) and the message to replay it as."""
     chunks = bytearray()
     while True:
         message = await receive()
