@@ -1,7 +1,8 @@
 """Async engines, one commit point per request, column types that behave the same on SQLite and PostgreSQL."""
 
 import contextlib
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -9,10 +10,13 @@ import pydantic_core
 from fastapi import Depends, Request
 from sqlalchemy import JSON, DateTime, MetaData, event, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect, ExceptionContext
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.engine import Dialect, Engine, ExceptionContext, Row
+from sqlalchemy.exc import InvalidatePoolError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection
+from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import greenlet_spawn
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -75,8 +79,46 @@ def _without_row_values(context: ExceptionContext) -> None:
         seen = seen.__cause__ or seen.__context__
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """`pool_size=0`: no pool (each connection is opened when asked and closed when returned)."""
+PING_AFTER_SECONDS = 1.0
+_RETURNED = "uplift_returned_at"
+
+
+def _ping_when_idle(engine: AsyncEngine, ping_after: float) -> None:
+    """Make a pooled connection that may have died harmless, at a round trip only where one can have died unseen.
+
+    SQLAlchemy's `pool_pre_ping` pings on every checkout; with asyncpg that is BEGIN, `;`, ROLLBACK — three round
+    trips before a one-statement read. Here a connection is checked at checkout by what the driver already knows:
+    one whose server closed it (a restarted or stopped PostgreSQL, `pg_terminate_backend`, an idle timeout: the
+    socket's end was read by the event loop) is replaced, and one that sat in the pool `ping_after` seconds or
+    more is pinged first (the end of a silently dropped link shows only then). Either way a dead connection is
+    reconnected before the request uses it, and every other connection opened before then is replaced on its
+    next checkout (the pool's invalidation), as with `pool_pre_ping`."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _opened(_dbapi_conn: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _returned(_dbapi_conn: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _check(dbapi_conn: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
+        closed = getattr(record.driver_connection, "is_closed", None)  # asyncpg's Connection.is_closed
+        if closed is not None and closed():
+            raise InvalidatePoolError("the server closed the connection")
+        if time.monotonic() - record.info.get(_RETURNED, 0.0) < ping_after:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # any failure of `;` means the connection is of no use
+            raise InvalidatePoolError(f"ping failed: {type(exc).__name__}") from exc
+
+
+def make_engine(url: str, *, pool_size: int = 10, ping_after: float = PING_AFTER_SECONDS) -> AsyncEngine:
+    """`pool_size=0`: no pool (each connection is opened when asked and closed when returned). A pooled
+    PostgreSQL connection is checked at checkout (`_ping_when_idle`): pinged when it sat `ping_after` seconds
+    or more in the pool, replaced when its server closed it."""
     # hide_parameters: no statement's parameters in an exception's text (nor in any log that quotes it)
     kwargs: dict[str, Any] = {"json_serializer": _json,  # pydantic-core's Rust encoder, not json.dumps
                               "hide_parameters": True}
@@ -85,9 +127,11 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if pool_size == 0:
         kwargs["poolclass"] = NullPool
     elif not is_sqlite(url):
-        kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        kwargs.update(pool_size=pool_size, max_overflow=pool_size)
     engine = create_async_engine(url, **kwargs)
     event.listen(engine.sync_engine, "handle_error", _without_row_values)
+    if pool_size != 0 and not is_sqlite(url):
+        _ping_when_idle(engine, ping_after)
     if is_sqlite(url):
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -102,6 +146,12 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     return engine
 
 
+def _read_in_autocommit(engine: Engine, statement: Executable, params: Mapping[str, Any]) -> Sequence[Row[Any]]:
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+        return conn.execute(statement, params).all()
+
+
 class Database:
     """One engine and session factory per service database."""
 
@@ -112,6 +162,13 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+    async def read(self, statement: Executable, params: Mapping[str, Any]) -> Sequence[Row[Any]]:
+        """The rows of a read answered by one statement (which sees one snapshot by itself): on a pooled
+        connection in autocommit, so it costs that statement's round trip and no BEGIN/COMMIT, and the
+        connection is back in the pool when this returns (before any response is sent). The statement runs in
+        one hop to SQLAlchemy's greenlet with the autocommit setting."""
+        return await greenlet_spawn(_read_in_autocommit, self.engine.sync_engine, statement, params)
 
     async def autovacuum_off(self) -> bool:
         """Whether this is a PostgreSQL server running without autovacuum, which then never analyses a table by
@@ -138,14 +195,3 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 # scope="function": the commit happens when the handler returns, before the response is sent.
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
-
-
-async def _read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
-    db: Database = request.app.state.db
-    async with db.engine.connect() as conn:
-        yield await conn.execution_options(isolation_level="AUTOCOMMIT")
-
-
-# For a read answered by one statement (which sees one snapshot by itself): a pooled connection in autocommit,
-# so the request costs that statement's round trip and no BEGIN/COMMIT; returned before the response is sent.
-ReadConnectionDep = Annotated[AsyncConnection, Depends(_read_connection, scope="function")]

@@ -1,4 +1,5 @@
-"""`Idempotency-Key` on POST: a retried request with the same key and payload gets the first answer again.
+"""`Idempotency-Key` on POST: a retried request with the same key and payload gets the first answer again
+(applied by common/edge.py; any other request passes untouched).
 
 Keys are scoped to the caller's credential (a hash of it) and remembered for 24 hours in the
 service's own database (`idempotency_keys`, declared by `idempotency_table`). A key reused with a
@@ -43,19 +44,15 @@ def _problem(status: int, slug: str, title: str, detail: str) -> tuple[int, list
     return status, [(b"content-type", b"application/problem+json")], body
 
 
-class IdempotencyMiddleware:
-    def __init__(self, app: ASGIApp, db: Database, table: Table) -> None:
-        self.app = app
+class Idempotency:
+    """Applied by common/edge.py to a POST that carries an `Idempotency-Key` and a credential."""
+
+    def __init__(self, db: Database, table: Table) -> None:
         self.db = db
         self.t = table
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = dict(scope.get("headers", [])) if scope["type"] == "http" else {}
-        key = headers.get(HEADER)
-        credential = headers.get(b"authorization") or headers.get(b"x-api-key")
-        if scope["type"] != "http" or scope["method"] != "POST" or key is None or credential is None:
-            await self.app(scope, receive, send)
-            return
+    async def __call__(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send, key: bytes,
+                       credential: bytes) -> None:
         if not 1 <= len(key) <= 255:
             await self._send(send, *_problem(422, "validation-error", "Request validation failed",
                                              "Idempotency-Key must be 1 to 255 characters."))
@@ -86,7 +83,7 @@ class IdempotencyMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, replay_body, capture)
+            await app(scope, replay_body, capture)
         finally:
             await self._settle(ident, captured)
 
@@ -146,7 +143,7 @@ class IdempotencyMiddleware:
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, Message | None]:
-    """The whole body (already capped by BodyLimitMiddleware) and the message to replay it as."""
+    """The whole body (already capped by the edge, common/edge.py) and the message to replay it as."""
     chunks = bytearray()
     while True:
         message = await receive()

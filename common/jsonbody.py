@@ -4,13 +4,13 @@ A POST, PUT, PATCH or DELETE that carries a body (a `Content-Length` over 0, or 
 say `Content-Type: application/json` or a `…+json` type (parameters such as `charset=utf-8` allowed); any
 other type, or none, is a 415 with `Accept-Post` / `Accept-Patch` naming what is taken. A write without a
 body (`POST …/publish`) passes whatever its headers say. Every service app and the gateway (its /graphql
-and REST proxy) install it. Exempt are the paths under the prefixes given (`exempt`): the xAPI resources
-(services/metrics/xapi/), which take multipart/mixed too and answer a wrong type with xAPI's 400.
+and REST proxy) apply it (common/edge.py). Exempt are the paths under the prefixes given (`json_exempt`): the
+xAPI resources (services/metrics/xapi/), which take multipart/mixed too and answer a wrong type with xAPI's 400.
 """
 
 import json
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope, Send
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ACCEPTED = "application/json"
@@ -32,28 +32,19 @@ def has_body(headers: list[tuple[bytes, bytes]]) -> bool:
     return False
 
 
-class JsonBodyMiddleware:
-    def __init__(self, app: ASGIApp, exempt: tuple[str, ...] = ()) -> None:
-        self.app = app
-        self.exempt = exempt
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in WRITES and has_body(scope["headers"]) \
-                and not (self.exempt and scope["path"].startswith(self.exempt)):
-            content_type = next((v for k, v in scope["headers"] if k == b"content-type"), None)
-            if content_type is None or not is_json(content_type.decode("latin-1")):
-                await self._reject(scope, send, None if content_type is None else content_type.decode("latin-1"))
-                return
-        await self.app(scope, receive, send)
-
-    async def _reject(self, scope: Scope, send: Send, content_type: str | None) -> None:
-        said = "no Content-Type" if content_type is None else f"Content-Type {content_type[:100]!r}"
-        body = json.dumps({"type": "/problems/unsupported-media-type", "title": "Unsupported media type",
-                           "status": 415, "detail": f"The request body must be JSON (Content-Type: {ACCEPTED}); "
-                                                    f"it came with {said}.",
-                           "instance": scope.get("path", "")}).encode()
-        headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
-        if scope["method"] in ("POST", "PATCH"):
-            headers.append((f"accept-{scope['method'].lower()}".encode(), ACCEPTED.encode()))
-        await send({"type": "http.response.start", "status": 415, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+async def refuse_unless_json(scope: Scope, send: Send, content_type: bytes | None) -> bool:
+    """For a write that carries a body: send the 415 and say True when its Content-Type (the first one given) is
+    not JSON."""
+    if content_type is not None and is_json(content_type.decode("latin-1")):
+        return False
+    said = "no Content-Type" if content_type is None else f"Content-Type {content_type.decode('latin-1')[:100]!r}"
+    body = json.dumps({"type": "/problems/unsupported-media-type", "title": "Unsupported media type",
+                       "status": 415, "detail": f"The request body must be JSON (Content-Type: {ACCEPTED}); "
+                                                f"it came with {said}.",
+                       "instance": scope.get("path", "")}).encode()
+    headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
+    if scope["method"] in ("POST", "PATCH"):
+        headers.append((f"accept-{scope['method'].lower()}".encode(), ACCEPTED.encode()))
+    await send({"type": "http.response.start", "status": 415, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+    return True

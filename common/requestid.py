@@ -1,12 +1,12 @@
-"""Request ids: taken from `X-Request-ID` or made, put in logs and forwarded on downstream calls."""
+"""Request ids: taken from `X-Request-ID` or made (common/edge.py), put in logs and forwarded on downstream calls."""
 
 import contextvars
 import logging
 import re
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Send
 
-from common.ids import new_id
+from common.ids import new_id_hex
 
 HEADER = "x-request-id"
 _VALID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -17,34 +17,25 @@ def current_request_id() -> str | None:
     return request_id_var.get()
 
 
-class RequestIdMiddleware:
-    """Pure ASGI middleware (no BaseHTTPMiddleware overhead)."""
+def request_id(incoming: bytes | None) -> str:
+    """The id a request goes by: its `X-Request-ID` if that is a sane token, else a new one."""
+    if incoming is not None:
+        rid = incoming.decode("latin-1")
+        if _VALID.match(rid):
+            return rid
+    return new_id_hex()
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        incoming = None
-        for name, value in scope["headers"]:
-            if name == b"x-request-id":
-                incoming = value.decode("latin-1")
-                break
-        rid = incoming if incoming and _VALID.match(incoming) else new_id().hex
-        token = request_id_var.set(rid)
+def sending_request_id(send: Send, rid: str) -> Send:
+    """`send` with the request id added to the response's headers."""
+    header = (b"x-request-id", rid.encode())
 
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
-            await send(message)
+    async def send_with_id(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", ()), header]
+        await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            request_id_var.reset(token)
+    return send_with_id
 
 
 class RequestIdLogFilter(logging.Filter):

@@ -14,17 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from common import logsafety
 from common.auth import Authenticator
-from common.bodylimit import BodyLimitMiddleware
 from common.db import Database
+from common.edge import EdgeMiddleware
 from common.errors import ServiceUnavailable, install_error_handlers
 from common.events import Event, Relay, Transport, inbox_handler
 from common.events.jetstream import JetStreamBus
-from common.idempotency import IdempotencyMiddleware
+from common.idempotency import Idempotency
 from common.identity.store import IdentityStore
-from common.jsonbody import JsonBodyMiddleware
 from common.openapi import install_openapi, problems
 from common.people_tokens import announce_people_tokens, check_people_tokens
-from common.requestid import RequestIdMiddleware
+from common.routing import add_routes
 from common.settings import ServiceSettings
 from common.validation import check_request
 
@@ -182,19 +181,20 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
                 await identity_store.db.dispose()
 
     dev = settings.environment != "production"
+    telemetry = settings.opentelemetry
     app = FastAPI(title=f"Uplift {name}", lifespan=lifespan, docs_url="/docs" if dev else None,
                   redoc_url=None, openapi_url="/openapi.json" if dev else None,
-                  dependencies=[Depends(check_request)])
+                  dependencies=[Depends(check_request)],
+                  telemetry={"tracing": telemetry, "metrics": telemetry, "logs": telemetry})
     app.state.settings = settings
     app.state.db = db
     app.state.identity = identity_store
     app.state.auth = Authenticator(settings, identity_store)
     app.state.events = events or ServiceEvents()
     app.state.assembled = False  # True when an assembler (uplift_cli/local.py) runs it with others in one process
-    app.add_middleware(IdempotencyMiddleware, db=db, table=idempotency)
-    app.add_middleware(JsonBodyMiddleware, exempt=json_exempt)  # 415 before a key is recorded or a body parsed
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestIdMiddleware)
+    # request id, body cap, 415 before a key is recorded or a body parsed, Idempotency-Key: one layer (common/edge.py)
+    app.add_middleware(EdgeMiddleware, max_bytes=settings.max_body_bytes, json_exempt=json_exempt,
+                       idempotency=Idempotency(db, idempotency))
     install_error_handlers(app)
 
     @app.get("/healthz", tags=["health"])
@@ -212,7 +212,7 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
         warnings = [AUTOVACUUM_OFF] if await db.autovacuum_off() else []
         return {"status": "ready", "service": name, "warnings": warnings}
 
-    for router in routers:
-        app.include_router(router)
+    for router in routers:  # straight into the app's table (common/routing.py)
+        add_routes(app, router)
     install_openapi(app)
     return app

@@ -27,6 +27,9 @@ class ServiceSettings(BaseSettings):
     api_key_cache_seconds: float = 5.0
     database_pool_size: int = 10
     max_body_bytes: int = 1_000_000
+    # true: FastAPI's native OpenTelemetry (spans, metrics, logs through the process's global providers). Off, no
+    # request asks whether a provider was configured (that check alone was ~5% of a GET by id's CPU)
+    opentelemetry: bool = False
     # Events between services: empty = the embedded in-process bus (all-in-one) or none (a lone service keeps
     # its events in its outbox); `nats://host:4222` = NATS JetStream, on this stream and subject prefix.
     broker_url: str = ""

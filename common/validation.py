@@ -235,8 +235,10 @@ Moment = Annotated[AwareDatetime, AfterValidator(_day)]
 async def check_request(request: Request) -> None:
     """Every query parameter and the path of a request, before its handler runs: unstorable text in a query
     parameter is a 422 naming it; in the path it names nothing that can exist, so 404."""
-    if text_problem(request.url.path) is not None:
+    if text_problem(request.scope["path"]) is not None:  # what `request.url.path` holds, without building a URL
         raise NotFound("No resource has a path with this character.")
+    if not request.scope.get("query_string"):
+        return
     errors = []
     for name, value in request.query_params.multi_items():
         found = text_problem(value) or text_problem(name)

@@ -8,11 +8,9 @@ from fastapi import FastAPI
 from starlette.routing import Route
 
 from common import heap, logsafety
-from common.bodylimit import BodyLimitMiddleware
+from common.edge import EdgeMiddleware
 from common.errors import install_error_handlers
 from common.http import service_client
-from common.jsonbody import JsonBodyMiddleware
-from common.requestid import RequestIdMiddleware
 from gateway.clients import SERVICES, ServiceClients
 from gateway.graphiql import assets_router
 from gateway.graphiql_assets import default_dir
@@ -45,10 +43,9 @@ def create_app(settings: GatewaySettings | None = None, *,
                   openapi_url=None, telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.settings = s
     app.state.clients = service_clients
-    # /graphql and the REST proxy: 415 before reading the body; the xAPI resources read their own media types
-    app.add_middleware(JsonBodyMiddleware, exempt=("/api/metrics/xapi/",))
-    app.add_middleware(BodyLimitMiddleware, max_bytes=s.max_body_bytes)
-    app.add_middleware(RequestIdMiddleware)
+    # request id, body cap, and for /graphql and the REST proxy 415 before reading the body (the xAPI resources
+    # read their own media types): one layer (common/edge.py)
+    app.add_middleware(EdgeMiddleware, max_bytes=s.max_body_bytes, json_exempt=("/api/metrics/xapi/",))
     install_error_handlers(app)
 
     graphiql_dir = s.graphiql_dir or default_dir()

@@ -3,11 +3,12 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import Depends, Path, Query, Request, Response, status
 
 from common.pagination import Page, PageParams, build_page, page_params
+from common.routing import service_router
 from services.behaviors import alignment
-from services.behaviors.deps import ReadService, Views, WriteService
+from services.behaviors.deps import Reader, ReadService, WriteService, views
 from services.behaviors.schemas import (
     AlignmentReport,
     AssessmentCreate,
@@ -34,7 +35,7 @@ from services.behaviors.schemas import (
     VersionOut,
 )
 
-router = APIRouter(prefix="/v1")
+router = service_router("/v1")
 Paging = Annotated[PageParams, Depends(page_params)]
 Ids = Annotated[list[uuid.UUID] | None, Query(max_length=200)]
 Respondent = Annotated[str, Path(pattern=r"^[A-Za-z0-9._@:+-]{1,100}$")]
@@ -87,24 +88,25 @@ async def create_behavior(body: BehaviorCreate, svc: WriteService, response: Res
 
 @router.get("/behaviors", tags=["behaviors"])
 async def list_behaviors(
-    views: Views, paging: Paging, ids: Ids = None,
+    request: Request, principal: Reader, paging: Paging, ids: Ids = None,
     keys: Annotated[list[str] | None, Query(max_length=200)] = None,
     status: BehaviorStatus | None = None, audience: AudienceRole | None = None,
     objective_id: uuid.UUID | None = None, category: Category | None = None,
 ) -> Page[BehaviorOut]:
-    rows = await views.page(ids=ids, keys=keys, status=status, audience=audience, objective_id=objective_id,
-                            category=category, after=paging.after, limit=paging.limit)
+    rows = await views(request, principal).page(ids=ids, keys=keys, status=status, audience=audience,
+                                                objective_id=objective_id, category=category, after=paging.after,
+                                                limit=paging.limit)
     return build_page(rows, paging.limit, lambda b: b.id)
 
 
 @router.get("/behaviors/by-key/{key}", tags=["behaviors"])
-async def get_behavior_by_key(key: BehaviorKey, views: Views) -> BehaviorOut:
-    return await views.by_key(key)
+async def get_behavior_by_key(key: BehaviorKey, request: Request, principal: Reader) -> BehaviorOut:
+    return await views(request, principal).by_key(key)
 
 
 @router.get("/behaviors/{behavior_id}", tags=["behaviors"])
-async def get_behavior(behavior_id: uuid.UUID, views: Views) -> BehaviorOut:
-    return await views.get(behavior_id)
+async def get_behavior(behavior_id: uuid.UUID, request: Request, principal: Reader) -> BehaviorOut:
+    return await views(request, principal).get(behavior_id)
 
 
 @router.patch("/behaviors/{behavior_id}", tags=["behaviors"])

@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from common.db import Database
 from common.errors import NotFound
 from services.behaviors.models import Behavior, BehaviorVersion, Indicator
 from services.behaviors.repository import AUDIENCE_BITS
@@ -97,18 +97,18 @@ def _page_statement(given: tuple[str, ...]) -> Select[Any]:
 
 
 class BehaviorViews:
-    def __init__(self, conn: AsyncConnection, tenant_id: uuid.UUID) -> None:
-        self.conn = conn
+    def __init__(self, db: Database, tenant_id: uuid.UUID) -> None:
+        self.db = db
         self.tenant_id = tenant_id
 
     async def get(self, behavior_id: uuid.UUID) -> BehaviorOut:
-        found = _render((await self.conn.execute(_BY_ID, {"tenant": self.tenant_id, "id": behavior_id})).all())
+        found = _render(await self.db.read(_BY_ID, {"tenant": self.tenant_id, "id": behavior_id}))
         if not found:
             raise NotFound(f"Behaviour {behavior_id} does not exist.")
         return found[0]
 
     async def by_key(self, key: str) -> BehaviorOut:
-        found = _render((await self.conn.execute(_BY_KEY, {"tenant": self.tenant_id, "key": key})).all())
+        found = _render(await self.db.read(_BY_KEY, {"tenant": self.tenant_id, "key": key}))
         if not found:
             raise NotFound(f"No behaviour has the key '{key}'.")
         return found[0]
@@ -123,4 +123,4 @@ class BehaviorViews:
         given = {k: v for k, v in values.items() if v is not None}
         statement = _page_statement(tuple(k for k in FILTERS if k in given))
         params = {**given, "tenant": self.tenant_id, "limit": limit + 1}
-        return _render((await self.conn.execute(statement, params)).all())
+        return _render(await self.db.read(statement, params))

@@ -12,11 +12,11 @@ Reader = Annotated[Principal, Depends(require("coaching:read"))]
 Writer = Annotated[Principal, Depends(require("coaching:write"))]
 
 
-def _reading(principal: Reader, session: SessionDep) -> Visibility:
+async def _reading(principal: Reader, session: SessionDep) -> Visibility:
     return Visibility(principal, session)
 
 
-def _writing(principal: Writer, session: SessionDep) -> Visibility:
+async def _writing(principal: Writer, session: SessionDep) -> Visibility:
     return Visibility(principal, session)
 
 

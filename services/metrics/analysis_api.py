@@ -3,11 +3,12 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 
 from common.db import SessionDep, utcnow
 from common.errors import Forbidden, InvalidInput
 from common.openapi import problems
+from common.routing import service_router
 from common.validation import Day
 from services.metrics.analysis_repository import AnalysisRepository
 from services.metrics.analysis_schemas import AdoptionOut, CoachingFiguresOut, GroupBy, ImpactOut, ScorecardOut
@@ -25,7 +26,7 @@ from services.metrics.schemas import METRIC_REF_PATTERN
 from services.metrics.scorecards import ScorecardService
 from services.metrics.visibility import Visibility
 
-router = APIRouter(prefix="/v1", tags=["scorecards"])
+router = service_router("/v1", tags=["scorecards"])
 BehaviorKey = Annotated[str, Query(pattern=r"^[a-z][a-z0-9_.-]{1,63}$")]
 
 

@@ -4,12 +4,13 @@ import uuid
 from typing import Annotated, Any
 
 import pydantic_core
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import Depends, Path, Query, Request, Response
 
 from common.db import SessionDep
 from common.errors import Forbidden, InvalidInput
 from common.openapi import problems
 from common.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, PageParams, page_params
+from common.routing import service_router
 from common.validation import Day
 from services.metrics import readmodel
 from services.metrics.definitions import metric_out
@@ -45,7 +46,7 @@ from services.metrics.schemas import (
     UpsertResult,
 )
 
-router = APIRouter(prefix="/v1")
+router = service_router("/v1")
 MetricKeyPath = Annotated[str, Path(max_length=64)]
 MetricKeyQuery = Annotated[str, Query(max_length=64)]
 First = Annotated[Day, Query(alias="from")]

@@ -54,7 +54,7 @@ def pushable(principal: Principal) -> list[EvidenceSource]:
     return [k for k in KINDS if any(principal.allows(scope) for scope in WRITES[k])]
 
 
-def _read_model(principal: Internal, session: SessionDep) -> ReadModelService:
+async def _read_model(principal: Internal, session: SessionDep) -> ReadModelService:
     tenant = principal.tenant_id
     return ReadModelService(EvidenceRepository(session, tenant), DefinitionRepository(session, tenant),
                             DailyRepository(session, tenant), CadenceRepository(session, tenant))
@@ -69,11 +69,11 @@ def _definitions(principal: Principal, session: SessionDep) -> DefinitionsServic
                               DailyRepository(session, tenant))
 
 
-def _definitions_reader(principal: Reader, session: SessionDep) -> DefinitionsService:
+async def _definitions_reader(principal: Reader, session: SessionDep) -> DefinitionsService:
     return _definitions(principal, session)
 
 
-def _definitions_writer(principal: Writer, session: SessionDep) -> DefinitionsService:
+async def _definitions_writer(principal: Writer, session: SessionDep) -> DefinitionsService:
     return _definitions(principal, session)
 
 
@@ -103,15 +103,15 @@ def _aliases(principal: Principal, session: SessionDep) -> SourceAliasService:
                               DefinitionRepository(session, tenant), DailyRepository(session, tenant))
 
 
-def _aliases_reader(principal: Integration, session: SessionDep) -> SourceAliasService:
+async def _aliases_reader(principal: Integration, session: SessionDep) -> SourceAliasService:
     return _aliases(principal, session)
 
 
-def _aliases_writer(principal: Writer, session: SessionDep) -> SourceAliasService:
+async def _aliases_writer(principal: Writer, session: SessionDep) -> SourceAliasService:
     return _aliases(principal, session)
 
 
-def _pending(principal: Integration, session: SessionDep) -> tuple[PendingService, list[EvidenceSource]]:
+async def _pending(principal: Integration, session: SessionDep) -> tuple[PendingService, list[EvidenceSource]]:
     tenant = principal.tenant_id
     return PendingService(PendingRepository(session, tenant), EvidenceRepository(session, tenant)), pushable(principal)
 

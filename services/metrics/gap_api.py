@@ -5,10 +5,11 @@ import uuid
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from common.db import SessionDep, utcnow
 from common.errors import InvalidInput
+from common.routing import service_router
 from common.validation import Day
 from services.metrics.definitions import tenant_metrics
 from services.metrics.deps import Reader
@@ -18,7 +19,7 @@ from services.metrics.gap_summary import GapSummaryService
 from services.metrics.repository import DefinitionRepository, QueryRepository
 from services.metrics.visibility import Visibility
 
-router = APIRouter(prefix="/v1", tags=["gaps"])
+router = service_router("/v1", tags=["gaps"])
 WindowDays = Annotated[int, Query(ge=1, le=MAX_WINDOW_DAYS)]
 MAX_SPAN_DAYS = 731
 DEFAULT_SPAN_DAYS = 90

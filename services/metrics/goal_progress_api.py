@@ -3,9 +3,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from common.db import SessionDep, utcnow
+from common.routing import service_router
 from common.validation import Day
 from services.metrics.definitions import tenant_metrics
 from services.metrics.deps import Reader
@@ -14,7 +15,7 @@ from services.metrics.goal_progress_schemas import GoalProgressOut
 from services.metrics.repository import DefinitionRepository, QueryRepository
 from services.metrics.visibility import Visibility
 
-router = APIRouter(prefix="/v1", tags=["goals"])
+router = service_router("/v1", tags=["goals"])
 
 
 async def _service(principal: Reader, session: SessionDep) -> GoalProgressService:

@@ -4,11 +4,12 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import Depends, Path, Query, Response
 from starlette.convertors import StringConvertor, register_url_convertor
 
 from common.db import SessionDep, utcnow
 from common.pagination import Page, PageParams, page_params
+from common.routing import service_router
 from common.validation import Day
 from services.coaching.deps import ReadVisibility, WriteVisibility
 from services.coaching.directory.repository import DirectoryRepository
@@ -28,7 +29,7 @@ from services.coaching.directory.schemas import (
 )
 from services.coaching.directory.service import DirectoryService
 
-router = APIRouter(prefix="/v1", tags=["directory"])
+router = service_router("/v1", tags=["directory"])
 Paging = Annotated[PageParams, Depends(page_params)]
 Ids = Annotated[list[uuid.UUID], Query(min_length=1, max_length=200)]
 SourcePath = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
@@ -45,11 +46,11 @@ class _PersonId(StringConvertor):
 register_url_convertor("person_id", _PersonId())
 
 
-def _reader(vis: ReadVisibility, session: SessionDep) -> DirectoryService:
+async def _reader(vis: ReadVisibility, session: SessionDep) -> DirectoryService:
     return DirectoryService(DirectoryRepository(session, vis.tenant_id), vis)
 
 
-def _writer(vis: WriteVisibility, session: SessionDep) -> DirectoryService:
+async def _writer(vis: WriteVisibility, session: SessionDep) -> DirectoryService:
     return DirectoryService(DirectoryRepository(session, vis.tenant_id), vis)
 
 

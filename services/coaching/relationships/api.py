@@ -3,9 +3,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import Depends, Query, Response, status
 
 from common.pagination import Page, PageParams, page_params
+from common.routing import service_router
 from common.validation import Day
 from services.coaching.relationships.deps import (
     Health,
@@ -30,7 +31,7 @@ from services.coaching.relationships.schemas import (
     ProgrammeUpdate,
 )
 
-router = APIRouter(prefix="/v1")
+router = service_router("/v1")
 Paging = Annotated[PageParams, Depends(page_params)]
 Ids = Annotated[list[uuid.UUID] | None, Query(max_length=200)]
 AsOf = Annotated[Day | None, Query(description="the day to look at; default today")]

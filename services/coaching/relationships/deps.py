@@ -13,27 +13,27 @@ from services.coaching.relationships.reports import ReportsService
 from services.coaching.relationships.repository import Repository
 
 
-def _assignments_r(vis: ReadVisibility, session: SessionDep) -> AssignmentsService:
+async def _assignments_r(vis: ReadVisibility, session: SessionDep) -> AssignmentsService:
     return AssignmentsService(Repository(session, vis.tenant_id), vis)
 
 
-def _assignments_w(vis: WriteVisibility, session: SessionDep) -> AssignmentsService:
+async def _assignments_w(vis: WriteVisibility, session: SessionDep) -> AssignmentsService:
     return AssignmentsService(Repository(session, vis.tenant_id), vis)
 
 
-def _programmes_r(vis: ReadVisibility, session: SessionDep) -> ProgrammesService:
+async def _programmes_r(vis: ReadVisibility, session: SessionDep) -> ProgrammesService:
     return ProgrammesService(Repository(session, vis.tenant_id), vis)
 
 
-def _programmes_w(vis: WriteVisibility, session: SessionDep) -> ProgrammesService:
+async def _programmes_w(vis: WriteVisibility, session: SessionDep) -> ProgrammesService:
     return ProgrammesService(Repository(session, vis.tenant_id), vis)
 
 
-def _health(vis: ReadVisibility, session: SessionDep) -> HealthService:
+async def _health(vis: ReadVisibility, session: SessionDep) -> HealthService:
     return HealthService(Repository(session, vis.tenant_id), vis)
 
 
-def _reports(vis: ReadVisibility, session: SessionDep) -> ReportsService:
+async def _reports(vis: ReadVisibility, session: SessionDep) -> ReportsService:
     return ReportsService(Repository(session, vis.tenant_id), vis)
 
 

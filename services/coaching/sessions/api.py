@@ -3,9 +3,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import Depends, Query, Response, status
 
 from common.pagination import Page, PageParams, page_params
+from common.routing import service_router
 from common.validation import Day, Moment
 from services.coaching.sessions.actions import ActionsService
 from services.coaching.sessions.completion import Completion
@@ -37,7 +38,7 @@ from services.coaching.sessions.schemas import (
 )
 from services.coaching.sessions.service import SessionsService
 
-router = APIRouter(prefix="/v1")
+router = service_router("/v1")
 Paging = Annotated[PageParams, Depends(page_params)]
 Ids = Annotated[list[uuid.UUID] | None, Query(max_length=200)]
 

@@ -10,11 +10,11 @@ from services.coaching.sessions.context import Context
 from services.coaching.sessions.repository import Repository
 
 
-def _reading(vis: ReadVisibility, session: SessionDep) -> Context:
+async def _reading(vis: ReadVisibility, session: SessionDep) -> Context:
     return Context(Repository(session, vis.tenant_id), vis)
 
 
-def _writing(vis: WriteVisibility, session: SessionDep) -> Context:
+async def _writing(vis: WriteVisibility, session: SessionDep) -> Context:
     return Context(Repository(session, vis.tenant_id), vis)
 
 

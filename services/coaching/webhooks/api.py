@@ -3,15 +3,16 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 
 from common.auth import Principal, require
 from common.db import SessionDep
 from common.pagination import Page, PageParams, page_params
+from common.routing import service_router
 from services.coaching.webhooks.schemas import DeliveryOut, SubscriptionIn, SubscriptionOut, SubscriptionPatch
 from services.coaching.webhooks.service import WebhooksService
 
-router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+router = service_router("/v1/webhooks", tags=["webhooks"])
 Paging = Annotated[PageParams, Depends(page_params)]
 
 
@@ -20,12 +21,12 @@ def _service(request: Request, principal: Principal, session: SessionDep) -> Web
                            development=request.app.state.settings.environment == "development")
 
 
-def _reader(request: Request, principal: Annotated[Principal, Depends(require("webhooks:read"))],
+async def _reader(request: Request, principal: Annotated[Principal, Depends(require("webhooks:read"))],
             session: SessionDep) -> WebhooksService:
     return _service(request, principal, session)
 
 
-def _writer(request: Request, principal: Annotated[Principal, Depends(require("webhooks:write"))],
+async def _writer(request: Request, principal: Annotated[Principal, Depends(require("webhooks:write"))],
             session: SessionDep) -> WebhooksService:
     return _service(request, principal, session)
 

@@ -8,8 +8,9 @@ from email.utils import format_datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
+from common.routing import service_router
 from services.metrics.xapi import multipart, params
 from services.metrics.xapi.deps import StatementsReader, StatementsWriter
 from services.metrics.xapi.errors import XapiBadRequest
@@ -19,7 +20,7 @@ from services.metrics.xapi.service import StatementsService
 from services.metrics.xapi.versions import SUPPORTED
 
 # Left out of the service's OpenAPI: the xAPI specification is these resources' contract (docs/api.md, "xAPI").
-router = APIRouter(prefix="/xapi", tags=["xapi"], include_in_schema=False)
+router = service_router("/xapi", tags=["xapi"], include_in_schema=False)
 JSON = "application/json"
 _PREFIX = re.compile(r"^(/[A-Za-z0-9_\-]+)*$")
 
