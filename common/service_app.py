@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from common import logsafety
+from common import heap, logsafety
 from common.auth import Authenticator
 from common.db import Database
 from common.edge import EdgeMiddleware
@@ -169,6 +169,7 @@ def build_service_app(*, name: str, settings: ServiceSettings, routers: Sequence
         running = [make(app) for make in workers]
         for worker in running:
             await worker.start()
+        heap.settle()  # started: what lives now lives as long as the process (common/heap.py)
         try:
             yield
         finally:
