@@ -101,23 +101,20 @@ class StatementsService:
 
     async def _write(self, prepared: list[Prepared], stored: datetime,
                      attachments: dict[str, Part] | None) -> None:
-        known = await self.repo.known([p.id for p in prepared])
+        written = await self.repo.write(prepared, stored)
         for p in prepared:
-            seen = known.get(p.id)
-            if seen is not None and seen.content_hash != p.content_hash:
+            seen = written.known.get(p.id)
+            if seen is not None and seen[0] != p.content_hash:  # the savepoint takes back what was written
                 raise Conflict(f"Statement {p.id} is already stored with other content; nothing was changed.")
-        new = [p for p in prepared if p.id not in known]
-        if new:
-            if attachments:
-                await self.repo.insert_attachments([(h, p.content_type, p.content) for h, p in attachments.items()])
-            voided = await self.repo.voided_by_stored([p.id for p in new])
-            await self.repo.insert(new, stored, voided)
-            targets = [p.ref_id for p in new if p.voiding and p.ref_id is not None]
-            now_voided = await self.repo.void(targets) if targets else []
-            if self.listener is not None:
-                await self.listener.stored([p for p in new if p.id not in voided and not p.voiding])
-                if now_voided:
-                    await self.listener.voided(now_voided)
+        if not written.inserted:
+            return
+        if attachments:
+            await self.repo.insert_attachments([(h, p.content_type, p.content) for h, p in attachments.items()])
+        if self.listener is not None:
+            await self.listener.stored([p for p in prepared if p.id in written.inserted and not p.voiding
+                                        and p.id not in written.inserted_voided])
+            if written.voided_now:
+                await self.listener.voided(written.voided_now)
 
     async def one(self, statement_id: uuid.UUID, *, voided: bool) -> tuple[dict[str, Any], datetime]:
         row = await self.repo.one(statement_id, voided=voided)
