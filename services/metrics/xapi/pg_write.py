@@ -2,13 +2,15 @@
 agents and the activities they name go to the server as arrays (unnest), and one statement with data-modifying
 CTEs reads which ids are already stored (and with what content), inserts the others with their links, marks them
 voided where a voiding statement (stored, or in the batch) targets them, and voids the stored statements the
-batch's new voiding statements target. What it read comes back; the service judges conflicts on it and rolls the
-whole write back (its savepoint) when one id is already stored with other content.
+batch's new voiding statements target. What it read comes back; the service judges conflicts on it, and the
+request's transaction is rolled back when one id is already stored with other content (nothing changes).
 
 Every part reads the snapshot taken before the statement: the UPDATE does not see the rows inserted beside it, so
-a target in the same batch is voided by the INSERT and a stored one by the UPDATE. A concurrent request inserting
-one of these ids first makes the INSERT fail on the primary key (IntegrityError), and the service judges the
-batch again, as on SQLite (repository.py keeps the portable path: a statement per step)."""
+a target in the same batch is voided by the INSERT and a stored one by the UPDATE. An id a concurrent request
+inserts first is skipped (ON CONFLICT DO NOTHING waits for that request's end): it is neither known nor inserted,
+and the statement runs again, now seeing the other's row, so the batch is judged against it. No savepoint is
+needed for that, so none is taken. repository.py keeps the portable path (a statement per step) for SQLite.
+"""
 
 import uuid
 from collections.abc import Sequence
@@ -42,6 +44,7 @@ WITH incoming AS (
                OR EXISTS (SELECT 1 FROM incoming v WHERE v.ref_id = i.id AND v.voiding)),
            i.content_hash, CAST(i.statement AS jsonb)
     FROM incoming i WHERE NOT EXISTS (SELECT 1 FROM known k WHERE k.id = i.id)
+    ON CONFLICT (tenant_id, id) DO NOTHING
     RETURNING id, voided, voiding, ref_id
 ), agents AS (
     INSERT INTO xapi_statement_agents (tenant_id, statement_id, ifi_key, related, stored)
@@ -79,11 +82,34 @@ class Written:
     voided_now: list[dict[str, Any]]
 
 
+RACE_ATTEMPTS = 3
+
+
+class Raced(RuntimeError):
+    """Concurrent requests kept inserting ids of this batch first, RACE_ATTEMPTS times in a row."""
+
+
 async def write(session: AsyncSession, tenant_id: uuid.UUID, prepared: Sequence[Prepared],
                 stored: datetime) -> Written:
+    """Write the batch, again while concurrent requests insert some of its ids first (what an earlier round
+    inserted is then known, with this batch's own content)."""
+    params = _params(tenant_id, prepared, stored)
+    out = Written({}, set(), set(), [])
+    for _ in range(RACE_ATTEMPTS):
+        round_ = await _round(session, params)
+        out.known = {i: k for i, k in round_.known.items() if i not in out.inserted}
+        out.inserted |= round_.inserted
+        out.inserted_voided |= round_.inserted_voided
+        out.voided_now.extend(round_.voided_now)
+        if all(p.id in out.known or p.id in out.inserted for p in prepared):
+            return out
+    raise Raced(f"Concurrent requests stored ids of this batch first {RACE_ATTEMPTS} times in a row.")
+
+
+def _params(tenant_id: uuid.UUID, prepared: Sequence[Prepared], stored: datetime) -> dict[str, Any]:
     agents = [(p.id, k, r) for p in prepared for k, r in sorted(p.agents)]
     activities = [(p.id, k, r) for p in prepared for k, r in sorted(p.activities)]
-    params = {
+    return {
         "tenant": tenant_id, "stored": stored,
         "ids": [p.id for p in prepared], "verb_keys": [p.verb_key for p in prepared],
         "registrations": [p.registration for p in prepared], "ref_ids": [p.ref_id for p in prepared],
@@ -93,6 +119,9 @@ async def write(session: AsyncSession, tenant_id: uuid.UUID, prepared: Sequence[
         "agent_related": [a[2] for a in agents],
         "activity_ids": [a[0] for a in activities], "activity_keys": [a[1] for a in activities],
         "activity_related": [a[2] for a in activities]}
+
+
+async def _round(session: AsyncSession, params: dict[str, Any]) -> Written:
     out = Written({}, set(), set(), [])
     for row in (await session.execute(_WRITE, params)).all():
         if row.kind == "known":

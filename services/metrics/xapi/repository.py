@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, insert, or_, select, true, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSessionTransaction
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from common.repository import TenantRepository
@@ -62,18 +62,25 @@ class XapiRepository(TenantRepository):
             await self.s.execute(update(XapiStatement).where(XapiStatement.tenant_id == self.tenant_id, false())
                                  .values(voided=XapiStatement.voided))
 
-    def savepoint(self) -> AsyncSessionTransaction:
-        """A nested transaction: a write that loses a race is rolled back to it and judged again."""
-        return self.s.begin_nested()
-
     async def write(self, prepared: Sequence[Prepared], stored: datetime) -> Written:
         """Store the statements of `prepared` not stored yet, with their agents and activities; mark voided those
         a voiding statement (stored, or new in this batch) targets, and void the stored statements the new
         voiding statements target. When an id is already stored with other content, what is written does not
-        matter: the caller rolls it back (on SQLite nothing is written then). PostgreSQL: one SQL statement
-        (pg_write.py); elsewhere one per step."""
+        matter: the request's transaction is rolled back (on SQLite nothing is written then). PostgreSQL: one
+        SQL statement (pg_write.py). Elsewhere one per step, in a savepoint: a write that loses a race on an id
+        is rolled back to it and judged again against the other's row."""
         if self.s.get_bind().dialect.name == "postgresql":
             return await pg_write.write(self.s, self.tenant_id, prepared, stored)
+        for attempt in range(1, pg_write.RACE_ATTEMPTS + 1):
+            try:
+                async with self.s.begin_nested():
+                    return await self._write_steps(prepared, stored)
+            except IntegrityError:
+                if attempt == pg_write.RACE_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _write_steps(self, prepared: Sequence[Prepared], stored: datetime) -> Written:
         known = await self.known([p.id for p in prepared])
         out = Written({i: (k.content_hash, k.voiding) for i, k in known.items()}, set(), set(), [])
         if any(p.id in known and known[p.id].content_hash != p.content_hash for p in prepared):

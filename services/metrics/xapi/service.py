@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy.exc import IntegrityError
-
 from common.db import utcnow
 from common.errors import Conflict, NotFound
 from services.metrics.xapi.errors import XapiBadRequest
@@ -17,8 +15,6 @@ from services.metrics.xapi.repository import Filters, XapiRepository
 from services.metrics.xapi.shaping import Prepared, prepare
 from services.metrics.xapi.validation import StatementInvalid, Validator
 from services.metrics.xapi.versions import Version
-
-RACE_ATTEMPTS = 3
 
 
 class StatementListener(Protocol):
@@ -89,14 +85,7 @@ class StatementsService:
         await self.repo.writing()
         stored = now_ms()
         prepared = [prepare(s, stored=stored, authority=self.authority, version=self.version) for s in statements]
-        for attempt in range(1, RACE_ATTEMPTS + 1):
-            try:
-                async with self.repo.savepoint():
-                    await self._write(prepared, stored, attachments)
-                    break
-            except IntegrityError:  # a concurrent request stored one of these ids first: judge again against it
-                if attempt == RACE_ATTEMPTS:
-                    raise
+        await self._write(prepared, stored, attachments)
         return [p.id for p in prepared]
 
     async def _write(self, prepared: list[Prepared], stored: datetime,
@@ -104,7 +93,7 @@ class StatementsService:
         written = await self.repo.write(prepared, stored)
         for p in prepared:
             seen = written.known.get(p.id)
-            if seen is not None and seen[0] != p.content_hash:  # the savepoint takes back what was written
+            if seen is not None and seen[0] != p.content_hash:  # the request's rollback takes back the rest
                 raise Conflict(f"Statement {p.id} is already stored with other content; nothing was changed.")
         if not written.inserted:
             return
