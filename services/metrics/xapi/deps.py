@@ -15,7 +15,7 @@ from services.metrics.xapi.service import StatementsService
 from services.metrics.xapi.versions import HEADER, Version, request_version
 
 
-def xapi_version(request: Request) -> Version:
+async def xapi_version(request: Request) -> Version:
     version = request_version(request.headers.get(HEADER))
     if version is None:
         raise XapiBadRequest(f"Send the {HEADER} header: 1.0, 1.0.x or 2.0.0 (XAPI-00321, -00331).")
@@ -44,7 +44,7 @@ def authority(principal: Principal, home_page: str) -> dict[str, Any]:
     return {"objectType": "Agent", "account": {"homePage": home_page, "name": name}}
 
 
-def _writer(request: Request, principal: XapiWriter, version: RequestVersion,
+async def _writer(request: Request, principal: XapiWriter, version: RequestVersion,
             session: SessionDep) -> StatementsService:
     home = request.app.state.settings.xapi_authority_home_page
     return StatementsService(XapiRepository(session, principal.tenant_id), version, authority(principal, home),
@@ -52,7 +52,7 @@ def _writer(request: Request, principal: XapiWriter, version: RequestVersion,
                                               horizon=request.app.state.settings.evidence_horizon))
 
 
-def _reader(request: Request, principal: XapiReader, version: RequestVersion,
+async def _reader(request: Request, principal: XapiReader, version: RequestVersion,
             session: SessionDep) -> StatementsService:
     home = request.app.state.settings.xapi_authority_home_page
     return StatementsService(XapiRepository(session, principal.tenant_id), version, authority(principal, home))
