@@ -1,5 +1,6 @@
 """Every query of the xAPI statements, filtered by the repository's tenant. A batch is written with a constant
-number of statements whatever its size (ids looked up and rows inserted in chunks of CHUNK)."""
+number of SQL statements whatever its size: on PostgreSQL one (pg_write.py), elsewhere one per step, ids looked
+up and rows inserted in chunks of CHUNK."""
 
 import uuid
 from collections.abc import Iterable, Sequence
@@ -57,7 +58,7 @@ class XapiRepository(TenantRepository):
     async def writing(self) -> None:
         """SQLite: take the database's one write lock before reading what a write depends on (a transaction that
         read first and writes second fails with "database is locked" when another wrote meanwhile); a no-op
-        write does it. PostgreSQL: nothing (a race on an id is settled by the primary key, see the service)."""
+        write does it. PostgreSQL: nothing (a race on an id is settled by the primary key, see pg_write.py)."""
         if self.s.get_bind().dialect.name != "postgresql":
             await self.s.execute(update(XapiStatement).where(XapiStatement.tenant_id == self.tenant_id, false())
                                  .values(voided=XapiStatement.voided))
