@@ -224,9 +224,10 @@ class XapiRepository(TenantRepository):
         limited, merged. With an agent (or activity) filter both are driven from its link rows, in the order of
         their index on (tenant, key, stored): the direct matches walk that index and stop at `limit`; the
         referring statements are looked up per matching statement by `ref_id`. On PostgreSQL each lookup is a
-        LATERAL subquery with a LIMIT, which the planner can neither flatten nor turn around, so the plan is the
-        same whatever its statistics say (a planner that believed the table small once walked every statement
-        by `stored` looking for referrers: seconds at 1M). The cost follows what matches, not what the tenant
+        LATERAL subquery with a LIMIT (or OFFSET 0) and no order of its own, which the planner can neither
+        flatten nor turn around nor answer by walking `stored`, so the plan is the same whatever its statistics
+        say (without statistics it once walked every statement by `stored` looking for referrers: seconds at
+        1M). The cost follows what matches, not what the tenant
         holds (bench/xapi.py)."""
         s = XapiStatement
         links = self._links(f)
@@ -283,8 +284,8 @@ class XapiRepository(TenantRepository):
                  referring.voided.is_(false()), *self._window(referring.stored, referring.id, f)]
         refs: Select[Any, Any]
         if lateral:
-            each = (select(referring.id.label("id"), referring.stored.label("stored")).where(*to_it)
-                    .order_by(*self._order(referring.stored, referring.id, f)).limit(limit).lateral())
+            # No order inside (nothing to walk `stored` for); OFFSET 0 keeps the subquery whole (not flattened).
+            each = select(referring.id.label("id"), referring.stored.label("stored")).where(*to_it).offset(0).lateral()
             refs = (select(each.c.id, each.c.stored).select_from(found).join(each, true())
                     .order_by(*self._order(each.c.stored, each.c.id, f)).limit(limit))
         else:
