@@ -45,7 +45,7 @@ def authority(principal: Principal, home_page: str) -> dict[str, Any]:
 
 
 async def _writer(request: Request, principal: XapiWriter, version: RequestVersion,
-            session: SessionDep) -> StatementsService:
+                  session: SessionDep) -> StatementsService:
     home = request.app.state.settings.xapi_authority_home_page
     return StatementsService(XapiRepository(session, principal.tenant_id), version, authority(principal, home),
                              EvidenceListener(session, principal.tenant_id,
@@ -53,7 +53,7 @@ async def _writer(request: Request, principal: XapiWriter, version: RequestVersi
 
 
 async def _reader(request: Request, principal: XapiReader, version: RequestVersion,
-            session: SessionDep) -> StatementsService:
+                  session: SessionDep) -> StatementsService:
     home = request.app.state.settings.xapi_authority_home_page
     return StatementsService(XapiRepository(session, principal.tenant_id), version, authority(principal, home))
 

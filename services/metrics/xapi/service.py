@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy.exc import IntegrityError
-
 from common.db import utcnow
 from common.errors import Conflict, NotFound
 from services.metrics.xapi.errors import XapiBadRequest
@@ -17,8 +15,6 @@ from services.metrics.xapi.repository import Filters, XapiRepository
 from services.metrics.xapi.shaping import Prepared, prepare
 from services.metrics.xapi.validation import StatementInvalid, Validator
 from services.metrics.xapi.versions import Version
-
-RACE_ATTEMPTS = 3
 
 
 class StatementListener(Protocol):
@@ -89,35 +85,25 @@ class StatementsService:
         await self.repo.writing()
         stored = now_ms()
         prepared = [prepare(s, stored=stored, authority=self.authority, version=self.version) for s in statements]
-        for attempt in range(1, RACE_ATTEMPTS + 1):
-            try:
-                async with self.repo.savepoint():
-                    await self._write(prepared, stored, attachments)
-                    break
-            except IntegrityError:  # a concurrent request stored one of these ids first: judge again against it
-                if attempt == RACE_ATTEMPTS:
-                    raise
+        await self._write(prepared, stored, attachments)
         return [p.id for p in prepared]
 
     async def _write(self, prepared: list[Prepared], stored: datetime,
                      attachments: dict[str, Part] | None) -> None:
-        known = await self.repo.known([p.id for p in prepared])
+        written = await self.repo.write(prepared, stored)
         for p in prepared:
-            seen = known.get(p.id)
-            if seen is not None and seen.content_hash != p.content_hash:
+            seen = written.known.get(p.id)
+            if seen is not None and seen[0] != p.content_hash:  # the request's rollback takes back the rest
                 raise Conflict(f"Statement {p.id} is already stored with other content; nothing was changed.")
-        new = [p for p in prepared if p.id not in known]
-        if new:
-            if attachments:
-                await self.repo.insert_attachments([(h, p.content_type, p.content) for h, p in attachments.items()])
-            voided = await self.repo.voided_by_stored([p.id for p in new])
-            await self.repo.insert(new, stored, voided)
-            targets = [p.ref_id for p in new if p.voiding and p.ref_id is not None]
-            now_voided = await self.repo.void(targets) if targets else []
-            if self.listener is not None:
-                await self.listener.stored([p for p in new if p.id not in voided and not p.voiding])
-                if now_voided:
-                    await self.listener.voided(now_voided)
+        if not written.inserted:
+            return
+        if attachments:
+            await self.repo.insert_attachments([(h, p.content_type, p.content) for h, p in attachments.items()])
+        if self.listener is not None:
+            await self.listener.stored([p for p in prepared if p.id in written.inserted and not p.voiding
+                                        and p.id not in written.inserted_voided])
+            if written.voided_now:
+                await self.listener.voided(written.voided_now)
 
     async def one(self, statement_id: uuid.UUID, *, voided: bool) -> tuple[dict[str, Any], datetime]:
         row = await self.repo.one(statement_id, voided=voided)

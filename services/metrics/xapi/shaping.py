@@ -43,46 +43,48 @@ def _actor_keys(actor: dict[str, Any]) -> list[str]:
 
 
 def _canonical(value: Any) -> bytes:
-    return pydantic_core.to_json(_sorted(value))
+    """JSON with every object's keys in order (of a value whose objects already have them so: `_comparable`'s)."""
+    return pydantic_core.to_json(value)
 
 
-def _sorted(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _sorted(value[k]) for k in sorted(value)}
-    if isinstance(value, list):
-        return [_sorted(v) for v in value]
-    return value
+def _plain(node: Any) -> Any:
+    """`node` without what may differ between two sends of a statement below its top level (displays, activity
+    definitions, the order of a Group's members, a SubStatement's verb display), every object's keys in order."""
+    if isinstance(node, dict):
+        if node.get("objectType", "Activity") == "Activity" and "id" in node and (
+                "definition" in node or node.keys() <= {"id", "objectType"}):
+            return {"id": node["id"]}
+        result = {k: _plain(node[k]) for k in sorted(node) if k != "display"}
+        if isinstance(result.get("member"), list):
+            result["member"] = sorted(result["member"], key=_canonical)
+        if "verb" in node and isinstance(node["verb"], dict):
+            result["verb"] = {"id": node["verb"]["id"]}
+        return result
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
 
 
 def _comparable(statement: dict[str, Any]) -> dict[str, Any]:
     """What two statements under one id must share to be the same (Data §2.3.1 lists what may differ: id,
     authority, stored, timestamp's serialization, version, verb display, activity definitions, the order of a
-    Group's members, attachments)."""
-    out = {k: v for k, v in statement.items() if k not in ("id", "authority", "stored", "version", "attachments")}
-    if "timestamp" in out:
-        moment = formats.parse_timestamp(out["timestamp"])
-        out["timestamp"] = moment.astimezone(UTC).isoformat() if moment else out["timestamp"]
-    out["verb"] = {"id": out["verb"]["id"]}
-
-    def plain(node: Any) -> Any:
-        if isinstance(node, dict):
-            if node.get("objectType", "Activity") == "Activity" and "id" in node and (
-                    "definition" in node or set(node) <= {"id", "objectType"}):
-                return {"id": node["id"]}
-            result = {k: plain(v) for k, v in node.items() if k not in ("display",)}
-            if isinstance(result.get("member"), list):
-                result["member"] = sorted(result["member"], key=_canonical)
-            if "verb" in node and isinstance(node["verb"], dict):
-                result["verb"] = {"id": node["verb"]["id"]}
-            return result
-        if isinstance(node, list):
-            return [plain(v) for v in node]
-        return node
-
-    out = {k: (v if k == "verb" else plain(v)) for k, v in out.items()}
-    if isinstance(out.get("context"), dict) and isinstance(out["context"].get("contextActivities"), dict):
-        out["context"]["contextActivities"] = {k: (v if isinstance(v, list) else [v])
-                                               for k, v in out["context"]["contextActivities"].items()}
+    Group's members, attachments), with every object's keys in order: its JSON is the canonical form hashed."""
+    out: dict[str, Any] = {}
+    for k in sorted(statement):
+        if k in ("id", "authority", "stored", "version", "attachments"):
+            continue
+        v = statement[k]
+        if k == "verb":
+            out[k] = {"id": v["id"]}
+        elif k == "timestamp":
+            moment = formats.parse_timestamp(v)
+            out[k] = moment.astimezone(UTC).isoformat() if moment else v
+        else:
+            out[k] = _plain(v)
+    context = out.get("context")
+    if isinstance(context, dict) and isinstance(context.get("contextActivities"), dict):
+        context["contextActivities"] = {k: (v if isinstance(v, list) else [v])
+                                        for k, v in context["contextActivities"].items()}
     return out
 
 
