@@ -16,16 +16,13 @@ import argparse
 import asyncio
 import gc
 import statistics
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 
-from common.migrations import HISTORIES, upgrade
-from uplift_cli.local import build_local
+from bench.in_process import gateway_and
 
 QUERY = """query($n: Int!) { sessions(first: $n) { items { id coachId sellerId programmeId status scheduledAt
   heldAt durationMinutes focusKeys scenario { behaviorKey scenarioId } notes privateNotes cancelReason nextSessionId
@@ -73,35 +70,23 @@ async def cpu_ms(call: Callable[[], Awaitable[httpx.Response]], requests: int) -
 
 
 async def main(items: int, requests: int, rounds: int, freeze: bool) -> None:
-    tmp = Path(tempfile.mkdtemp())
-    urls = {h: f"sqlite+aiosqlite:///{tmp / h}.db" for h in HISTORIES}
-    for h, url in urls.items():
-        await asyncio.to_thread(upgrade, h, url)
-    stack = build_local(urls, environment="test", jwt_secret="bench-secret-bench-secret-bench-secret-1234")
-    async with stack.app.router.lifespan_context(stack.app):
-        tenant = await stack.identity.create_tenant("bench")
-        key = (await stack.identity.create_key(tenant, "bench", ["admin"])).api_key
-        auth = {"authorization": f"Bearer {key}"}
-        async with (httpx.AsyncClient(transport=httpx.ASGITransport(app=stack.app), base_url="http://gw",
-                                      headers=auth) as gateway,
-                    httpx.AsyncClient(transport=httpx.ASGITransport(app=stack.services["coaching"]),
-                                      base_url="http://coaching", headers=auth) as coaching):
-            await seed(coaching, items)
-            body = (await gateway.post("/graphql", json={"query": QUERY, "variables": {"n": items}})).json()
-            assert "errors" not in body and len(body["data"]["sessions"]["items"]) == items, body
-            if freeze:
-                gc.collect()
-                gc.freeze()
-            ratios = []
-            for n in range(rounds):
-                rest = await cpu_ms(lambda: coaching.get("/v1/sessions", params={"limit": items}), requests)
-                graphql = await cpu_ms(lambda: gateway.post("/graphql", json={"query": QUERY,
-                                                                             "variables": {"n": items}}), requests)
-                ratios.append(rest / graphql)
-                print(f"round {n + 1}: REST {rest:.1f} ms, GraphQL {graphql:.1f} ms of CPU per request, "
-                      f"ratio {rest / graphql:.3f}")
-            print(f"REST ÷ GraphQL, {items} sessions with their parts{' (gc.freeze)' if freeze else ''}: "
-                  f"{min(ratios):.3f} / {statistics.median(ratios):.3f} / {max(ratios):.3f} (min / median / max)")
+    async with gateway_and("coaching") as (gateway, coaching):
+        await seed(coaching, items)
+        body = (await gateway.post("/graphql", json={"query": QUERY, "variables": {"n": items}})).json()
+        assert "errors" not in body and len(body["data"]["sessions"]["items"]) == items, body
+        if freeze:
+            gc.collect()
+            gc.freeze()
+        ratios = []
+        for n in range(rounds):
+            rest = await cpu_ms(lambda: coaching.get("/v1/sessions", params={"limit": items}), requests)
+            graphql = await cpu_ms(lambda: gateway.post("/graphql", json={"query": QUERY,
+                                                                         "variables": {"n": items}}), requests)
+            ratios.append(rest / graphql)
+            print(f"round {n + 1}: REST {rest:.1f} ms, GraphQL {graphql:.1f} ms of CPU per request, "
+                  f"ratio {rest / graphql:.3f}")
+        print(f"REST ÷ GraphQL, {items} sessions with their parts{' (gc.freeze)' if freeze else ''}: "
+              f"{min(ratios):.3f} / {statistics.median(ratios):.3f} / {max(ratios):.3f} (min / median / max)")
 
 
 if __name__ == "__main__":

@@ -15,15 +15,12 @@ rounds) printed at the end mean anything. Aim (issue 13): median ≥ 0.5.
 import argparse
 import asyncio
 import statistics
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 import httpx
 
-from common.migrations import HISTORIES, upgrade
-from uplift_cli.local import build_local
+from bench.in_process import gateway_and
 
 QUERY = "query One($id: ID!) { behavior(id: $id) { key name status } }"
 
@@ -40,41 +37,29 @@ async def rate(call: Callable[[], Awaitable[httpx.Response]], seconds: float) ->
 
 async def measure(seconds: float, rounds: int) -> list[float]:
     """The ratio GraphQL ÷ REST direct, once per round."""
-    tmp = Path(tempfile.mkdtemp())
-    urls = {h: f"sqlite+aiosqlite:///{tmp / h}.db" for h in HISTORIES}
-    for h, url in urls.items():
-        await asyncio.to_thread(upgrade, h, url)
-    stack = build_local(urls, environment="test", jwt_secret="bench-secret-bench-secret-bench-secret-1234")
     ratios: list[float] = []
-    async with stack.app.router.lifespan_context(stack.app):
-        tenant = await stack.identity.create_tenant("bench")
-        key = (await stack.identity.create_key(tenant, "bench", ["admin"])).api_key
-        auth = {"authorization": f"Bearer {key}"}
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=stack.app), base_url="http://gw",
-                                     headers=auth) as gateway, \
-                httpx.AsyncClient(transport=httpx.ASGITransport(app=stack.services["behaviors"]),
-                                  base_url="http://behaviors", headers=auth) as direct:
-            created = await direct.post("/v1/behaviors", json={
-                "key": "bench", "name": "Bench behaviour", "audience": ["seller"],
-                "indicators": [{"metric_key": "meetings", "kind": "activity", "target": 3}]})
-            behavior_id = created.json()["id"]
-            body = {"query": QUERY, "variables": {"id": behavior_id}}
-            check = (await gateway.post("/graphql", json=body)).json()
-            expected = {"key": "bench", "name": "Bench behaviour", "status": "DRAFT"}
-            assert check == {"data": {"behavior": expected}}, check
+    async with gateway_and("behaviors") as (gateway, direct):
+        created = await direct.post("/v1/behaviors", json={
+            "key": "bench", "name": "Bench behaviour", "audience": ["seller"],
+            "indicators": [{"metric_key": "meetings", "kind": "activity", "target": 3}]})
+        behavior_id = created.json()["id"]
+        body = {"query": QUERY, "variables": {"id": behavior_id}}
+        check = (await gateway.post("/graphql", json=body)).json()
+        expected = {"key": "bench", "name": "Bench behaviour", "status": "DRAFT"}
+        assert check == {"data": {"behavior": expected}}, check
 
-            async def rest() -> httpx.Response:
-                return await direct.get(f"/v1/behaviors/{behavior_id}")
+        async def rest() -> httpx.Response:
+            return await direct.get(f"/v1/behaviors/{behavior_id}")
 
-            async def graphql() -> httpx.Response:
-                return await gateway.post("/graphql", json=body)
+        async def graphql() -> httpx.Response:
+            return await gateway.post("/graphql", json=body)
 
-            for i in range(rounds):
-                base = await rate(rest, seconds)
-                compared = await rate(graphql, seconds)
-                ratios.append(compared / base)
-                print(f"round {i + 1}: REST direct {base:8.1f} req/CPU-s   GraphQL behavior(id) "
-                      f"{compared:8.1f} req/CPU-s   ratio {compared / base:.2f}")
+        for i in range(rounds):
+            base = await rate(rest, seconds)
+            compared = await rate(graphql, seconds)
+            ratios.append(compared / base)
+            print(f"round {i + 1}: REST direct {base:8.1f} req/CPU-s   GraphQL behavior(id) "
+                  f"{compared:8.1f} req/CPU-s   ratio {compared / base:.2f}")
     return ratios
 
 

@@ -10,15 +10,12 @@ here are noisy, so only the ratios printed at the end mean anything.
 
 import argparse
 import asyncio
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 import httpx
 
-from common.migrations import HISTORIES, upgrade
-from uplift_cli.local import build_local
+from bench.in_process import gateway_and
 
 QUERY = """{ behaviors(first: %d) { items { key name status indicators { metricKey target }
   objective { name } scenarios { title } versions { number } } } }"""
@@ -37,18 +34,7 @@ async def rate(label: str, call: Callable[[], Awaitable[httpx.Response]], second
 
 
 async def main(items: int, seconds: float) -> None:
-    tmp = Path(tempfile.mkdtemp())
-    urls = {h: f"sqlite+aiosqlite:///{tmp / h}.db" for h in HISTORIES}
-    for h, url in urls.items():
-        await asyncio.to_thread(upgrade, h, url)
-    stack = build_local(urls, environment="test", jwt_secret="bench-secret-bench-secret-bench-secret-1234")
-    async with stack.app.router.lifespan_context(stack.app):
-        tenant = await stack.identity.create_tenant("bench")
-        key = (await stack.identity.create_key(tenant, "bench", ["admin"])).api_key
-        auth = {"authorization": f"Bearer {key}"}
-        gateway = httpx.AsyncClient(transport=httpx.ASGITransport(app=stack.app), base_url="http://gw", headers=auth)
-        direct = httpx.AsyncClient(transport=httpx.ASGITransport(app=stack.services["behaviors"]),
-                                   base_url="http://behaviors", headers=auth)
+    async with gateway_and("behaviors") as (gateway, direct):
         objective = (await direct.post("/v1/objectives", json={"name": "Sell to the C-suite"})).json()["id"]
         for i in range(items):
             b = (await direct.post("/v1/behaviors", json={
@@ -66,8 +52,6 @@ async def main(items: int, seconds: float) -> None:
                              lambda: gateway.post("/graphql", json={"query": QUERY % items}), seconds)
         print(f"\nratio proxy / direct:   {proxied / base:.2f}")
         print(f"ratio graphql / direct: {graphql / base:.2f}")
-        await gateway.aclose()
-        await direct.aclose()
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ ASGI transport awaits the app; SQLAlchemy's greenlets carry the caller's context
 context they were started with, so a context variable tells the two apart."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -13,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 _COUNTING: ContextVar[bool] = ContextVar("uplift_tests_counting_sql", default=False)
 
@@ -35,3 +37,16 @@ def statements_of_this_task(engine: Engine, keep: Callable[[str], bool] = lambda
     finally:
         event.remove(engine, "before_cursor_execute", count)
         _COUNTING.reset(token)
+
+
+async def shared_buffers(conn: AsyncConnection, captured: list[tuple[str, Any]]) -> int:
+    """Shared buffers (hit + read) of the captured statements run again under EXPLAIN (ANALYZE, BUFFERS) on
+    `conn` (PostgreSQL): what they read, whatever the machine's speed."""
+    total = 0
+    for statement, parameters in captured:
+        result = await conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, parameters)
+        found = result.scalar_one()
+        [plan] = json.loads(found) if isinstance(found, str) else found
+        top = plan["Plan"]
+        total += top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0)
+    return total

@@ -10,7 +10,6 @@ again under EXPLAIN (ANALYZE, BUFFERS): once with N history rows in the tenant a
 statements were shaped for it (services/metrics/daily_ranges.py) the same test read 251 then 517 buffers (the
 person's whole key range, every metric and day, filtered); now 160 and 162."""
 
-import json
 import logging
 import uuid
 
@@ -24,7 +23,7 @@ from tests.conftest import JWT_SECRET, Stack, Tenant
 from tests.dbs import backend
 from tests.metrics import test_scorecards as scorecards
 from tests.metrics.test_definitions import definition
-from tests.sql_statements import statements_of_this_task
+from tests.sql_statements import shared_buffers, statements_of_this_task
 
 pytestmark = pytest.mark.skipif(backend() != "postgresql", reason="EXPLAIN (ANALYZE, BUFFERS) is PostgreSQL's")
 
@@ -59,15 +58,8 @@ async def _buffers(stack: Stack, metrics: httpx.AsyncClient, person: uuid.UUID) 
                                                        "on": scorecards.TODAY.isoformat()})
     assert r.status_code == 200, r.text
     assert captured, "the scorecard read no metric_daily"
-    total = 0
     async with db.engine.connect() as conn:
-        for statement, parameters in captured:
-            result = await conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, parameters)
-            found = result.scalar_one()
-            [plan] = json.loads(found) if isinstance(found, str) else found
-            top = plan["Plan"]
-            total += top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0)
-    return total
+        return await shared_buffers(conn, captured)
 
 
 async def test_a_scorecard_reads_the_same_buffers_with_ten_times_the_history(stack, tenant, metrics):

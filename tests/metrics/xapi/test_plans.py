@@ -20,7 +20,7 @@ from sqlalchemy import text
 from tests.conftest import Stack, Tenant
 from tests.dbs import backend
 from tests.metrics.xapi.conftest import open_lrs
-from tests.sql_statements import statements_of_this_task
+from tests.sql_statements import shared_buffers, statements_of_this_task
 
 pytestmark = pytest.mark.skipif(backend() != "postgresql", reason="EXPLAIN (ANALYZE, BUFFERS) is PostgreSQL's")
 
@@ -80,17 +80,10 @@ async def _buffers(stack: Stack, client: httpx.AsyncClient, *, sorting: bool = T
     assert r.status_code == 200, r.text
     assert len(r.json()["statements"]) == OWN
     assert captured, "the GET read no statements"
-    total = 0
     async with db.engine.begin() as conn:
         if not sorting:
             await conn.execute(text("SET LOCAL enable_sort = off"))
-        for statement, parameters in captured:
-            result = await conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, parameters)
-            found = result.scalar_one()
-            [plan] = json.loads(found) if isinstance(found, str) else found
-            top = plan["Plan"]
-            total += top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0)
-    return total
+        return await shared_buffers(conn, captured)
 
 
 async def test_an_agent_query_reads_the_same_buffers_with_ten_times_the_statements(
