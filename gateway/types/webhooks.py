@@ -17,6 +17,7 @@ class WebhookEventType(Enum):
     GOAL_AGREED = "goal.agreed"
     GOAL_REVIEW_DUE = "goal.review_due"
     GAP_OPENED = "gap.opened"
+    GAP_CLOSED = "gap.closed"
     BEHAVIOR_PUBLISHED = "behavior.published"
     BEHAVIOR_REVISED = "behavior.revised"
     BEHAVIOR_RETIRED = "behavior.retired"

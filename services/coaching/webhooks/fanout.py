@@ -22,6 +22,7 @@ TYPES = {
     "coaching.goal.agreed": "goal.agreed",
     "coaching.goal.review_due": "goal.review_due",
     "coaching.gap.opened": "gap.opened",
+    "coaching.gap.closed": "gap.closed",
     "coaching.person.upserted": "person.upserted",
     "coaching.programme.fizzling": "programme.fizzling",
     "coaching.programme.recovered": "programme.recovered",

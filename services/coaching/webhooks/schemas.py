@@ -10,8 +10,9 @@ from common.validation import Input, distinct
 
 # What a subscriber can ask for, and the internal topics each comes from (see fanout.py).
 EventType = Literal["action.created", "action.overdue", "session.completed", "goal.agreed", "goal.review_due",
-                    "gap.opened", "behavior.published", "behavior.revised", "behavior.retired", "person.upserted",
-                    "programme.fizzling", "programme.recovered", "indicator.off_track", "indicator.back_on_track"]
+                    "gap.opened", "gap.closed", "behavior.published", "behavior.revised", "behavior.retired",
+                    "person.upserted", "programme.fizzling", "programme.recovered", "indicator.off_track",
+                    "indicator.back_on_track"]
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=2000)]
 Description = Annotated[str, StringConstraints(max_length=500)]
 

@@ -207,3 +207,42 @@ async def test_a_delivery_is_logged_by_its_urls_origin_only(hooks, dev_stack, rx
     lines = [r.getMessage() for r in caplog.records if r.name == "httpx" and "127.0.0.1" in r.getMessage()]
     assert lines == [f'HTTP Request: POST http://127.0.0.1:{rx.port} "HTTP/1.1 200 OK"']
     assert token not in caplog.text
+
+
+async def test_a_gap_is_announced_when_opened_and_when_closed(hooks, dev_stack, rx):
+    c, _ = hooks
+    sub = await subscribe(c, rx.url, "gap.opened", "gap.closed")
+    coach = (await c.post("/v1/people", json={"name": "Omar", "roles": ["manager"]})).json()
+    seller = (await c.post("/v1/people", json={"name": "Sam"})).json()
+
+    async def held(days_ago: int, **completion: object) -> dict:
+        at = (datetime.now(UTC) - timedelta(days=days_ago)).isoformat()
+        s = (await c.post("/v1/sessions", json={"coach_id": coach["id"], "seller_id": seller["id"],
+                                                "scheduled_at": at})).json()
+        r = await c.post(f"/v1/sessions/{s['id']}/complete", json={"held_at": at, **completion})
+        assert r.status_code == 200, r.text
+        return dict(r.json())
+
+    first = await held(10, gaps=[{"behavior_key": "exec-meetings", "description": "No CFO meetings",
+                                  "root_cause": "skills"}])
+    gap = first["gaps"][0]
+    second = await held(3)
+    r = await c.post(f"/v1/gaps/{gap['id']}/close", json={"session_id": second["id"], "outcome": "resolved"})
+    assert r.status_code == 200, r.text
+    assert (await c.post(f"/v1/gaps/{gap['id']}/close", json={"session_id": second["id"],
+                                                               "outcome": "resolved"})).status_code == 200  # no-op
+    await logged(c, sub, 2)
+    sent = deliverer(dev_stack, lambda: datetime.now(UTC))
+    try:
+        assert await sent.run_once() == 2
+        assert await sent.run_once() == 0
+    finally:
+        await sent.stop()
+    by_type = {json.loads(r.body)["type"]: json.loads(r.body)["data"] for r in rx.received}
+    assert set(by_type) == {"gap.opened", "gap.closed"}
+    assert by_type["gap.opened"]["id"] == by_type["gap.closed"]["id"] == gap["id"]
+    assert (by_type["gap.opened"]["status"], by_type["gap.opened"]["version"]) == ("open", 1)
+    closed = by_type["gap.closed"]
+    assert (closed["status"], closed["outcome"], closed["version"]) == ("closed", "resolved", 2)
+    assert closed["closed_session_id"] == second["id"]
+    assert len(await log_of(c, sub)) == 2  # the repeated closure announced nothing
