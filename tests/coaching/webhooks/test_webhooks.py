@@ -6,6 +6,7 @@ import json
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from standardwebhooks.webhooks import Webhook
@@ -215,7 +216,7 @@ async def test_a_gap_is_announced_when_opened_and_when_closed(hooks, dev_stack, 
     coach = (await c.post("/v1/people", json={"name": "Omar", "roles": ["manager"]})).json()
     seller = (await c.post("/v1/people", json={"name": "Sam"})).json()
 
-    async def held(days_ago: int, **completion: object) -> dict:
+    async def held(days_ago: int, **completion: object) -> dict[str, Any]:
         at = (datetime.now(UTC) - timedelta(days=days_ago)).isoformat()
         s = (await c.post("/v1/sessions", json={"coach_id": coach["id"], "seller_id": seller["id"],
                                                 "scheduled_at": at})).json()
