@@ -57,9 +57,11 @@ async def create_objective(body: ObjectiveCreate, svc: WriteService, response: R
 
 
 @router.get("/objectives", tags=["objectives"])
-async def list_objectives(svc: ReadService, paging: Paging, ids: Ids = None,
+async def list_objectives(request: Request, principal: Reader, paging: Paging, ids: Ids = None,
                           status: ObjectiveStatus | None = None) -> Page[ObjectiveOut]:
-    return await svc.list_objectives(ids, status, paging)
+    rows = await views(request, principal).objectives(ids=ids, status=status, after=paging.after,
+                                                      limit=paging.limit)
+    return build_page(rows, paging.limit, lambda o: o.id)
 
 
 @router.get("/objectives/{objective_id}", tags=["objectives"])
