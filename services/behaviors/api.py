@@ -174,10 +174,10 @@ async def remove_indicator(behavior_id: uuid.UUID, indicator_id: uuid.UUID, svc:
 # ---- scenarios --------------------------------------------------------------------------------
 
 @router.get("/scenarios", tags=["scenarios"])
-async def scenarios_of(svc: ReadService,
+async def scenarios_of(request: Request, principal: Reader,
                        behavior_ids: Annotated[list[uuid.UUID], Query(min_length=1, max_length=200)]
                        ) -> list[ScenarioOut]:
-    return await svc.scenarios(behavior_ids)
+    return await views(request, principal).scenarios(behavior_ids)
 
 
 @router.get("/behaviors/{behavior_id}/scenarios", tags=["scenarios"])

@@ -1,8 +1,8 @@
-"""The read path of behaviours (GET by id or key, the list) and of the objectives list: each answer is one Core
-statement on one connection (a behaviour comes with its published and draft versions and those versions'
-indicators), rendered straight from the rows into the wire schemas: no ORM identity map, no lazy or select-in
-loads, no transaction (a single statement reads one snapshot by itself, so the connection runs in autocommit: no
-BEGIN, no COMMIT).
+"""The read path of behaviours (GET by id or key, the list), of the objectives list and of the scenarios of
+behaviours: each answer is one Core statement on one connection (a behaviour comes with its published and draft
+versions and those versions' indicators), rendered straight from the rows into the wire schemas: no ORM identity
+map, no lazy or select-in loads, no transaction (a single statement reads one snapshot by itself, so the
+connection runs in autocommit: no BEGIN, no COMMIT).
 
 The statements are built once (one per combination of list filters) with bound parameters, so a request neither
 builds nor compiles SQL: SQLAlchemy finds the compiled form by the statement's memoised cache key. The tenant
@@ -17,14 +17,15 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select
 
 from common.db import Database
 from common.errors import NotFound
-from services.behaviors.models import Behavior, BehaviorVersion, Indicator, Objective
+from services.behaviors.models import Behavior, BehaviorVersion, Indicator, Objective, Scenario
 from services.behaviors.repository import AUDIENCE_BITS
-from services.behaviors.schemas import BehaviorOut, IndicatorOut, ObjectiveOut, VersionOut
+from services.behaviors.schemas import BehaviorOut, IndicatorOut, ObjectiveOut, ScenarioOut, VersionOut
 
 _b = Behavior.__table__
 _v = BehaviorVersion.__table__
 _i = Indicator.__table__
 _o = Objective.__table__
+_s = Scenario.__table__
 
 _HEAD = ("id", "key", "status", "current_version", "draft_version", "created_at", "updated_at", "published_at",
          "retired_at")
@@ -32,6 +33,7 @@ _VERSION = ("id", "number", "state", "name", "description", "rationale", "object
             "stage", "priority", "owner_id", "responsible", "rubric", "created_at", "published_at")
 _INDICATOR = ("id", "metric_key", "kind", "target", "comparator", "period")
 _OBJECTIVE = tuple(ObjectiveOut.model_fields)
+_SCENARIO = tuple(ScenarioOut.model_fields)
 
 
 def _with_versions(heads: Any) -> Select[Any]:
@@ -113,6 +115,11 @@ def _objectives_statement(given: tuple[str, ...]) -> Select[Any]:
     return statement.order_by(_o.c.id).limit(bindparam("limit"))
 
 
+_SCENARIOS = (select(*(_s.c[c] for c in _SCENARIO))
+              .where(_s.c.tenant_id == bindparam("tenant"), _s.c.behavior_id.in_(bindparam("ids", expanding=True)))
+              .order_by(_s.c.behavior_id, _s.c.id))
+
+
 class BehaviorViews:
     def __init__(self, db: Database, tenant_id: uuid.UUID) -> None:
         self.db = db
@@ -149,3 +156,8 @@ class BehaviorViews:
         statement = _objectives_statement(tuple(given))
         rows = await self.db.read(statement, {**given, "tenant": self.tenant_id, "limit": limit + 1})
         return [ObjectiveOut(**r._mapping) for r in rows]
+
+    async def scenarios(self, behavior_ids: Sequence[uuid.UUID]) -> list[ScenarioOut]:
+        """The scenarios of these behaviours, by behaviour then id."""
+        rows = await self.db.read(_SCENARIOS, {"tenant": self.tenant_id, "ids": behavior_ids})
+        return [ScenarioOut(**r._mapping) for r in rows]
