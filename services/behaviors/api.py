@@ -148,11 +148,11 @@ async def get_version(behavior_id: uuid.UUID, number: Annotated[int, Path(ge=1, 
 
 
 @router.get("/behavior-versions", tags=["behaviors"])
-async def versions_of(svc: ReadService,
+async def versions_of(request: Request, principal: Reader,
                       behavior_ids: Annotated[list[uuid.UUID], Query(min_length=1, max_length=200)]
                       ) -> list[VersionOut]:
     """Every version of several behaviours at once (what the gateway's loaders call)."""
-    return await svc.versions_of(behavior_ids)
+    return await views(request, principal).versions(behavior_ids)
 
 
 @router.post("/behaviors/{behavior_id}/indicators", status_code=201, tags=["indicators"])

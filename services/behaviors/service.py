@@ -293,9 +293,6 @@ class BehaviorsService:
         await self._behavior(behavior_id)
         return [version_out(v) for v in await self.repo.versions([behavior_id])]
 
-    async def versions_of(self, behavior_ids: Sequence[uuid.UUID]) -> list[VersionOut]:
-        return [version_out(v) for v in await self.repo.versions(behavior_ids)]
-
     async def version(self, behavior_id: uuid.UUID, number: int) -> VersionOut:
         await self._behavior(behavior_id)
         v = await self.repo.version(behavior_id, number)

@@ -1,8 +1,8 @@
-"""The read path of behaviours (GET by id or key, the list), of the objectives list and of the scenarios of
-behaviours: each answer is one Core statement on one connection (a behaviour comes with its published and draft
-versions and those versions' indicators), rendered straight from the rows into the wire schemas: no ORM identity
-map, no lazy or select-in loads, no transaction (a single statement reads one snapshot by itself, so the
-connection runs in autocommit: no BEGIN, no COMMIT).
+"""The read path of behaviours (GET by id or key, the list), of the objectives list, and of the versions and the
+scenarios of behaviours: each answer is one Core statement on one connection (a behaviour comes with its
+published and draft versions and those versions' indicators), rendered straight from the rows into the wire
+schemas: no ORM identity map, no lazy or select-in loads, no transaction (a single statement reads one snapshot
+by itself, so the connection runs in autocommit: no BEGIN, no COMMIT).
 
 The statements are built once (one per combination of list filters) with bound parameters, so a request neither
 builds nor compiles SQL: SQLAlchemy finds the compiled form by the statement's memoised cache key. The tenant
@@ -120,6 +120,29 @@ _SCENARIOS = (select(*(_s.c[c] for c in _SCENARIO))
               .order_by(_s.c.behavior_id, _s.c.id))
 
 
+_VERSIONS = (select(_v.c.behavior_id.label("v_behavior_id"), *(_v.c[c].label(f"v_{c}") for c in _VERSION),
+                    *(_i.c[c].label(f"i_{c}") for c in _INDICATOR))
+             .outerjoin(_i, _i.c.version_id == _v.c.id)
+             .where(_v.c.tenant_id == bindparam("tenant"), _v.c.behavior_id.in_(bindparam("ids", expanding=True)))
+             .order_by(_v.c.behavior_id, _v.c.number, _i.c.position))
+
+
+def _render_versions(rows: Sequence[Any]) -> list[VersionOut]:
+    """Rows ordered by behaviour, version number and indicator position → one VersionOut per version."""
+    versions: dict[uuid.UUID, dict[str, Any]] = {}
+    for r in rows:
+        m = r._mapping
+        version = versions.get(m["v_id"])
+        if version is None:
+            version = {c: m[f"v_{c}"] for c in _VERSION if c != "id"}
+            version["behavior_id"] = m["v_behavior_id"]
+            version["indicators"] = []
+            versions[m["v_id"]] = version
+        if m["i_id"] is not None:
+            version["indicators"].append(IndicatorOut(**{c: m[f"i_{c}"] for c in _INDICATOR}))
+    return [VersionOut(**v) for v in versions.values()]
+
+
 class BehaviorViews:
     def __init__(self, db: Database, tenant_id: uuid.UUID) -> None:
         self.db = db
@@ -161,3 +184,7 @@ class BehaviorViews:
         """The scenarios of these behaviours, by behaviour then id."""
         rows = await self.db.read(_SCENARIOS, {"tenant": self.tenant_id, "ids": behavior_ids})
         return [ScenarioOut(**r._mapping) for r in rows]
+
+    async def versions(self, behavior_ids: Sequence[uuid.UUID]) -> list[VersionOut]:
+        """Every version of these behaviours with its indicators, by behaviour then number."""
+        return _render_versions(await self.db.read(_VERSIONS, {"tenant": self.tenant_id, "ids": behavior_ids}))
