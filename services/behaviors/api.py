@@ -57,9 +57,11 @@ async def create_objective(body: ObjectiveCreate, svc: WriteService, response: R
 
 
 @router.get("/objectives", tags=["objectives"])
-async def list_objectives(svc: ReadService, paging: Paging, ids: Ids = None,
+async def list_objectives(request: Request, principal: Reader, paging: Paging, ids: Ids = None,
                           status: ObjectiveStatus | None = None) -> Page[ObjectiveOut]:
-    return await svc.list_objectives(ids, status, paging)
+    rows = await views(request, principal).objectives(ids=ids, status=status, after=paging.after,
+                                                      limit=paging.limit)
+    return build_page(rows, paging.limit, lambda o: o.id)
 
 
 @router.get("/objectives/{objective_id}", tags=["objectives"])
@@ -146,11 +148,11 @@ async def get_version(behavior_id: uuid.UUID, number: Annotated[int, Path(ge=1, 
 
 
 @router.get("/behavior-versions", tags=["behaviors"])
-async def versions_of(svc: ReadService,
+async def versions_of(request: Request, principal: Reader,
                       behavior_ids: Annotated[list[uuid.UUID], Query(min_length=1, max_length=200)]
                       ) -> list[VersionOut]:
     """Every version of several behaviours at once (what the gateway's loaders call)."""
-    return await svc.versions_of(behavior_ids)
+    return await views(request, principal).versions(behavior_ids)
 
 
 @router.post("/behaviors/{behavior_id}/indicators", status_code=201, tags=["indicators"])
@@ -172,10 +174,10 @@ async def remove_indicator(behavior_id: uuid.UUID, indicator_id: uuid.UUID, svc:
 # ---- scenarios --------------------------------------------------------------------------------
 
 @router.get("/scenarios", tags=["scenarios"])
-async def scenarios_of(svc: ReadService,
+async def scenarios_of(request: Request, principal: Reader,
                        behavior_ids: Annotated[list[uuid.UUID], Query(min_length=1, max_length=200)]
                        ) -> list[ScenarioOut]:
-    return await svc.scenarios(behavior_ids)
+    return await views(request, principal).scenarios(behavior_ids)
 
 
 @router.get("/behaviors/{behavior_id}/scenarios", tags=["scenarios"])

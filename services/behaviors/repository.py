@@ -37,15 +37,6 @@ class Repository(TenantRepository):
         stmt = select(Objective).where(Objective.tenant_id == self.tenant_id, Objective.id == objective_id)
         return (await self.s.execute(stmt)).scalar_one_or_none()
 
-    async def objectives(self, *, ids: Sequence[uuid.UUID] | None, status: str | None,
-                         after: uuid.UUID | None, limit: int) -> list[Objective]:
-        stmt = select(Objective).where(Objective.tenant_id == self.tenant_id)
-        if ids is not None:
-            stmt = stmt.where(Objective.id.in_(ids))
-        if status is not None:
-            stmt = stmt.where(Objective.status == status)
-        return list((await self.s.execute(self._page(stmt, Objective, after, limit))).scalars())
-
     async def objective_in_use(self, objective_id: uuid.UUID) -> bool:
         stmt = select(func.count()).select_from(Behavior).where(
             Behavior.tenant_id == self.tenant_id, Behavior.objective_id == objective_id)

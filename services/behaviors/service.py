@@ -118,11 +118,6 @@ class BehaviorsService:
     async def get_objective(self, objective_id: uuid.UUID) -> ObjectiveOut:
         return objective_out(await self._objective(objective_id))
 
-    async def list_objectives(self, ids: Sequence[uuid.UUID] | None, status: str | None,
-                              page: PageParams) -> Page[ObjectiveOut]:
-        rows = await self.repo.objectives(ids=ids, status=status, after=page.after, limit=page.limit)
-        return build_page([objective_out(o) for o in rows], page.limit, lambda o: o.id)
-
     async def update_objective(self, objective_id: uuid.UUID, patch: ObjectiveUpdate) -> ObjectiveOut:
         obj = await self._objective(objective_id)
         changes = patch.model_dump(exclude_unset=True)
@@ -297,9 +292,6 @@ class BehaviorsService:
     async def versions(self, behavior_id: uuid.UUID) -> list[VersionOut]:
         await self._behavior(behavior_id)
         return [version_out(v) for v in await self.repo.versions([behavior_id])]
-
-    async def versions_of(self, behavior_ids: Sequence[uuid.UUID]) -> list[VersionOut]:
-        return [version_out(v) for v in await self.repo.versions(behavior_ids)]
 
     async def version(self, behavior_id: uuid.UUID, number: int) -> VersionOut:
         await self._behavior(behavior_id)

@@ -145,6 +145,12 @@ async def test_revisions_of_an_active_behaviour_are_new_versions(api):
     # the batch endpoint the gateway uses returns the same versions
     r = await api.get("/v1/behavior-versions", params={"behavior_ids": [bid]})
     assert r.status_code == 200 and r.json() == versions
+    # several behaviours at once, by behaviour then number, each version with all its indicators in order
+    other = await create_behavior(api, "versioned-too", indicators=[indicator("calls_made"), indicator("emails_sent")])
+    theirs = (await api.get(f"/v1/behaviors/{other['id']}/versions")).json()
+    assert [i["metric_key"] for i in theirs[0]["indicators"]] == ["calls_made", "emails_sent"]
+    both = (await api.get("/v1/behavior-versions", params={"behavior_ids": [other["id"], bid]})).json()
+    assert both == sorted(versions + theirs, key=lambda v: (v["behavior_id"], v["number"]))
 
 
 async def test_the_list_filters_follow_the_published_version_not_the_draft(api):

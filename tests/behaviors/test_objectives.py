@@ -63,6 +63,11 @@ async def test_list_filters_by_status_and_ids(api):
     assert await names(ids=[a["id"], c["id"]], status="active") == ["C"]
     assert await names(ids=[str(uuid.uuid4())]) == []
     assert b["id"] in [o["id"] for o in (await api.get("/v1/objectives")).json()["items"]]
+    framed = await create_objective(api, "D", description="Framed", starts_on="2026-01-01", ends_on="2026-03-31",
+                                    owner_id=str(uuid.uuid4()))
+    for o in (a, b, framed):  # every field as written, listed as by id
+        assert (await api.get("/v1/objectives", params={"ids": [o["id"]]})).json()["items"] == [o]
+        assert (await api.get(f"/v1/objectives/{o['id']}")).json() == o
 
     invalid(await api.get("/v1/objectives", params={"status": "done"}), "query.status", "literal_error")
     invalid(await api.get("/v1/objectives", params={"ids": ["nope"]}), "query.ids.0", "uuid_parsing")

@@ -75,6 +75,13 @@ async def test_batch_listing_by_behaviour_ids(api):
     assert sorted((s["behavior_id"], s["title"]) for s in got) == sorted(
         [(one["id"], "A"), (one["id"], "B"), (two["id"], "C")])
     assert {s["id"] for s in got} == {made["A"]["id"], made["B"]["id"], made["C"]["id"]}
+    # every field as written, by behaviour then id
+    full = {"title": "E", "situation": "Stalled deals", "opening_questions": ["Why?", "When?"],
+            "signs_of_proficiency": ["Asks"], "root_causes": ["skills", "capacity"]}
+    made["E"] = (await api.post(f"/v1/behaviors/{three['id']}/scenarios", json=full)).json()
+    assert {k: made["E"][k] for k in full} == full
+    every = (await api.get("/v1/scenarios", params={"behavior_ids": [three["id"], one["id"], two["id"]]})).json()
+    assert every == sorted(made.values(), key=lambda s: (s["behavior_id"], s["id"]))
     assert (await api.get("/v1/scenarios", params={"behavior_ids": [str(uuid.uuid4())]})).json() == []
     invalid(await api.get("/v1/scenarios"), "query.behavior_ids", "missing")
     invalid(await api.get("/v1/scenarios", params={"behavior_ids": ["nope"]}), "query.behavior_ids.0", "uuid_parsing")
