@@ -12,12 +12,12 @@ from gateway.context import Context
 from gateway.types.common import (
     Conflict,
     Deleted,
-    FieldError,
     Forbidden,
     InvalidArgument,
     NotFound,
     Problem,
     ValidationProblem,
+    invalid_argument,
     problem_from,
 )
 
@@ -42,8 +42,7 @@ async def typed(call: Callable[[], Awaitable[Any]], build: Callable[[Any], T]) -
     try:
         return build(await call())
     except InvalidArgument as err:
-        return ValidationProblem(message=str(err), fields=[FieldError(field=err.field, message=str(err),
-                                                                      code=err.code)])
+        return invalid_argument(err)
     except DownstreamError as err:
         return problem_from(err)
 

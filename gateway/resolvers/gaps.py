@@ -11,11 +11,11 @@ from gateway.resolvers.common import Ctx, seg, typed
 from gateway.types.coaching_inputs import GapCloseInput
 from gateway.types.common import (
     Conflict,
-    FieldError,
     Forbidden,
     InvalidArgument,
     NotFound,
     ValidationProblem,
+    invalid_argument,
     problem_from,
 )
 from gateway.types.gaps import GapGrouping, GapSummary, GapSummaryResult
@@ -47,8 +47,7 @@ class GapsQuery:
                 params["team_of"] = seg(team_of, "teamOf")
             return shown(GapSummary, await info.context.call("metrics", "GET", "/v1/gap-summary", params=params))
         except InvalidArgument as err:
-            return ValidationProblem(message=str(err), fields=[FieldError(field=err.field, message=str(err),
-                                                                          code=err.code)])
+            return invalid_argument(err)
         except DownstreamError as err:
             if err.status in (403, 422):
                 return problem_from(err)  # type: ignore[return-value]

@@ -12,11 +12,11 @@ from gateway.resolvers.common import Ctx, DeleteResult, deleted, get_or_none, pa
 from gateway.types.common import (
     BadQueryInput,
     Conflict,
-    FieldError,
     Forbidden,
     InvalidArgument,
     NotFound,
     ValidationProblem,
+    invalid_argument,
     problem_from,
 )
 from gateway.types.inputs import as_object, to_body
@@ -195,8 +195,7 @@ class ScorecardsQuery:
             found = await call()
             return shown(ImpactDescriptive, found) if found["descriptive_only"] else shown(ImpactEstimate, found)
         except InvalidArgument as err:
-            return ValidationProblem(message=str(err), fields=[FieldError(field=err.field, message=str(err),
-                                                                          code=err.code)])
+            return invalid_argument(err)
         except DownstreamError as err:
             errors = err.problem.get("errors") or [{}]
             if err.status == 422 and errors[0].get("code") in REFUSALS:

@@ -16,7 +16,7 @@ import strawberry
 from gateway.loaders import filters
 from gateway.resolvers.common import Ctx, seg
 from gateway.types.behaviors import RootCause, Scenario
-from gateway.types.common import FieldError, Forbidden, InvalidArgument, NotFound, ValidationProblem
+from gateway.types.common import Forbidden, InvalidArgument, NotFound, ValidationProblem, invalid_argument
 from gateway.types.periods import ScorecardPeriod
 from gateway.types.queue import (
     CoachingQueue,
@@ -42,10 +42,6 @@ ROOT_CAUSES: tuple[tuple[str, str], ...] = (
                "rubric asks?"),
     ("knowledge", "Do they know what good looks like and why it matters — the process, the message, the buyer?"),
 )
-
-
-def _invalid(err: InvalidArgument) -> ValidationProblem:
-    return ValidationProblem(message=str(err), fields=[FieldError(field=err.field, message=str(err), code=err.code)])
 
 
 def _figures(entry: dict[str, Any]) -> list[BehaviorCard]:
@@ -89,7 +85,7 @@ async def queue_of(info: Ctx, coach_id: strawberry.ID, on: date | None, first: i
     try:
         coach = seg(coach_id, "coachId")
     except InvalidArgument as err:
-        return _invalid(err)
+        return invalid_argument(err)
     q = await _answer(info, coach, on, period, first)
     if not isinstance(q, dict):
         return q
@@ -119,7 +115,7 @@ class QueueQuery:
         try:
             coach, seller = seg(coach_id, "coachId"), seg(seller_id, "sellerId")
         except InvalidArgument as err:
-            return _invalid(err)
+            return invalid_argument(err)
         q = await _answer(info, coach, on, period, 1, seller)
         if not isinstance(q, dict):
             return q

@@ -76,6 +76,11 @@ def problem_from(err: DownstreamError) -> "Problem":
     raise err
 
 
+def invalid_argument(err: InvalidArgument) -> ValidationProblem:
+    """An argument the gateway refused before calling a service, as a mutation's (or a typed query's) answer."""
+    return ValidationProblem(message=str(err), fields=[FieldError(field=err.field, message=str(err), code=err.code)])
+
+
 def _field_path(field: str) -> str:
     """A service's field path as the GraphQL input's own: `body.indicators.0.metric_key` → `indicators.0.metricKey`."""
     parts = field.split(".")
