@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
 
 from bench.report import Figure, print_figures
 from common.migrations import HISTORIES, upgrade
@@ -31,14 +30,7 @@ QUERY = """{ people(first: 100, role: SELLER) { items { name manager { name }
 async def settled(local: LocalStack) -> None:
     """Until no outbox holds an unpublished event (the in-process bus publishes once every consumer is done)."""
     while True:
-        waiting = 0
-        for app in local.services.values():
-            outbox = app.state.events.outbox
-            if outbox is not None:
-                async with app.state.db.sessions() as session:
-                    waiting += (await session.execute(select(func.count()).select_from(outbox).where(
-                        outbox.c.published_at.is_(None)))).scalar_one()
-        if not waiting:
+        if not await local.unpublished():
             return
         await asyncio.sleep(0.05)
 

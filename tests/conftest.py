@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
 
 from tests.dbs import TestDatabases
 from tests.timing import patience, raise_service_budgets
@@ -70,13 +69,7 @@ class Stack:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + patience(10.0)
         while True:
-            waiting = 0
-            for app in self.local.services.values():
-                outbox = app.state.events.outbox
-                if outbox is not None:
-                    async with app.state.db.sessions() as session:
-                        waiting += (await session.execute(select(func.count()).select_from(outbox).where(
-                            outbox.c.published_at.is_(None)))).scalar_one()
+            waiting = await self.local.unpublished()
             if not waiting:
                 return
             assert loop.time() < deadline, f"{waiting} event(s) still waiting in the outboxes"

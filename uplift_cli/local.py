@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy import func, select
 
 from common.db import Database
 from common.events import InProcessBus, Transport
@@ -50,6 +51,18 @@ class LocalStack:
     services: dict[str, FastAPI]
     app: FastAPI  # the gateway, owning the services' lifespans
     transport: Transport  # events between the services
+
+    async def unpublished(self) -> int:
+        """Events still waiting in the services' outboxes. The in-process bus marks a row published only once
+        every subscriber handled it, so 0 means every read model has caught up with what the services hold."""
+        waiting = 0
+        for app in self.services.values():
+            outbox = app.state.events.outbox
+            if outbox is not None:
+                async with app.state.db.sessions() as session:
+                    waiting += (await session.execute(select(func.count()).select_from(outbox).where(
+                        outbox.c.published_at.is_(None)))).scalar_one()
+        return int(waiting)
 
 
 def build_local(urls: Mapping[str, str], *, transport: Transport | None = None, **common: Any) -> LocalStack:
